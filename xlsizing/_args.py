@@ -1,0 +1,160 @@
+"""Argument checking and broadcasting for the model functions: the one helper they all share.
+
+A model function is declared once with the rule each argument must meet::
+
+    @checked(mau_wan=POSITIVE, activity_ratio=FRACTION)
+    def dau_wan(mau_wan, activity_ratio=0.15):
+        return mau_wan * activity_ratio
+
+and the decorator turns every argument into a float array, refuses what the rule forbids with a
+message that names the argument, quotes the value and says what is allowed, checks that the
+arguments broadcast together, and returns a Python ``float`` when every argument was a scalar.
+The undecorated kernel stays reachable as ``dau_wan.kernel`` for chains that check their inputs
+once.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What an argument may be: ``allowed`` is the human text, ``lo``/``hi`` the bounds."""
+
+    allowed: str
+    lo: float = -math.inf
+    hi: float = math.inf
+    lo_open: bool = True
+    hi_open: bool = True
+
+    def whole_ok(self, a: np.ndarray) -> bool:
+        # min/max propagate NaN, and NaN compares False, so NaN fails here too.
+        if a.size == 0:
+            return True
+        mn, mx = a.min(), a.max()
+        lo_ok = mn > self.lo if self.lo_open else mn >= self.lo
+        hi_ok = mx < self.hi if self.hi_open else mx <= self.hi
+        return bool(lo_ok and hi_ok and mx < math.inf and mn > -math.inf)
+
+    def element_ok(self, v: float) -> bool:
+        if not math.isfinite(v):
+            return False
+        lo_ok = v > self.lo if self.lo_open else v >= self.lo
+        hi_ok = v < self.hi if self.hi_open else v <= self.hi
+        return lo_ok and hi_ok
+
+
+POSITIVE = Rule("> 0", lo=0.0)
+NONNEGATIVE = Rule(">= 0", lo=0.0, lo_open=False)
+FRACTION = Rule("in (0, 1]", lo=0.0, hi=1.0, hi_open=False)
+PROPORTION = Rule("in [0, 1)", lo=0.0, hi=1.0, lo_open=False)
+AT_LEAST_ONE = Rule(">= 1", lo=1.0, lo_open=False)
+ANY = Rule("a finite number")
+
+
+def fmt_value(v) -> str:
+    """Quote a value the way messages show it: 1.5, -3, nan, 'abc'."""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        return f"{float(v):.15g}"
+    if isinstance(v, str):
+        return repr(v if len(v) <= 40 else v[:37] + "...")
+    if v is None:
+        return "empty"
+    return repr(v)
+
+
+def _position(shape, flat_index) -> str:
+    if len(shape) == 0:
+        return ""
+    idx = np.unravel_index(flat_index, shape)
+    return f" (at index {idx[0] if len(idx) == 1 else tuple(int(i) for i in idx)})"
+
+
+def as_array(name: str, value, rule: Rule) -> np.ndarray:
+    """Return ``value`` as a float64 array, or raise InvalidInput naming ``name``."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+        a = value
+    elif isinstance(value, float) and not isinstance(value, bool):
+        a = np.asarray(value)
+    else:
+        if isinstance(value, (str, bytes, bool, np.bool_)) or value is None:
+            raise InvalidInput(f"{name} must be a number, got {fmt_value(value)}")
+        try:
+            raw = np.asarray(value)
+        except (ValueError, TypeError):
+            raise InvalidInput(
+                f"{name} must be a number or a rectangular array of numbers, got a ragged array"
+            ) from None
+        if raw.dtype.kind in "iuf":
+            a = raw.astype(np.float64, copy=False)
+        else:
+            if raw.dtype.kind != "O" and not isinstance(value, np.ndarray):
+                raw = np.asarray(value, dtype=object)  # keep each element's own Python type
+            flat = raw.ravel()
+            for i, v in enumerate(flat):
+                if isinstance(v, (bool, np.bool_, str, bytes)) or v is None or not isinstance(
+                    v, (int, float, np.integer, np.floating)
+                ):
+                    raise InvalidInput(
+                        f"{name} must be a number, got {fmt_value(v)}{_position(raw.shape, i)}"
+                    )
+            a = raw.astype(np.float64)
+    if not rule.whole_ok(a):
+        flat = a.ravel()
+        for i, v in enumerate(flat):
+            v = float(v)
+            if not math.isfinite(v):
+                raise InvalidInput(
+                    f"{name} must be a finite number, got {fmt_value(v)}{_position(a.shape, i)}"
+                )
+            if not rule.element_ok(v):
+                raise InvalidInput(
+                    f"{name} must be {rule.allowed}, got {fmt_value(v)}{_position(a.shape, i)}"
+                )
+    return a
+
+
+def checked(**rules: Rule) -> Callable:
+    """Decorate a kernel so its arguments are validated and broadcast (see module docstring)."""
+
+    def decorate(kernel: Callable) -> Callable:
+        sig = inspect.signature(kernel)
+        names = list(sig.parameters)
+        missing = set(names) - set(rules)
+        if missing:  # pragma: no cover - a programming error caught at import
+            raise TypeError(f"{kernel.__name__}: no rule for {sorted(missing)}")
+        defaults = {n: p.default for n, p in sig.parameters.items() if p.default is not p.empty}
+
+        @functools.wraps(kernel)
+        def wrapper(*args, **kwargs):
+            if kwargs or len(args) != len(names):
+                bound = sig.bind(*args, **kwargs)
+                values = [bound.arguments.get(n, defaults.get(n)) for n in names]
+            else:
+                values = args
+            arrays = [as_array(n, v, rules[n]) for n, v in zip(names, values)]
+            if all(a.ndim == 0 for a in arrays):
+                return float(kernel(*arrays))
+            try:
+                np.broadcast_shapes(*(a.shape for a in arrays))
+            except ValueError:
+                shapes = ", ".join(f"{n} {a.shape}" for n, a in zip(names, arrays) if a.ndim)
+                raise InvalidInput(f"array arguments have shapes that do not fit together: {shapes}") from None
+            return np.asarray(kernel(*arrays), dtype=np.float64)
+
+        wrapper.kernel = kernel
+        wrapper.rules = rules
+        return wrapper
+
+    return decorate

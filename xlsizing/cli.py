@@ -1,0 +1,126 @@
+"""The ``xlsizing`` command line: each command parses, calls one library function, prints.
+
+Library errors become one ``Error: …`` line on stderr and exit code 2; a verification mismatch
+exits 1.  Commands register themselves in ``COMMANDS`` through :func:`command`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable
+
+from . import __version__
+from .errors import VerificationFailed, XlsizingError
+
+COMMANDS: dict[str, tuple[Callable, Callable]] = {}
+
+EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
+
+
+def command(name: str, help: str, example: str):
+    """Register ``fn(args) -> int`` as a sub-command; ``setup(parser)`` adds its options."""
+
+    def decorate(setup):
+        def register(fn):
+            COMMANDS[name] = (setup, fn, help, example)
+            return fn
+
+        return register
+
+    return decorate
+
+
+def _scenarios(args):
+    from .scenarios import load_builtin, load_file
+
+    if getattr(args, "scenario_files", None):
+        out = []
+        for f in args.scenario_files:
+            out.extend(load_file(f))
+        return out
+    return load_builtin(getattr(args, "set", "figure11") or "figure11")
+
+
+def _add_scenario_args(p):
+    p.add_argument("scenario_files", nargs="*", metavar="SCENARIOS.toml",
+                   help="scenario files (default: the report's Figure 11 scenarios)")
+    p.add_argument("--set", default="figure11", help="built-in scenario set when no file is given (default: figure11)")
+
+
+# --- table -----------------------------------------------------------------------------------
+
+
+def _setup_table(p):
+    _add_scenario_args(p)
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--report-rows", action="store_true", help="only the rows printed in Figure 11")
+
+
+@command("table", "print the computed Figure 11 table for scenarios",
+         "xlsizing table                      # the report's four columns\n"
+         "  xlsizing table my.toml --format csv")(_setup_table)
+def cmd_table(args) -> int:
+    from .table import render_csv, render_json, render_text
+
+    render = {"text": render_text, "csv": render_csv, "json": render_json}[args.format]
+    sys.stdout.write(render(_scenarios(args), all_rows=not args.report_rows))
+    return EXIT_OK
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    _load_command_modules()
+    parser = argparse.ArgumentParser(
+        prog="xlsizing",
+        description="Size AI-inference compute (users → tokens → FLOPS → cards → servers → capex) "
+        "in the terminal and in Excel workbooks.",
+        epilog="Run 'xlsizing COMMAND --help' for a command's options and an example.",
+    )
+    parser.add_argument("--version", action="version", version=f"xlsizing {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (setup, fn, help_, example) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
+                           epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
+        setup(p)
+        p.set_defaults(func=fn)
+    return parser
+
+
+def _load_command_modules():
+    """Commands defined outside this file register themselves on import."""
+    import importlib
+
+    for mod in ("xlsizing.cli_workbook", "xlsizing.cli_addin", "xlsizing.cli_catalog"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as e:
+            if e.name != mod:
+                raise
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except VerificationFailed as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return EXIT_MISMATCH
+    except XlsizingError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Error: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

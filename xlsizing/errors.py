@@ -1,0 +1,45 @@
+"""One exception tree for xlsizing.
+
+Every error the library raises derives from :class:`XlsizingError`; the leaves also derive from
+the built-in they resemble, so ``except ValueError`` keeps working for callers who do not know
+this package.  Messages name the argument, quote the value and say what is allowed:
+``mfu must be in (0, 1], got 1.5``.
+"""
+
+
+class XlsizingError(Exception):
+    """Base class of every error raised by xlsizing."""
+
+
+class InvalidInput(ValueError, XlsizingError):
+    """An argument or a scenario value is outside what the model accepts."""
+
+
+class ScenarioFileError(InvalidInput):
+    """A scenario file cannot be read or holds a bad value (message names file, line, key)."""
+
+
+class UnknownAccelerator(LookupError, XlsizingError):
+    """An accelerator name is not in the catalog."""
+
+    def __str__(self):  # LookupError would quote the message with repr()
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownScenarioSet(LookupError, XlsizingError):
+    """A built-in scenario set name is not known."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+class OutputExists(FileExistsError, XlsizingError):
+    """Refusing to overwrite an existing file without ``force``."""
+
+
+class WorkbookError(XlsizingError):
+    """A workbook cannot be read, filled or verified."""
+
+
+class VerificationFailed(XlsizingError):
+    """A recalculated workbook disagrees with the Python engine."""

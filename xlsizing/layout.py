@@ -1,0 +1,235 @@
+"""The rows of Figure 11, defined once: label (zh/en), unit, number format, input or formula.
+
+Every rendering reads this module: the Python results (:func:`evaluate`), the workbook writer
+(number formats, formulas through :func:`formula`), the terminal table (:func:`display`) and the
+tests.  A computed row names the :mod:`xlsizing.model` function that computes it; the function's
+parameter names are the keys of the rows it reads, so the Python computation, the spreadsheet
+formula (whose ``{key}`` placeholders must name exactly those rows) and the Excel function (same
+arguments, same order) cannot drift apart silently.  A LibreOffice recalculation test catches
+any difference between the formula and the Python kernel.
+
+>>> v = evaluate(figure11_inputs())
+>>> [display(ROW["capex_yi"], x) for x in v["capex_yi"]]
+['455.46', '759.09', '1138.64', '1897.73']
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import numpy as np
+
+from . import model
+from ._args import ANY, AT_LEAST_ONE, FRACTION, POSITIVE, Rule, as_array
+from .units import TERA_XL, WAN_XL, YI_XL
+
+FIGURE11 = "figure11"  # the rows printed in the report's table
+ASSUMPTIONS = "assumptions"  # inputs the report uses but does not print
+
+SOURCE_LINE = (
+    "资料来源：AI 产品榜、OpenAI 官网、豆包大模型官网、英伟达官网、36 氪，民生证券研究院测算 / "
+    "Source: Minsheng Securities, 2024-12-26, Figure 11; chain reconstructed by xlsizing"
+)
+TITLE_ZH = "图11：三种假设情形下，豆包带来的推理需求测算"
+TITLE_EN = "Figure 11: inference compute demand created by Doubao under three scenarios"
+FORMULA_TEXT = "云端AI推理算力需求 ≈ 2 × 模型参数量 × 数据规模 × 峰值倍数"
+FORMULA_TEXT_EN = "cloud inference compute ≈ 2 × parameters × tokens/s × peak multiplier"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    zh: str
+    en: str
+    unit: str
+    fmt: str  # Excel number format; also the printed precision of the terminal table
+    section: str = FIGURE11
+    default: float | None = None  # inputs only
+    rule: Rule | None = None  # inputs only
+    fn: Callable | None = None  # computed rows: the model function
+    native: str | None = None  # computed rows: formula template with {key} placeholders
+    udf: str | None = None  # Excel function name wrapping ``native`` in IFERROR
+    text: str | None = None  # text rows (the formula line)
+    doc: str = ""
+    args: tuple[str, ...] = field(default=(), init=False)
+
+    def __post_init__(self):
+        if self.fn is not None:
+            args = tuple(inspect.signature(self.fn).parameters)
+            object.__setattr__(self, "args", args)
+            used = set(re.findall(r"\{(\w+)\}", self.native or ""))
+            if used != set(args):  # pragma: no cover - programming error caught at import
+                raise TypeError(f"row {self.key}: formula uses {sorted(used)}, model uses {sorted(args)}")
+
+    @property
+    def is_input(self) -> bool:
+        return self.rule is not None
+
+    @property
+    def is_computed(self) -> bool:
+        return self.fn is not None
+
+
+def _in(key, zh, en, unit, fmt, default, rule, section=FIGURE11, doc=""):
+    return Row(key, zh, en, unit, fmt, section=section, default=default, rule=rule, doc=doc)
+
+
+ROWS: tuple[Row, ...] = (
+    # --- printed in Figure 11, in the report's order -------------------------------------------
+    _in("mau_wan", "MAU", "Monthly active users", "万人", "0", None, POSITIVE),
+    Row("dau_wan", "DAU", "Daily active users", "万人", "0",
+        fn=model.dau_wan, native="{mau_wan}*{activity_ratio}"),
+    _in("params_yi", "豆包(云雀)大模型参数量", "Model parameters", "亿", "0", 1300.0, POSITIVE),
+    Row("daily_tokens_yi", "日均token调用量", "Daily tokens", "亿", "0",
+        fn=model.daily_tokens_yi, native="{ref_tokens_yi}*{dau_wan}/{ref_dau_wan}"),
+    _in("inference_time_s", "推理计算时间", "Inference time per request (printed, unused)", "s", "0",
+        2.0, POSITIVE, doc="Printed by the report; it changes nothing else in the table."),
+    Row("tokens_per_s_yi", "日均每秒token计算数量", "Tokens per second (daily average)", "亿", "0.00",
+        fn=model.tokens_per_s_yi, native="{daily_tokens_yi}/{seconds_basis}"),
+    _in("peak_multiplier", "峰值倍数", "Peak multiplier", "×", "0", None, AT_LEAST_ONE),
+    Row("formula_text", "算力需求公式", "Compute formula", "", "@", text=FORMULA_TEXT),
+    Row("flops", "算力需求结果", "Compute demand", "FLOPS", "0.00000E+00",
+        fn=model.infer_flops, udf="INFER_FLOPS",
+        native=f"2*{{params_yi}}*{YI_XL}*{{tokens_per_s_yi}}*{YI_XL}*{{peak_multiplier}}"),
+    _in("card_tflops", "H20单卡算力", "H20 peak per card (BF16 dense)", "TFLOPS", "0", 148.0, POSITIVE),
+    _in("mfu", "MFU", "Model FLOPs utilization", "", "0%", 0.5, FRACTION),
+    Row("cards_wan", "需要H20卡数量", "H20 cards needed", "万张", "0",
+        fn=model.h20_cards_wan, udf="H20_CARDS",
+        native=f"{{flops}}/({{card_tflops}}*{TERA_XL}*{{mfu}})/{WAN_XL}"),
+    _in("card_price_wan", "H20单价", "H20 price per card (printed, unused)", "万元", "0.0", 8.4, POSITIVE,
+        doc="Printed by the report; the chain prices whole servers instead."),
+    _in("server_price_wan", "H20服务器均价", "H20 server average price", "万元", "0", 84.0, POSITIVE),
+    Row("capex_yi", "豆包大模型创造AI服务器需求", "AI-server capex created", "亿元", "0.00",
+        fn=model.server_capex_yi, udf="SERVER_CAPEX",
+        native="{cards_wan}/{cards_per_server}*{server_price_wan}"),
+    # --- assumptions the chain needs but the report does not print ------------------------------
+    _in("activity_ratio", "DAU/MAU活跃率", "DAU/MAU activity ratio", "", "0.0%", 0.15, FRACTION, ASSUMPTIONS,
+        doc="900万 DAU / 6000万 MAU in the report's base column."),
+    _in("ref_tokens_yi", "基准日均token调用量", "Reference daily tokens", "亿", "#,##0", 40000.0, POSITIVE,
+        ASSUMPTIONS, doc="Doubao's December 2024 daily tokens (the report: over 4万亿)."),
+    _in("ref_dau_wan", "基准DAU", "Reference DAU", "万人", "#,##0", 900.0, POSITIVE, ASSUMPTIONS,
+        doc="DAU on the reference day; daily tokens scale with DAU / reference DAU."),
+    _in("seconds_basis", "折算秒数", "Seconds basis", "s", "#,##0", model.SECONDS_BASIS_REPORT, POSITIVE,
+        ASSUMPTIONS, doc="129,600 = 86,400 × 1.5 reproduces the report (the 1.5 is unexplained); "
+                         "86,400 is a calendar day."),
+    _in("cards_per_server", "每台服务器卡数", "Cards per server", "张", "0", 8.0, AT_LEAST_ONE, ASSUMPTIONS),
+    Row("servers_wan", "H20服务器数量", "Servers (fractional, as the report)", "万台", "#,##0.00",
+        section=ASSUMPTIONS, fn=model.servers_wan, native="{cards_wan}/{cards_per_server}"),
+)
+
+ROW: dict[str, Row] = {r.key: r for r in ROWS}
+INPUTS: tuple[Row, ...] = tuple(r for r in ROWS if r.is_input)
+COMPUTED: tuple[Row, ...] = tuple(r for r in ROWS if r.is_computed)
+HEADLINE: tuple[Row, ...] = tuple(r for r in ROWS if r.udf)
+
+def formula(row: Row, ref: Callable[[str], str], with_udf: bool = True) -> str:
+    """The spreadsheet formula of ``row`` (with leading ``=``); ``ref(key)`` gives a cell reference.
+
+    Headline rows call their Excel function and fall back to the native formula where the add-in
+    is missing: ``IFERROR(H20_CARDS(...), <native>)`` — IFERROR traps the ``#NAME?`` of an
+    unknown function, while classic xlwings errors are text and stay visible.
+
+    >>> formula(ROW["cards_wan"], lambda k: k.upper())
+    '=IFERROR(H20_CARDS(FLOPS,CARD_TFLOPS,MFU),FLOPS/(CARD_TFLOPS*1E12*MFU)/1E4)'
+    """
+    if not row.is_computed:
+        raise ValueError(f"row {row.key!r} has no formula")
+    native = row.native.format(**{k: ref(k) for k in row.args})
+    if row.udf and with_udf:
+        return f"=IFERROR({row.udf}({','.join(ref(k) for k in row.args)}),{native})"
+    return f"={native}"
+
+
+def check_inputs(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Validate every input row (missing ones take their default) and return float arrays."""
+    unknown = sorted(set(inputs) - {r.key for r in INPUTS})
+    if unknown:
+        raise_unknown(unknown[0])
+    out = {}
+    for r in INPUTS:
+        v = inputs.get(r.key, r.default)
+        if v is None:
+            from .errors import InvalidInput
+
+            raise InvalidInput(f"{r.key} is required ({r.en}, {r.unit or 'ratio'})")
+        out[r.key] = as_array(r.key, v, r.rule)
+    return out
+
+
+def raise_unknown(key: str):
+    import difflib
+
+    from .errors import InvalidInput
+
+    close = difflib.get_close_matches(key, [r.key for r in INPUTS], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise InvalidInput(f"unknown input {key!r}{hint}; allowed: {', '.join(r.key for r in INPUTS)}")
+
+
+def evaluate(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Every row's value for the given inputs (scalars or arrays, broadcast), checked once.
+
+    Returns a dict keyed by row key holding float64 arrays of the broadcast shape.
+    """
+    values = check_inputs(inputs)
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in values.values()))
+    except ValueError:
+        from .errors import InvalidInput
+
+        shapes = ", ".join(f"{k} {a.shape}" for k, a in values.items() if a.ndim)
+        raise InvalidInput(f"input arrays have shapes that do not fit together: {shapes}") from None
+    for r in COMPUTED_ORDER:
+        values[r.key] = r.fn.kernel(*(values[a] for a in r.args))
+    return {k: np.broadcast_to(v, shape) for k, v in values.items()}
+
+
+def _dependency_order() -> tuple[Row, ...]:
+    done = {r.key for r in INPUTS}
+    order, pending = [], list(COMPUTED)
+    while pending:
+        ready = [r for r in pending if set(r.args) <= done]
+        if not ready:  # pragma: no cover
+            raise TypeError(f"circular rows: {[r.key for r in pending]}")
+        for r in ready:
+            order.append(r)
+            done.add(r.key)
+            pending.remove(r)
+    return tuple(order)
+
+
+COMPUTED_ORDER = _dependency_order()
+
+
+def figure11_inputs() -> dict[str, np.ndarray]:
+    """The report's four columns as input arrays (from the built-in scenario set)."""
+    from .scenarios import load_builtin, to_inputs
+
+    return to_inputs(load_builtin("figure11"))
+
+
+def decimals(row: Row) -> int | None:
+    """Digits after the point in the row's number format (percent formats count as such)."""
+    m = re.search(r"0\.(0+)", row.fmt)
+    return len(m.group(1)) if m else 0
+
+
+def display(row: Row, value: float) -> str:
+    """Format ``value`` the way the row prints in Figure 11 (and in the workbook's format).
+
+    >>> display(ROW["flops"], 1.3374485596707818e20), display(ROW["mfu"], 0.5)
+    ('1.33745E+20', '50%')
+    """
+    v = float(value)
+    d = decimals(row)
+    if "E+" in row.fmt:
+        mant, exp = f"{v:.{d}E}".split("E")
+        return f"{mant}E{'+' if int(exp) >= 0 else '-'}{abs(int(exp)):02d}"
+    if row.fmt.endswith("%"):
+        return f"{v * 100:.{d}f}%"
+    if row.fmt == "@":
+        return str(value)
+    return f"{v:.{d}f}"

@@ -1,0 +1,255 @@
+"""Scenario files (TOML) and the report's built-in scenario set.
+
+A scenario file holds an optional ``[defaults]`` table shared by every scenario and one
+``[[scenario]]`` table per column.  Keys are the input rows of :mod:`xlsizing.layout` (units in
+the names: ``_wan`` = 万, ``_yi`` = 亿), plus two conveniences:
+
+* ``dau_wan`` instead of ``mau_wan`` (MAU is then DAU / activity_ratio);
+* ``daily_tokens_yi`` instead of ``ref_tokens_yi``/``ref_dau_wan`` (the scenario's own day).
+
+Text keys ``name``, ``name_en`` and ``note`` are kept as text.  Errors name the file, the line,
+the key, the value and what is allowed.
+
+>>> [s.name for s in load_builtin("figure11")]
+['2024年末', '保守', '中性', '乐观']
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ._args import fmt_value
+from .errors import InvalidInput, ScenarioFileError, UnknownScenarioSet
+from .layout import INPUTS, ROW
+
+TEXT_KEYS = ("name", "name_en", "note")
+ALIASES = ("dau_wan", "daily_tokens_yi")
+BUILTIN = {"figure11": "figure11.toml"}
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a scenario file is hand-edited text; refuse anything huge
+MAX_TEXT = 200
+
+
+@dataclass
+class Scenario:
+    """One scenario column: display names and the validated input values (floats)."""
+
+    name: str
+    values: dict[str, float]
+    name_en: str = ""
+    note: str = ""
+    source: str = field(default="", compare=False)
+
+    def inputs(self) -> dict[str, float]:
+        return dict(self.values)
+
+
+def allowed_keys() -> list[str]:
+    return list(TEXT_KEYS) + [r.key for r in INPUTS] + list(ALIASES)
+
+
+def _line_of(text: str, key: str, table_index: int | None) -> int | None:
+    """Best-effort line number of ``key = …`` inside the n-th [[scenario]] (or [defaults])."""
+    lines = text.splitlines()
+    start, seen = 0, -1
+    header = re.compile(r"^\s*\[\[\s*scenario\s*\]\]") if table_index is not None else re.compile(r"^\s*\[\s*defaults\s*\]")
+    for i, line in enumerate(lines):
+        if header.match(line):
+            seen += 1
+            if table_index is None or seen == table_index:
+                start = i
+                break
+    else:
+        start = 0
+    pat = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for i in range(start, len(lines)):
+        if i > start and re.match(r"^\s*\[", lines[i]):
+            break
+        if pat.match(lines[i]):
+            return i + 1
+    return start + 1 if start or lines else None
+
+
+class _Where:
+    def __init__(self, source: str, text: str):
+        self.source, self.text = source, text
+
+    def fail(self, msg: str, key: str | None = None, table: int | None = None, line: int | None = None):
+        if line is None and key is not None:
+            line = _line_of(self.text, key, table)
+        loc = f"{self.source}:{line}" if line else self.source
+        raise ScenarioFileError(f"{loc}: {msg}")
+
+
+def _check_number(where: _Where, key: str, value, table, label: str) -> float:
+    row = ROW.get(key)
+    rule = row.rule if row is not None else (ROW["mau_wan"].rule if key == "dau_wan" else ROW["ref_tokens_yi"].rule)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        where.fail(f"{label}{key} = {fmt_value(value) if not isinstance(value, (list, dict)) else type(value).__name__}: "
+                   f"must be a number", key, table)
+    v = float(value)
+    if not math.isfinite(v):
+        where.fail(f"{label}{key} = {fmt_value(v)}: must be a finite number", key, table)
+    if not rule.element_ok(v):
+        where.fail(f"{label}{key} = {fmt_value(value)}: must be {rule.allowed}", key, table)
+    return v
+
+
+def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
+    label = "[defaults] " if index is None else f"scenario {index + 1}: "
+    allowed = allowed_keys()
+    out = {}
+    for key, value in table.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
+            where.fail(f"{label}unknown key {key!r}{hint}", key, index)
+        if key in TEXT_KEYS:
+            if index is None and key == "name":
+                where.fail(f"{label}name belongs in each [[scenario]], not in [defaults]", key, index)
+            if not isinstance(value, str):
+                where.fail(f"{label}{key} = {fmt_value(value)}: must be text (in quotes)", key, index)
+            if len(value) > MAX_TEXT or any(ord(c) < 32 and c not in "\t" for c in value):
+                where.fail(f"{label}{key}: must be one line of at most {MAX_TEXT} characters", key, index)
+            out[key] = value
+        else:
+            out[key] = _check_number(where, key, value, index, label)
+    return out
+
+
+def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
+    label = f"scenario {index + 1}: "
+    v = {k: x for k, x in merged.items() if k not in TEXT_KEYS}
+    if "dau_wan" in v and "mau_wan" in v:
+        # both given: the activity ratio follows from them (unless it was also given)
+        if "activity_ratio" in merged.get("_explicit", ()):
+            where.fail(f"{label}give two of mau_wan, dau_wan, activity_ratio, not all three", "dau_wan", index)
+        ratio = v["dau_wan"] / v["mau_wan"]
+        if not 0 < ratio <= 1:
+            where.fail(f"{label}dau_wan = {fmt_value(v['dau_wan'])}: must not exceed mau_wan "
+                       f"({fmt_value(v['mau_wan'])})", "dau_wan", index)
+        v["activity_ratio"] = ratio
+    elif "dau_wan" in v:
+        v["mau_wan"] = v["dau_wan"] / v.get("activity_ratio", ROW["activity_ratio"].default)
+    dau = v.pop("dau_wan", None)
+    if "daily_tokens_yi" in v:
+        if "ref_tokens_yi" in merged.get("_explicit", ()):
+            where.fail(f"{label}give daily_tokens_yi or ref_tokens_yi, not both", "daily_tokens_yi", index)
+        v["ref_tokens_yi"] = v.pop("daily_tokens_yi")
+        v["ref_dau_wan"] = dau if dau is not None else v["mau_wan"] * v.get("activity_ratio", ROW["activity_ratio"].default)
+    for r in INPUTS:
+        if r.key not in v:
+            if r.default is None:
+                where.fail(f"{label}{r.key} is required ({r.en}, {r.unit or 'ratio'})"
+                           + (" — or give dau_wan" if r.key == "mau_wan" else ""), None, index,
+                           line=_line_of(where.text, "name", index) if where.text else None)
+            v[r.key] = r.default
+    name = merged.get("name") or f"S{index + 1}"
+    return Scenario(name=name, values=v, name_en=merged.get("name_en", ""), note=merged.get("note", ""),
+                    source=where.source)
+
+
+def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
+    """Parse scenario TOML text; ``source`` names it in error messages."""
+    where = _Where(source, text)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        where.fail(f"not valid TOML: {msg}" + (f" (column {m.group(2)})" if m else ""),
+                   line=int(m.group(1)) if m else None)
+    for key in doc:
+        if key not in ("defaults", "scenario"):
+            close = difflib.get_close_matches(key, ["defaults", "scenario"] + allowed_keys(), n=1, cutoff=0.6)
+            if key in allowed_keys():
+                hint = " (put it under [defaults] or a [[scenario]])"
+            else:
+                hint = f" (did you mean {close[0]!r}?)" if close else "; allowed: [defaults], [[scenario]]"
+            line = next((i + 1 for i, l in enumerate(text.splitlines())
+                         if re.match(rf"^\s*\[*\s*[\"']?{re.escape(key)}\b", l)), None)
+            where.fail(f"unknown top-level key {key!r}{hint}", line=line)
+    defaults = doc.get("defaults", {})
+    if not isinstance(defaults, dict):
+        where.fail("defaults must be a table: [defaults]", "defaults", None)
+    tables = doc.get("scenario")
+    if tables is None:
+        where.fail("no scenarios: add at least one [[scenario]] table with name and mau_wan", line=None)
+    if isinstance(tables, dict) or not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        where.fail("scenario must be an array of tables: write each as [[scenario]]", line=None)
+    if not tables:
+        where.fail("no scenarios: add at least one [[scenario]] table", line=None)
+    base = _check_table(where, defaults, None)
+    out = []
+    for i, t in enumerate(tables):
+        own = _check_table(where, t, i)
+        merged = {**base, **own, "_explicit": tuple(own) + tuple(base)}
+        out.append(_resolve(where, merged, i))
+    return out
+
+
+def load_file(path: str | Path) -> list[Scenario]:
+    """Read a scenario TOML file (see module docstring)."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if p.is_dir():
+            raise ScenarioFileError(f"{p}: is a folder, not a scenario file")
+        if size > MAX_FILE_BYTES:
+            raise ScenarioFileError(f"{p}: {size} bytes is too large for a scenario file (limit {MAX_FILE_BYTES})")
+        data = p.read_bytes()
+    except OSError as e:
+        raise ScenarioFileError(f"{p}: cannot read: {e.strerror or e}") from None
+    if b"\x00" in data:
+        raise ScenarioFileError(f"{p}: not a text file (binary data); expected TOML")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ScenarioFileError(f"{p}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+    if not text.strip():
+        raise ScenarioFileError(f"{p}: empty file; expected at least one [[scenario]] table")
+    return parse_scenarios(text, str(p))
+
+
+def load_builtin(name: str = "figure11") -> list[Scenario]:
+    """A scenario set shipped inside the package, by name (``figure11``: the report's columns)."""
+    if name not in BUILTIN:
+        close = difflib.get_close_matches(name, list(BUILTIN), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownScenarioSet(f"unknown scenario set {name!r}{hint}; built-in: {', '.join(BUILTIN)}")
+    text = resources.files("xlsizing").joinpath("data", BUILTIN[name]).read_text("utf-8")
+    return parse_scenarios(text, f"builtin:{name}")
+
+
+def builtin_text(name: str = "figure11") -> str:
+    """The TOML text of a built-in set (for ``templates/`` and users who want a starting file)."""
+    load_builtin(name)  # validates the name
+    return resources.files("xlsizing").joinpath("data", BUILTIN[name]).read_text("utf-8")
+
+
+def to_inputs(scenarios: Sequence[Scenario]) -> dict[str, np.ndarray]:
+    """Input arrays (one element per scenario) for :func:`xlsizing.layout.evaluate`."""
+    if not scenarios:
+        raise InvalidInput("scenarios must hold at least one scenario, got none")
+    return {r.key: np.array([s.values[r.key] for s in scenarios], dtype=np.float64) for r in INPUTS}
+
+
+def make_scenario(name: str, **values) -> Scenario:
+    """Build a scenario in code: unspecified inputs take the report's defaults."""
+    text_like = {"name": name, **values}
+    where = _Where("<arguments>", "")
+    checked = _check_table(where, text_like, 0)
+    checked["_explicit"] = tuple(values)
+    return _resolve(where, checked, 0)
+
+
+def iter_names(scenarios: Iterable[Scenario]) -> list[str]:
+    return [s.name for s in scenarios]

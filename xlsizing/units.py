@@ -1,0 +1,45 @@
+"""Unit conversions used by the report: 万 = 1e4, 亿 = 1e8, TFLOPS = 1e12 FLOP/s.
+
+All conversions live here so no other module multiplies by a bare 1e8.  Figure 11 states MAU and
+DAU in 万人, parameters and tokens in 亿, card compute in TFLOPS, cards in 万张, prices in 万元
+and capex in 亿元.
+
+>>> from_yi(1300)          # 1300亿 parameters
+130000000000.0
+>>> to_wan(433_767.0)      # cards → 万张
+43.3767
+"""
+
+WAN = 1e4  # 万
+YI = 1e8  # 亿
+TERA = 1e12  # T in TFLOPS
+
+# Excel formula spellings of the same constants, so workbook formulas use the very same numbers.
+WAN_XL = "1E4"
+YI_XL = "1E8"
+TERA_XL = "1E12"
+
+
+def from_wan(x):
+    """万 → units."""
+    return x * WAN
+
+
+def to_wan(x):
+    """Units → 万."""
+    return x / WAN
+
+
+def from_yi(x):
+    """亿 → units."""
+    return x * YI
+
+
+def to_yi(x):
+    """Units → 亿."""
+    return x / YI
+
+
+def from_tera(x):
+    """T (1e12) → units, e.g. TFLOPS → FLOP/s."""
+    return x * TERA
