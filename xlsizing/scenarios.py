@@ -7,8 +7,11 @@ the names: ``_wan`` = 万, ``_yi`` = 亿), plus two conveniences:
 * ``dau_wan`` instead of ``mau_wan`` (MAU is then DAU / activity_ratio);
 * ``daily_tokens_yi`` instead of ``ref_tokens_yi``/``ref_dau_wan`` (the scenario's own day).
 
-Text keys ``name``, ``name_en`` and ``note`` are kept as text.  Errors name the file, the line,
-the key, the value and what is allowed.
+Text keys ``name``, ``name_en`` and ``note`` are kept as text; names must be unique in a file.
+A key in a ``[[scenario]]`` overrides ``[defaults]``, including the keys it conflicts with
+(``dau_wan`` replaces a default ``mau_wan``; ``daily_tokens_yi`` replaces the reference day).
+Errors name the file, the line, the key, the value and what is allowed, with a "did you mean"
+hint for a misspelt key.  ``templates/scenarios-starter.toml`` documents every key and its unit.
 
 >>> [s.name for s in load_builtin("figure11")]
 ['2024年末', '保守', '中性', '乐观']
@@ -19,6 +22,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -32,7 +36,8 @@ from .errors import InvalidInput, ScenarioFileError, UnknownScenarioSet
 from .layout import INPUTS, ROW
 
 TEXT_KEYS = ("name", "name_en", "note")
-ALIASES = ("dau_wan", "daily_tokens_yi")
+# convenience keys → the input row whose rule they follow
+ALIASES = {"dau_wan": "mau_wan", "daily_tokens_yi": "ref_tokens_yi"}
 BUILTIN = {"figure11": "figure11.toml"}
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a scenario file is hand-edited text; refuse anything huge
 MAX_TEXT = 200
@@ -90,12 +95,17 @@ class _Where:
 
 
 def _check_number(where: _Where, key: str, value, table, label: str) -> float:
-    row = ROW.get(key)
-    rule = row.rule if row is not None else (ROW["mau_wan"].rule if key == "dau_wan" else ROW["ref_tokens_yi"].rule)
+    rule = ROW[ALIASES.get(key, key)].rule
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        where.fail(f"{label}{key} = {fmt_value(value) if not isinstance(value, (list, dict)) else type(value).__name__}: "
-                   f"must be a number", key, table)
-    v = float(value)
+        shown = {list: "a list", dict: "a table"}.get(type(value)) or fmt_value(value)
+        if not isinstance(value, (str, list, dict)):
+            shown = f"{value} ({type(value).__name__})"  # TOML dates and times
+        where.fail(f"{label}{key} = {shown}: must be a number" + (" (without quotes)" if isinstance(value, str) else ""),
+                   key, table)
+    try:
+        v = float(value)
+    except OverflowError:  # TOML integers are unbounded in tomllib
+        where.fail(f"{label}{key} = {str(value)[:20]}...: too large; must be a finite number", key, table)
     if not math.isfinite(v):
         where.fail(f"{label}{key} = {fmt_value(v)}: must be a finite number", key, table)
     if not rule.element_ok(v):
@@ -157,11 +167,30 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
                     source=where.source)
 
 
+# A scenario's own key replaces the [defaults] keys it conflicts with: a scenario that gives
+# dau_wan drops the default mau_wan; one that gives daily_tokens_yi drops the reference day.
+_REPLACES = {
+    "mau_wan": ("dau_wan",),
+    "dau_wan": ("mau_wan",),
+    "daily_tokens_yi": ("ref_tokens_yi", "ref_dau_wan"),
+    "ref_tokens_yi": ("daily_tokens_yi",),
+}
+
+
+def _overridable(base: dict, own: dict) -> dict:
+    drop = {d for k in own for d in _REPLACES.get(k, ())}
+    if "mau_wan" in own and "dau_wan" in own:
+        drop.add("activity_ratio")  # the scenario's own MAU and DAU fix the ratio
+    return {k: v for k, v in base.items() if k not in drop}
+
+
 def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
     """Parse scenario TOML text; ``source`` names it in error messages."""
     where = _Where(source, text)
     try:
         doc = tomllib.loads(text)
+    except RecursionError:
+        where.fail("not valid TOML: arrays or tables nested too deeply")
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
@@ -191,32 +220,45 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
     out = []
     for i, t in enumerate(tables):
         own = _check_table(where, t, i)
-        merged = {**base, **own, "_explicit": tuple(own) + tuple(base)}
+        merged = {**_overridable(base, own), **own, "_explicit": tuple(own) + tuple(_overridable(base, own))}
         out.append(_resolve(where, merged, i))
+        first = next((j for j, o in enumerate(out[:-1]) if o.name == out[-1].name), None)
+        if first is not None:
+            where.fail(f"scenario {i + 1}: name {out[-1].name!r} is already used by scenario {first + 1}; "
+                       "names must be unique", "name", i)
     return out
 
 
-def load_file(path: str | Path) -> list[Scenario]:
-    """Read a scenario TOML file (see module docstring)."""
+def read_text(path: str | Path, what: str = "scenario file", expected: str = "TOML") -> str:
+    """A small UTF-8 text file, or ScenarioFileError naming the file and what is wrong with it."""
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if p.is_dir():
-            raise ScenarioFileError(f"{p}: is a folder, not a scenario file")
-        if size > MAX_FILE_BYTES:
-            raise ScenarioFileError(f"{p}: {size} bytes is too large for a scenario file (limit {MAX_FILE_BYTES})")
-        data = p.read_bytes()
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise ScenarioFileError(f"{p}: is a folder, not a {what}")
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device (/dev/zero) would never end
+            raise ScenarioFileError(f"{p}: not a regular file; expected a {what} ({expected})")
+        with open(p, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise ScenarioFileError(f"{p}: cannot read: {e.strerror or e}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioFileError(f"{p}: too large for a {what} (limit {MAX_FILE_BYTES} bytes)")
     if b"\x00" in data:
-        raise ScenarioFileError(f"{p}: not a text file (binary data); expected TOML")
+        raise ScenarioFileError(f"{p}: not a text file (binary data); expected {expected}")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ScenarioFileError(f"{p}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
     if not text.strip():
-        raise ScenarioFileError(f"{p}: empty file; expected at least one [[scenario]] table")
-    return parse_scenarios(text, str(p))
+        raise ScenarioFileError(f"{p}: empty file; expected {expected}")
+    return text
+
+
+def load_file(path: str | Path) -> list[Scenario]:
+    """Read a scenario TOML file (see module docstring)."""
+    text = read_text(path, "scenario file", "TOML with at least one [[scenario]] table")
+    return parse_scenarios(text, str(path))
 
 
 def load_builtin(name: str = "figure11") -> list[Scenario]:
