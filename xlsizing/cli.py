@@ -7,6 +7,7 @@ exits 1.  Commands register themselves in ``COMMANDS`` through :func:`command`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Callable
 
@@ -32,12 +33,12 @@ def command(name: str, help: str, example: str):
 
 
 def _scenarios(args):
-    from .scenarios import load_builtin, load_file
+    from .scenarios import load_any, load_builtin
 
     if getattr(args, "scenario_files", None):
         out = []
         for f in args.scenario_files:
-            out.extend(load_file(f))
+            out.extend(load_any(f))
         return out
     return load_builtin(getattr(args, "set", "figure11") or "figure11")
 
@@ -71,9 +72,16 @@ def cmd_table(args) -> int:
 # --- entry point -----------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one ``Error: …`` line (exit 2), like every other bad input."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"Error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     _load_command_modules()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="xlsizing",
         description="Size AI-inference compute (users → tokens → FLOPS → cards → servers → capex) "
         "in the terminal and in Excel workbooks.",
@@ -120,6 +128,16 @@ def main(argv=None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as e:  # a file the library did not expect to fail (disk full, permissions)
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        print(f"Error: {where}{e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as e:  # a bug: still one line, the traceback only on request
+        if os.environ.get("XLSIZING_DEBUG"):
+            raise
+        print(f"Error: internal error ({type(e).__name__}: {e}); rerun with XLSIZING_DEBUG=1 "
+              "for the traceback and please report it", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -84,12 +84,17 @@ def _line_of(text: str, key: str, table_index: int | None) -> int | None:
 
 
 class _Where:
+    quotes = True  # TOML: a number written in quotes is text
+
     def __init__(self, source: str, text: str):
         self.source, self.text = source, text
 
+    def line_of(self, key: str, table: int | None) -> int | None:
+        return _line_of(self.text, key, table) if self.text else None
+
     def fail(self, msg: str, key: str | None = None, table: int | None = None, line: int | None = None):
         if line is None and key is not None:
-            line = _line_of(self.text, key, table)
+            line = self.line_of(key, table)
         loc = f"{self.source}:{line}" if line else self.source
         raise ScenarioFileError(f"{loc}: {msg}")
 
@@ -100,7 +105,7 @@ def _check_number(where: _Where, key: str, value, table, label: str) -> float:
         shown = {list: "a list", dict: "a table"}.get(type(value)) or fmt_value(value)
         if not isinstance(value, (str, list, dict)):
             shown = f"{value} ({type(value).__name__})"  # TOML dates and times
-        where.fail(f"{label}{key} = {shown}: must be a number" + (" (without quotes)" if isinstance(value, str) else ""),
+        where.fail(f"{label}{key} = {shown}: must be a number" + (" (without quotes)" if isinstance(value, str) and where.quotes else ""),
                    key, table)
     try:
         v = float(value)
@@ -160,7 +165,7 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
             if r.default is None:
                 where.fail(f"{label}{r.key} is required ({r.en}, {r.unit or 'ratio'})"
                            + (" — or give dau_wan" if r.key == "mau_wan" else ""), None, index,
-                           line=_line_of(where.text, "name", index) if where.text else None)
+                           line=where.line_of("name", index))
             v[r.key] = r.default
     name = merged.get("name") or f"S{index + 1}"
     return Scenario(name=name, values=v, name_en=merged.get("name_en", ""), note=merged.get("note", ""),
@@ -216,6 +221,10 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
         where.fail("scenario must be an array of tables: write each as [[scenario]]", line=None)
     if not tables:
         where.fail("no scenarios: add at least one [[scenario]] table", line=None)
+    return _build(where, defaults, tables)
+
+
+def _build(where: _Where, defaults: dict, tables: list[dict]) -> list[Scenario]:
     base = _check_table(where, defaults, None)
     out = []
     for i, t in enumerate(tables):
@@ -291,6 +300,98 @@ def make_scenario(name: str, **values) -> Scenario:
     checked = _check_table(where, text_like, 0)
     checked["_explicit"] = tuple(values)
     return _resolve(where, checked, 0)
+
+
+class _CsvWhere(_Where):
+    """Error locations in a CSV file: the line of each data row (header is line 1)."""
+
+    quotes = False
+
+    def __init__(self, source: str, lines: list[int]):
+        super().__init__(source, "")
+        self.lines = lines
+
+    def line_of(self, key: str, table: int | None) -> int | None:
+        return self.lines[table] if table is not None and table < len(self.lines) else 1
+
+
+def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
+    """Scenarios from CSV text: a header of scenario keys, then one scenario per row.
+
+    An empty cell takes the default, like a key left out of a TOML ``[[scenario]]``.
+
+    >>> [round(s.values["mfu"], 2) for s in parse_csv("name,mau_wan,peak_multiplier,mfu\\na,6000,4,0.3\\nb,6000,4,")]
+    [0.3, 0.5]
+    """
+    import csv
+
+    reader = csv.reader(text.splitlines())
+    where = _CsvWhere(source, [])
+    try:
+        header = next(reader, None)
+        rows = []
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error as e:
+        where.fail(f"not valid CSV: {e}", line=reader.line_num)
+    if not header or not any(h.strip() for h in header):
+        where.fail("no header: the first line must name the scenario keys, e.g. name,mau_wan,peak_multiplier",
+                   line=1)
+    header = [h.strip() for h in header]
+    allowed = allowed_keys()
+    for col, key in enumerate(header):
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
+            where.fail(f"column {col + 1}: unknown key {key!r}{hint}", line=1)
+        if header.index(key) != col:
+            where.fail(f"column {col + 1}: key {key!r} appears twice in the header", line=1)
+    if not rows:
+        where.fail("no scenarios: add one row per scenario under the header", line=1)
+    where.lines = [n for n, _ in rows]
+    tables = []
+    for i, (line, cells) in enumerate(rows):
+        if len(cells) > len(header):
+            where.fail(f"scenario {i + 1}: {len(cells)} cells but the header has {len(header)}", line=line)
+        table = {}
+        for key, cell in zip(header, cells):
+            cell = cell.strip()
+            if not cell:
+                continue
+            if key in TEXT_KEYS:
+                table[key] = cell
+            else:
+                try:
+                    table[key] = float(cell)
+                except ValueError:
+                    table[key] = cell  # refused below with the key, the value and what is allowed
+        tables.append(table)
+    return _build(where, {}, tables)
+
+
+def load_csv(path: str | Path) -> list[Scenario]:
+    """Read a CSV file of scenarios (see :func:`parse_csv`)."""
+    return parse_csv(read_text(path, "scenario file", "CSV with a header of scenario keys"), str(path))
+
+
+def load_any(path: str | Path) -> list[Scenario]:
+    """A scenario file by its extension: ``.csv`` is CSV, anything else TOML."""
+    return load_csv(path) if str(path).lower().endswith(".csv") else load_file(path)
+
+
+def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) -> Scenario:
+    """``base`` with some keys replaced (aliases allowed: ``dau_wan``, ``daily_tokens_yi``).
+
+    >>> s = derive(load_builtin()[0], "low MFU", mfu=0.25)
+    >>> (s.name, s.values["mfu"], s.values["mau_wan"])
+    ('low MFU', 0.25, 6000.0)
+    """
+    where = _Where(source, "")
+    own = _check_table(where, overrides, 0)
+    merged = {**_overridable(dict(base.values), own), **own, "name": name, "name_en": base.name_en,
+              "note": base.note, "_explicit": tuple(own)}
+    return _resolve(where, merged, 0)
 
 
 def iter_names(scenarios: Iterable[Scenario]) -> list[str]:
