@@ -1,0 +1,486 @@
+"""Accelerator catalog: dense peak per precision, memory, bandwidth, power, price — each with a source.
+
+The catalog ships in the package as ``xlsizing/data/accelerators.toml`` (its header documents the
+format).  A user file in the same format adds entries, or overrides an entry of the same name
+field by field (figures not given keep the shipped value and its source).  Lookups ignore case,
+spaces, dashes, dots and underscores and accept the vendor in front: ``"h20"``, ``"H 20"``,
+``"nvidia-h20"`` all find the H20.  An unknown name raises
+:class:`~xlsizing.errors.UnknownAccelerator` naming the closest entries.
+
+Set the environment variable ``XLSIZING_CATALOG`` to one or more user files (separated like
+``PATH``) to make them part of the default catalog, e.g. for the Excel functions.
+
+>>> peak_tflops("nvidia-h20", "fp8")
+296.0
+>>> get("H 20").figure("bandwidth_tbs").value
+4.0
+>>> get("H2O")
+Traceback (most recent call last):
+...
+xlsizing.errors.UnknownAccelerator: unknown accelerator 'H2O'; did you mean H20?
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from ._args import fmt_value
+from .errors import InvalidInput, UnknownAccelerator
+
+# field -> (unit, what it is); every numeric figure must be > 0
+FIGURES: dict[str, tuple[str, str]] = {
+    "bf16_tflops": ("TFLOPS", "dense BF16/FP16 tensor peak"),
+    "fp8_tflops": ("TFLOPS", "dense FP8 tensor peak"),
+    "int8_tops": ("TOPS", "dense INT8 tensor peak"),
+    "fp4_tflops": ("TFLOPS", "dense FP4 tensor peak"),
+    "memory_gb": ("GB", "on-card memory"),
+    "bandwidth_tbs": ("TB/s", "memory bandwidth"),
+    "tdp_w": ("W", "board power (TDP)"),
+    "cards_per_server": ("cards", "cards in the usual server"),
+}
+REQUIRED = ("bf16_tflops", "memory_gb", "bandwidth_tbs")
+TEXT_FIELDS = ("name", "vendor", "source", "note")
+ENTRY_FIELDS = TEXT_FIELDS + ("aliases", "interconnect", "price") + tuple(FIGURES)
+FIGURE_KEYS = ("value", "source", "estimated", "disputed", "note")
+PRICE_KEYS = ("amount", "unit", "per", "date", "source", "estimated", "disputed", "note")
+
+# precision -> catalog field of its dense peak; bytes per weight (domain notes: FP16/BF16 = 2,
+# FP8/INT8 = 1, FP4/INT4 = 0.5)
+PRECISIONS: dict[str, str] = {
+    "bf16": "bf16_tflops", "fp16": "bf16_tflops", "fp8": "fp8_tflops", "int8": "int8_tops", "fp4": "fp4_tflops",
+}
+BYTES_PER_WEIGHT: dict[str, float] = {"bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "fp4": 0.5}
+
+BUILTIN_FILE = "accelerators.toml"
+ENV_VAR = "XLSIZING_CATALOG"
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One catalog figure with where it comes from."""
+
+    value: float | str
+    source: str
+    estimated: bool = False
+    disputed: bool = False
+    note: str = ""
+
+    @property
+    def flags(self) -> str:
+        """``"estimated"``, ``"disputed"``, both, or ``""``."""
+        return ", ".join(f for f, on in (("estimated", self.estimated), ("disputed", self.disputed)) if on)
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: float
+    unit: str
+    per: str  # "card" or "server"
+    date: str
+    source: str
+    estimated: bool = False
+    disputed: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Accelerator:
+    """A catalog entry: ``figures`` maps field names of :data:`FIGURES` to :class:`Figure`."""
+
+    name: str
+    vendor: str = ""
+    aliases: tuple[str, ...] = ()
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+    interconnect: Figure | None = None
+    price: Price | None = None
+    note: str = ""
+    origin: str = "builtin"
+
+    def figure(self, name: str) -> Figure:
+        if name not in FIGURES:
+            raise InvalidInput(f"figure must be one of {', '.join(FIGURES)}, got {fmt_value(name)}")
+        try:
+            return self.figures[name]
+        except KeyError:
+            raise InvalidInput(f"{self.name} has no {name} figure in the catalog") from None
+
+    def value(self, name: str) -> float:
+        return float(self.figure(name).value)
+
+    @property
+    def precisions(self) -> list[str]:
+        """Precisions with a peak figure, e.g. ``['bf16', 'fp8', 'int8']`` (fp16 is bf16)."""
+        return [p for p, f in PRECISIONS.items() if p != "fp16" and f in self.figures]
+
+    def peak(self, precision: str = "bf16") -> Figure:
+        """The dense peak figure at ``precision`` (TFLOPS, or TOPS for int8)."""
+        p = check_precision(precision)
+        fld = PRECISIONS[p]
+        if fld not in self.figures:
+            raise InvalidInput(f"{self.name} has no {p} peak in the catalog; available: {', '.join(self.precisions)}")
+        return self.figures[fld]
+
+    def peak_tflops(self, precision: str = "bf16") -> float:
+        return float(self.peak(precision).value)
+
+    @property
+    def title(self) -> str:
+        return f"{self.vendor} {self.name}".strip()
+
+
+def normalize(name: str) -> str:
+    """Lookup key: NFKC, lower case, without spaces, dashes, underscores, dots or slashes.
+
+    >>> normalize(" NVIDIA-H20 "), normalize("Ascend_910b")
+    ('nvidiah20', 'ascend910b')
+    """
+    return re.sub(r"[\s\-_./]+", "", unicodedata.normalize("NFKC", name)).lower()
+
+
+def check_precision(precision) -> str:
+    """``precision`` as a catalog key (``bf16``, ``fp16``, ``fp8``, ``int8``, ``fp4``), or InvalidInput."""
+    if isinstance(precision, str):
+        p = normalize(precision)
+        if p in PRECISIONS:
+            return p
+    raise InvalidInput(f"precision must be one of {', '.join(PRECISIONS)}, got {fmt_value(precision)}")
+
+
+def bytes_per_weight(precision) -> float:
+    """Bytes per stored weight at ``precision``: bf16/fp16 2, fp8/int8 1, fp4 0.5.
+
+    >>> bytes_per_weight("FP8")
+    1.0
+    """
+    return BYTES_PER_WEIGHT[check_precision(precision)]
+
+
+class Catalog:
+    """An ordered set of accelerators with tolerant lookup (see module docstring)."""
+
+    def __init__(self, entries: Iterable[Accelerator] = ()):
+        self._entries: dict[str, Accelerator] = {}
+        self._index: dict[str, str] = {}
+        for e in entries:
+            self._put(e)
+
+    @staticmethod
+    def keys_of(e: Accelerator) -> list[str]:
+        names = [e.name, *e.aliases]
+        keys = [normalize(n) for n in names]
+        if e.vendor:
+            keys += [normalize(e.vendor + n) for n in names]
+        return list(dict.fromkeys(k for k in keys if k))
+
+    def _put(self, e: Accelerator, where: str = ""):
+        old = self._index.get(normalize(e.name))
+        if old is not None:
+            self._drop(old)
+        for k in self.keys_of(e):
+            other = self._index.get(k)
+            if other is not None and other != e.name:
+                raise InvalidInput(f"{where}accelerator {e.name!r}: name or alias {k!r} already belongs to {other!r}")
+        self._entries[e.name] = e
+        for k in self.keys_of(e):
+            self._index[k] = e.name
+
+    def _drop(self, name: str):
+        e = self._entries.pop(name)
+        for k in self.keys_of(e):
+            if self._index.get(k) == name:
+                del self._index[k]
+
+    def __iter__(self):
+        return iter(self._entries.values())
+
+    def __len__(self):
+        return len(self._entries)
+
+    def __contains__(self, name) -> bool:
+        return isinstance(name, str) and normalize(name) in self._index
+
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    def find(self, name: str) -> Accelerator | None:
+        """The entry for ``name`` or None (same tolerance as :meth:`get`)."""
+        if not isinstance(name, str):
+            return None
+        hit = self._index.get(normalize(name))
+        return self._entries[hit] if hit else None
+
+    def get(self, name) -> Accelerator:
+        """The entry for ``name``; :class:`UnknownAccelerator` with the closest names if none."""
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput(f"accelerator must be a name such as 'H20', got {fmt_value(name)}")
+        e = self.find(name)
+        if e is not None:
+            return e
+        raise UnknownAccelerator(self._unknown_message(name))
+
+    def _unknown_message(self, name: str) -> str:
+        key = normalize(name)
+        close = difflib.get_close_matches(key, list(self._index), n=8, cutoff=0.6)
+        suggestions = list(dict.fromkeys(self._index[k] for k in close))[:3]
+        if suggestions:
+            alts = suggestions[0] if len(suggestions) == 1 else ", ".join(suggestions[:-1]) + " or " + suggestions[-1]
+            return f"unknown accelerator {name!r}; did you mean {alts}?"
+        return f"unknown accelerator {name!r}; known: {', '.join(self._entries)}"
+
+    def with_file(self, path: str | os.PathLike) -> "Catalog":
+        """A new catalog: this one plus the entries of a user file (overriding by name)."""
+        out = Catalog(self)
+        p = Path(path)
+        for raw_index, entry in enumerate(_read_entries(p)):
+            base = out.find(entry["name"]) if isinstance(entry.get("name"), str) else None
+            acc = _parse_entry(entry, raw_index, str(p), base, default_source=f"user file {p.name}")
+            out._put(acc, f"{p}: ")
+        return out
+
+
+# --- parsing and validation ------------------------------------------------------------------
+
+
+class _Fail:
+    def __init__(self, source: str, label: str):
+        self.source, self.label = source, label
+
+    def __call__(self, msg: str):
+        raise InvalidInput(f"{self.source}: {self.label}: {msg}")
+
+
+def _close(key: str, allowed: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
+
+
+def _number(fail, fld: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        fail(f"{fld} must be a number > 0, got {fmt_value(v) if not isinstance(v, (list, dict)) else type(v).__name__}")
+    x = float(v)
+    if not math.isfinite(x) or x <= 0:
+        fail(f"{fld} must be a number > 0, got {fmt_value(x)}")
+    return x
+
+
+def _text(fail, fld: str, v, *, required=False) -> str:
+    if not isinstance(v, str):
+        fail(f"{fld} must be text (in quotes), got {fmt_value(v) if not isinstance(v, (list, dict)) else type(v).__name__}")
+    if required and not v.strip():
+        fail(f"{fld} must not be empty")
+    if len(v) > 1000 or any(ord(c) < 32 and c != "\t" for c in v):
+        fail(f"{fld} must be one line of at most 1000 characters")
+    return v.strip()
+
+
+def _flag(fail, fld: str, v) -> bool:
+    if not isinstance(v, bool):
+        fail(f"{fld} must be true or false, got {fmt_value(v)}")
+    return v
+
+
+def _figure(fail, fld: str, v, default_source: str, numeric=True) -> Figure:
+    if isinstance(v, dict):
+        for k in v:
+            if k not in FIGURE_KEYS:
+                fail(f"{fld}: unknown key {k!r}{_close(k, FIGURE_KEYS)}")
+        if "value" not in v:
+            fail(f"{fld} needs a value: {fld} = {{ value = ..., source = \"...\" }}")
+        value = _number(fail, fld, v["value"]) if numeric else _text(fail, fld, v["value"], required=True)
+        src = _text(fail, f"{fld}.source", v["source"], required=True) if "source" in v else default_source
+        return Figure(value, src,
+                      _flag(fail, f"{fld}.estimated", v.get("estimated", False)),
+                      _flag(fail, f"{fld}.disputed", v.get("disputed", False)),
+                      _text(fail, f"{fld}.note", v.get("note", "")))
+    value = _number(fail, fld, v) if numeric else _text(fail, fld, v, required=True)
+    return Figure(value, default_source)
+
+
+def _price(fail, v, default_source: str) -> Price:
+    if not isinstance(v, dict):
+        fail("price must be a table: price = { amount = 84, unit = \"万元\", per = \"server\", date = \"2024-12\" }")
+    for k in v:
+        if k not in PRICE_KEYS:
+            fail(f"price: unknown key {k!r}{_close(k, PRICE_KEYS)}")
+    for k in ("amount", "unit", "per", "date"):
+        if k not in v:
+            fail(f"price.{k} is required (price = {{ amount, unit, per, date, source }})")
+    per = _text(fail, "price.per", v["per"])
+    if per not in ("card", "server"):
+        fail(f"price.per must be 'card' or 'server', got {fmt_value(per)}")
+    return Price(_number(fail, "price.amount", v["amount"]), _text(fail, "price.unit", v["unit"], required=True), per,
+                 _text(fail, "price.date", v["date"], required=True),
+                 _text(fail, "price.source", v["source"], required=True) if "source" in v else default_source,
+                 _flag(fail, "price.estimated", v.get("estimated", False)),
+                 _flag(fail, "price.disputed", v.get("disputed", False)),
+                 _text(fail, "price.note", v.get("note", "")))
+
+
+def _parse_entry(raw, index: int, source: str, base: Accelerator | None, default_source: str) -> Accelerator:
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{source}: accelerator {index + 1}: must be a table ([[accelerator]])")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        _Fail(source, f"accelerator {index + 1}")(
+            "name is required (text)" if name is None else f"name must be text, got {fmt_value(name)}")
+    fail = _Fail(source, f"accelerator {name.strip()!r}")
+    for k in raw:
+        if k not in ENTRY_FIELDS:
+            fail(f"unknown field {k!r}{_close(k, ENTRY_FIELDS)}")
+    src = _text(fail, "source", raw["source"], required=True) if "source" in raw else default_source
+    figures = dict(base.figures) if base else {}
+    for fld in FIGURES:
+        if fld in raw:
+            figures[fld] = _figure(fail, fld, raw[fld], src)
+    for fld in REQUIRED:
+        if fld not in figures:
+            fail(f"{fld} is required ({FIGURES[fld][1]}, {FIGURES[fld][0]})")
+    if "cards_per_server" in figures and figures["cards_per_server"].value != int(figures["cards_per_server"].value):
+        fail(f"cards_per_server must be a whole number, got {fmt_value(figures['cards_per_server'].value)}")
+    aliases = raw.get("aliases", list(base.aliases) if base else [])
+    if not isinstance(aliases, list):
+        fail(f"aliases must be a list of names: aliases = [\"...\"], got {fmt_value(aliases)}")
+    aliases = tuple(_text(fail, "aliases", a, required=True) for a in aliases)
+    inter = _figure(fail, "interconnect", raw["interconnect"], src, numeric=False) if "interconnect" in raw else (
+        base.interconnect if base else None)
+    price = _price(fail, raw["price"], src) if "price" in raw else (base.price if base else None)
+    vendor = _text(fail, "vendor", raw["vendor"]) if "vendor" in raw else (base.vendor if base else "")
+    note = _text(fail, "note", raw["note"]) if "note" in raw else (base.note if base else "")
+    return Accelerator(name=base.name if base else name.strip(), vendor=vendor, aliases=aliases, figures=figures,
+                       interconnect=inter, price=price, note=note,
+                       origin=source if not base else f"{base.origin} + {source}")
+
+
+def _parse_text(text: str, source: str) -> list:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidInput(f"{source}: not valid TOML: {e}") from None
+    for k in doc:
+        if k != "accelerator":
+            raise InvalidInput(f"{source}: unknown top-level key {k!r}; write each entry as [[accelerator]]")
+    entries = doc.get("accelerator")
+    if not isinstance(entries, list):
+        raise InvalidInput(f"{source}: no entries; write each entry as an [[accelerator]] table")
+    return entries
+
+
+def _read_entries(p: Path) -> list:
+    try:
+        if p.is_dir():
+            raise InvalidInput(f"{p}: is a folder, not a catalog file")
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise InvalidInput(f"{p}: too large for a catalog file (limit {MAX_FILE_BYTES} bytes)")
+        data = p.read_bytes()
+    except OSError as e:
+        raise InvalidInput(f"{p}: cannot read: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(f"{p}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+    return _parse_text(text, str(p))
+
+
+def parse(text: str, source: str = "<text>", base: Catalog | None = None) -> Catalog:
+    """A catalog from TOML text (entries override ``base`` by name, field by field)."""
+    out = Catalog(base or ())
+    for i, entry in enumerate(_parse_text(text, source)):
+        prev = out.find(entry["name"]) if isinstance(entry, dict) and isinstance(entry.get("name"), str) else None
+        out._put(_parse_entry(entry, i, source, prev, default_source=f"{source}"), f"{source}: ")
+    return out
+
+
+_BUILTIN: Catalog | None = None
+_DEFAULT: tuple[str, Catalog] | None = None
+
+
+def builtin() -> Catalog:
+    """The catalog shipped with the package (parsed once)."""
+    global _BUILTIN
+    if _BUILTIN is None:
+        text = resources.files("xlsizing").joinpath("data", BUILTIN_FILE).read_text("utf-8")
+        entries = _parse_text(text, f"builtin:{BUILTIN_FILE}")
+        cat = Catalog()
+        for i, raw in enumerate(entries):
+            cat._put(_parse_entry(raw, i, f"builtin:{BUILTIN_FILE}", None, default_source=""))
+        _BUILTIN = cat
+    return _BUILTIN
+
+
+def load(*user_files: str | os.PathLike) -> Catalog:
+    """The shipped catalog plus the given user files, in order (later files win)."""
+    cat = builtin()
+    for f in user_files:
+        cat = cat.with_file(f)
+    return cat
+
+
+def default() -> Catalog:
+    """The shipped catalog plus the files named in ``$XLSIZING_CATALOG`` (if set)."""
+    global _DEFAULT
+    env = os.environ.get(ENV_VAR, "")
+    if _DEFAULT is None or _DEFAULT[0] != env:
+        _DEFAULT = (env, load(*[f for f in env.split(os.pathsep) if f.strip()]))
+    return _DEFAULT[1]
+
+
+def get(name, catalog: Catalog | None = None) -> Accelerator:
+    """Look up an accelerator by tolerant name in ``catalog`` (default: :func:`default`)."""
+    return (catalog or default()).get(name)
+
+
+def peak_tflops(name, precision="bf16", catalog: Catalog | None = None) -> float:
+    """Dense peak of accelerator ``name`` at ``precision`` (TFLOPS; TOPS for int8).
+
+    >>> peak_tflops("MI300X"), peak_tflops("h100", "fp8")
+    (1307.0, 1979.0)
+    """
+    return get(name, catalog).peak_tflops(precision)
+
+
+def figure_value(name, figure: str, catalog: Catalog | None = None) -> float:
+    """A numeric figure of an accelerator, e.g. ``figure_value("H20", "memory_gb")`` → 96.0."""
+    return get(name, catalog).value(figure)
+
+
+def card_price_wan(acc: Accelerator) -> float | None:
+    """Price per card in 万元 when the catalog has a CNY price (万元 or 元), else None."""
+    pr = acc.price
+    if pr is None or pr.unit not in ("万元", "元", "CNY"):
+        return None
+    wan = pr.amount if pr.unit == "万元" else pr.amount / 1e4
+    if pr.per == "server":
+        cps = acc.figures.get("cards_per_server")
+        if cps is None:
+            return None
+        wan /= float(cps.value)
+    return wan
+
+
+def describe(acc: Accelerator) -> list[tuple[str, str, str, str]]:
+    """Rows (figure, value with unit, flags, source) for showing one entry with its sources."""
+    rows = []
+    for fld, (unit, _what) in FIGURES.items():
+        f = acc.figures.get(fld)
+        if f is not None:
+            flags = f.flags + (f" — {f.note}" if f.note else "")
+            rows.append((fld, f"{f.value:g} {unit}", flags, f.source))
+    if acc.interconnect is not None:
+        f = acc.interconnect
+        rows.append(("interconnect", str(f.value), f.flags + (f" — {f.note}" if f.note else ""), f.source))
+    if acc.price is not None:
+        p = acc.price
+        flags = ", ".join(x for x, on in (("estimated", p.estimated), ("disputed", p.disputed)) if on)
+        rows.append(("price", f"{p.amount:g} {p.unit} per {p.per} ({p.date})",
+                     flags + (f" — {p.note}" if p.note else ""), p.source))
+    return rows
