@@ -124,6 +124,22 @@ ROW: dict[str, Row] = {r.key: r for r in ROWS}
 INPUTS: tuple[Row, ...] = tuple(r for r in ROWS if r.is_input)
 COMPUTED: tuple[Row, ...] = tuple(r for r in ROWS if r.is_computed)
 HEADLINE: tuple[Row, ...] = tuple(r for r in ROWS if r.udf)
+SECTION_TITLES = {FIGURE11: ("图11", "Figure 11"),
+                  ASSUMPTIONS: ("假设（报告未列出）", "Assumptions (used by the chain, not printed in Figure 11)")}
+
+
+def defined_name(key: str, column: int, prefix: str = "") -> str:
+    """The workbook-level name of a row's cell in scenario column ``column`` (1-based).
+
+    The ``_<n>`` suffix keeps every name from looking like a cell reference (``MFU1`` is a cell).
+
+    >>> defined_name("mfu", 1)
+    'mfu_1'
+    """
+    if column < 1:
+        raise ValueError(f"column must be >= 1, got {column}")
+    return f"{prefix}{key}_{column}"
+
 
 def formula(row: Row, ref: Callable[[str], str], with_udf: bool = True) -> str:
     """The spreadsheet formula of ``row`` (with leading ``=``); ``ref(key)`` gives a cell reference.

@@ -1,0 +1,121 @@
+"""Safe file handling for workbooks: atomic writes, no silent overwrites, untrusted .xlsx checks.
+
+* :func:`atomic_write` writes to a temporary file in the destination folder and moves it into
+  place with :func:`os.replace`, so a failure never leaves a half-written workbook behind, and
+  it refuses to replace an existing file unless ``force`` is given.
+* :func:`check_xlsx` looks at a workbook's zip directory *before* anything inflates it: openpyxl
+  has no decompression limit (a 1 MB file that inflates to 1 GB takes over 1 GB of memory), so
+  the declared uncompressed sizes and the number of entries are checked first.  Python's
+  :mod:`zipfile` never returns more bytes than an entry declares, so the declared sizes bound
+  what openpyxl can read afterwards.
+
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> atomic_write(d / "a.txt", lambda tmp: tmp.write_text("hi")).name
+'a.txt'
+>>> atomic_write(d / "a.txt", lambda tmp: tmp.write_text("again"))
+Traceback (most recent call last):
+...
+xlsizing.errors.OutputExists: a.txt already exists; use --force to overwrite it
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from .errors import InvalidInput, OutputExists, WorkbookError
+
+MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a sizing workbook is a few hundred kB once inflated
+MAX_ENTRIES = 2000
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def _shown(path: Path) -> str:
+    """The path as the user gave it (relative paths stay relative in messages)."""
+    return str(path)
+
+
+def check_output(path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Refuse an output path that exists (without ``force``), is a folder or has no folder."""
+    p = Path(path)
+    if p.is_dir():
+        raise OutputExists(f"{_shown(p)} is a folder; give a file name")
+    if p.exists() and not force:
+        raise OutputExists(f"{_shown(p)} already exists; use --force to overwrite it")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise InvalidInput(f"output folder {_shown(parent)} does not exist")
+    return p
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], object], *, force: bool = False) -> Path:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then move it into place.
+
+    Refuses an existing ``path`` unless ``force`` (:class:`~xlsizing.errors.OutputExists`, whose
+    message tells the user about ``--force``).  The temporary file is removed if ``write`` fails.
+    """
+    p = check_output(path, force=force)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix or ".tmp", dir=p.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        if p.exists() and not force:  # appeared while we were writing
+            raise OutputExists(f"{_shown(p)} already exists; use --force to overwrite it")
+        os.replace(tmp, p)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return p
+
+
+def check_xlsx(path: str | os.PathLike, *, max_uncompressed: int = MAX_UNCOMPRESSED,
+               max_entries: int = MAX_ENTRIES) -> Path:
+    """Check that ``path`` is a plausible .xlsx before any parser inflates it.
+
+    Raises :class:`~xlsizing.errors.WorkbookError` for a missing file, a file that is not a zip,
+    a corrupt zip directory, too many entries, declared uncompressed sizes above the limit (a
+    possible zip bomb), or a zip without the parts every workbook has.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise WorkbookError(f"{_shown(p)}: no such file")
+    if not p.is_file():
+        raise WorkbookError(f"{_shown(p)}: not a file")
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise WorkbookError(f"{_shown(p)}: {p.stat().st_size} bytes is too large for a sizing workbook "
+                            f"(limit {MAX_FILE_BYTES})")
+    try:
+        with zipfile.ZipFile(p) as z:
+            infos = z.infolist()
+    except zipfile.BadZipFile as e:
+        raise WorkbookError(f"{_shown(p)}: not an .xlsx workbook (not a valid zip file: {e})") from None
+    except (OSError, ValueError, EOFError) as e:
+        raise WorkbookError(f"{_shown(p)}: cannot read the workbook: {e}") from None
+    if len(infos) > max_entries:
+        raise WorkbookError(f"{_shown(p)}: {len(infos)} zip entries (limit {max_entries}); refusing to open it")
+    total = sum(i.file_size for i in infos)
+    if total > max_uncompressed:
+        raise WorkbookError(f"{_shown(p)}: declares {total} bytes uncompressed (limit {max_uncompressed}); "
+                            "refusing to open a possible zip bomb")
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise WorkbookError(f"{_shown(p)}: not an .xlsx workbook (no xl/workbook.xml inside the zip)")
+    return p
+
+
+def load_workbook(path: str | os.PathLike, **kwargs):
+    """:func:`openpyxl.load_workbook` after :func:`check_xlsx`, with errors as WorkbookError."""
+    import openpyxl
+
+    p = check_xlsx(path)
+    try:
+        return openpyxl.load_workbook(p, **kwargs)
+    except WorkbookError:
+        raise
+    except Exception as e:  # openpyxl raises many kinds (KeyError, zlib.error, XML errors ...)
+        raise WorkbookError(f"{_shown(p)}: cannot read the workbook: {type(e).__name__}: {e}") from None

@@ -1,0 +1,446 @@
+"""Write Figure 11 workbooks with XlsxWriter: the template and filled scenario workbooks.
+
+The writer receives rows, numbers and formulas; it does no sizing maths.  Rows come from
+:mod:`xlsizing.layout` (label zh/en, unit, number format, input or formula), numbers from the
+sheet's ``evaluate`` function (:func:`xlsizing.layout.evaluate` for Figure 11) and formulas from
+:func:`xlsizing.layout.formula`.
+
+Why XlsxWriter: ``write_formula(..., value=...)`` stores each formula **with** its computed
+result, so mail previews, pandas and ``openpyxl.load_workbook(data_only=True)`` see numbers
+while the formulas stay live.  openpyxl writes formulas without cached values.
+
+Every input cell and every computed cell has a workbook-level defined name,
+``<prefix><row key>_<column>`` (:func:`xlsizing.layout.defined_name`): ``mau_wan_1``,
+``capex_yi_4``; the scenario header cells are ``<prefix>scenario_name_<n>`` and
+``<prefix>scenario_name_en_<n>``.  :mod:`xlsizing.fill` and :mod:`xlsizing.verify` find cells by
+these names, never by coordinates.
+
+Adding a sheet (the hook for other row sets)
+--------------------------------------------
+Describe the sheet with a :class:`SheetSpec` (its rows — any objects with the attributes of
+:class:`xlsizing.layout.Row` —, its ``evaluate`` and ``inputs`` functions, a defined-name
+``prefix`` unique in the workbook) and either pass it in ``write_workbook(..., sheets=[...])``
+or call :func:`register_sheet` once, which adds it to every workbook written afterwards and
+makes :func:`xlsizing.verify.verify_workbooks` and :func:`xlsizing.fill.fill_workbook` handle
+it.  A formula may reference a row of a sheet written earlier in the same workbook by its key
+(list those keys in ``SheetSpec.reads``); the reference then points to that sheet's cell.
+
+>>> import tempfile, pathlib, openpyxl
+>>> from xlsizing.scenarios import load_builtin
+>>> p = write_workbook(load_builtin("figure11"), pathlib.Path(tempfile.mkdtemp()) / "f11.xlsx")
+>>> wb = openpyxl.load_workbook(p, data_only=True)
+>>> round(read_named(wb, "capex_yi_2"), 2)
+759.09
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+
+from . import __version__, layout
+from .errors import InvalidInput
+from .fileio import atomic_write
+from .scenarios import Scenario, load_builtin, to_inputs
+
+MAX_SCENARIOS = 16_000  # Excel has 16,384 columns; three hold labels and units
+
+FIRST_COL = 3  # columns A-C: Chinese label, English label, unit; scenarios from D
+HEADER_ROW = 3  # 0-based: scenario names (zh); the next row holds the English names
+FIRST_ROW = HEADER_ROW + 2
+
+INPUT_BLUE = "#0000FF"  # sell-side convention: blue = typed input, black = formula
+SECTION_FILL = "#DDEBF7"
+HEADER_FILL = "#F2F2F2"
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One sheet of rows for N scenario columns: what :func:`add_sheet` writes and verify checks.
+
+    ``rows``: objects with ``key, zh, en, unit, fmt, section, text, doc, is_input, is_computed``
+    (like :class:`xlsizing.layout.Row`).  ``evaluate(inputs) -> {key: array}`` computes every row
+    from ``inputs(scenarios) -> {input key: array}``; ``formula(row, ref)`` renders a computed
+    row's formula.  ``prefix`` starts every defined name of the sheet (unique per workbook).
+    ``chart``: ``(row key, title)`` of a native column chart by scenario, or None.
+    """
+
+    sheet: str
+    rows: Sequence
+    evaluate: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]]
+    inputs: Callable[[Sequence[Scenario]], Mapping[str, np.ndarray]] = to_inputs
+    formula: Callable = layout.formula
+    prefix: str = ""
+    title_zh: str = ""
+    title_en: str = ""
+    source: str = ""
+    section_titles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    chart: tuple[str, str] | None = None
+    reads: tuple[str, ...] = ()  # keys of rows on sheets written earlier that formulas use
+    notes: tuple[tuple[str, str], ...] = ()  # (heading, text) lines for the Notes sheet
+
+    def name(self, key: str, column: int) -> str:
+        return layout.defined_name(key, column, self.prefix)
+
+    @property
+    def input_rows(self):
+        return [r for r in self.rows if r.is_input]
+
+    @property
+    def computed_rows(self):
+        return [r for r in self.rows if r.is_computed]
+
+
+FIGURE11_SHEET = SheetSpec(
+    sheet="Figure 11",
+    rows=layout.ROWS,
+    evaluate=layout.evaluate,
+    title_zh=layout.TITLE_ZH,
+    title_en=layout.TITLE_EN,
+    source=layout.SOURCE_LINE,
+    section_titles=layout.SECTION_TITLES,
+    chart=("capex_yi", "豆包大模型创造AI服务器需求（亿元）/ AI-server capex by scenario (亿元)"),
+)
+
+_REGISTERED: list[SheetSpec] = []
+
+
+def register_sheet(spec: SheetSpec) -> SheetSpec:
+    """Add ``spec`` to every workbook written from now on (and to verify/fill). Idempotent."""
+    if spec.sheet == FIGURE11_SHEET.sheet or any(s.sheet == spec.sheet and s is not spec for s in _REGISTERED):
+        raise ValueError(f"a sheet named {spec.sheet!r} is already registered")
+    if spec not in _REGISTERED:
+        _REGISTERED.append(spec)
+    return spec
+
+
+def sheet_specs() -> list[SheetSpec]:
+    """Figure 11 first, then every registered sheet, in registration order."""
+    return [FIGURE11_SHEET, *_REGISTERED]
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def cell(row: int, col: int, absolute: bool = False, sheet: str | None = None) -> str:
+    """The one place that turns (row, col) into an A1 reference (XlsxWriter's helper)."""
+    from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+
+    ref = xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+    return f"{quote_sheetname(sheet)}!{ref}" if sheet else ref
+
+
+def text_width(s: str) -> float:
+    """Width of ``s`` in Excel character units (CJK characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(s))
+
+
+def _width(strings, lo=6.0, hi=60.0) -> float:
+    w = max((text_width(s) for s in strings), default=0)
+    # 1.15 and +2: margin for proportional fonts (Calibri vs. its substitute in LibreOffice)
+    return float(min(hi, max(lo, w * 1.15 + 2)))
+
+
+def read_named(wb, name: str):
+    """The value of the single cell a defined name points to, in an openpyxl workbook."""
+    ws, ref = named_cell(wb, name)
+    return ws[ref].value
+
+
+def named_cell(wb, name: str):
+    """``(worksheet, "D5")`` of a workbook-level defined name in an openpyxl workbook, or KeyError."""
+    dn = wb.defined_names[name]
+    (sheet, ref), = list(dn.destinations)
+    return wb[sheet], ref.replace("$", "")
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+class _Styles:
+    """XlsxWriter formats, created once per workbook and cached by (kind, number format)."""
+
+    def __init__(self, book):
+        self.book = book
+        self._cache = {}
+        base = {"font_name": "Calibri", "font_size": 11}
+        self.base = base
+        self.title = book.add_format({**base, "bold": True, "font_size": 14})
+        self.subtitle = book.add_format({**base, "italic": True, "font_color": "#404040"})
+        self.header = book.add_format({**base, "bold": True, "bg_color": HEADER_FILL, "bottom": 1,
+                                       "align": "center"})
+        self.header_left = book.add_format({**base, "bold": True, "bg_color": HEADER_FILL, "bottom": 1})
+        self.section = book.add_format({**base, "bold": True, "bg_color": SECTION_FILL})
+        self.label = book.add_format(base)
+        self.unit = book.add_format({**base, "align": "center"})
+        self.text = book.add_format({**base, "italic": True, "align": "center"})
+        self.source = book.add_format({**base, "italic": True, "font_size": 9, "font_color": "#404040"})
+        self.wrap = book.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.bold = book.add_format({**base, "bold": True})
+
+    def number(self, fmt: str, is_input: bool):
+        key = (fmt, is_input)
+        if key not in self._cache:
+            props = {**self.base, "num_format": fmt, "align": "right"}
+            props["font_color"] = INPUT_BLUE if is_input else "#000000"
+            self._cache[key] = self.book.add_format(props)
+        return self._cache[key]
+
+
+@dataclass
+class SheetInfo:
+    """Where :func:`add_sheet` put things: row index of each key, first/last scenario column."""
+
+    spec: SheetSpec
+    worksheet: object
+    row_of: dict[str, int]
+    n: int
+    last_row: int
+
+    def ref(self, key: str, j: int, other_sheet: bool = False) -> str:
+        return cell(self.row_of[key], FIRST_COL + j, sheet=self.spec.sheet if other_sheet else None)
+
+
+def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _Styles | None = None,
+              earlier: Sequence[SheetInfo] = ()) -> SheetInfo:
+    """Write one sheet of ``spec.rows`` for ``scenarios`` (one column each) into an XlsxWriter book.
+
+    Inputs are blue numbers with defined names, computed rows black formulas with their cached
+    values (from ``spec.evaluate``), text rows merged across the scenario columns.  ``earlier``
+    holds the sheets already written, for formulas that read their rows (``spec.reads``).
+    """
+    styles = styles or _Styles(book)
+    n = len(scenarios)
+    values = {k: np.asarray(v, dtype=np.float64) for k, v in spec.evaluate(spec.inputs(scenarios)).items()}
+    ws = book.add_worksheet(spec.sheet)
+    last_col = FIRST_COL + n - 1
+
+    ws.write_string(0, 0, spec.title_zh, styles.title)
+    ws.write_string(1, 0, spec.title_en, styles.subtitle)
+    ws.write_string(HEADER_ROW, 0, "项目", styles.header_left)
+    ws.write_string(HEADER_ROW, 1, "Item", styles.header_left)
+    ws.write_string(HEADER_ROW, 2, "单位", styles.header)
+    ws.write_string(HEADER_ROW + 1, 0, "", styles.header_left)
+    ws.write_string(HEADER_ROW + 1, 1, "", styles.header_left)
+    ws.write_string(HEADER_ROW + 1, 2, "Unit", styles.header)
+    for j, s in enumerate(scenarios):
+        # scenario text is data: always a string, never a formula (write_string, not write)
+        ws.write_string(HEADER_ROW, FIRST_COL + j, s.name, styles.header)
+        ws.write_string(HEADER_ROW + 1, FIRST_COL + j, s.name_en or "", styles.header)
+        book.define_name(spec.name("scenario_name", j + 1), "=" + cell(HEADER_ROW, FIRST_COL + j, True, spec.sheet))
+        book.define_name(spec.name("scenario_name_en", j + 1),
+                         "=" + cell(HEADER_ROW + 1, FIRST_COL + j, True, spec.sheet))
+
+    # positions first, so formulas can reference rows below them
+    row_of: dict[str, int] = {}
+    r = FIRST_ROW
+    section = None
+    plan = []
+    for row in spec.rows:
+        if row.section != section:
+            if section is not None:
+                r += 1  # blank line between sections
+            section = row.section
+            if section in spec.section_titles and plan:  # the first section needs no heading
+                plan.append(("section", r, section))
+                r += 1
+        plan.append(("row", r, row))
+        row_of[row.key] = r
+        r += 1
+
+    external = {}
+    for info in earlier:
+        for k in info.row_of:
+            external.setdefault(k, info)
+    missing = [k for k in spec.reads if k not in external]
+    if missing:
+        raise ValueError(f"sheet {spec.sheet!r} reads rows {missing} that no earlier sheet has")
+
+    widths_values: dict[int, list[str]] = {j: [s.name, s.name_en or ""] for j, s in enumerate(scenarios)}
+    for kind, r, item in plan:
+        if kind == "section":
+            zh, en = spec.section_titles[item]
+            ws.write_string(r, 0, zh, styles.section)
+            ws.write_string(r, 1, en, styles.section)
+            for c in range(2, last_col + 1):
+                ws.write_blank(r, c, None, styles.section)
+            continue
+        row = item
+        ws.write_string(r, 0, row.zh, styles.label)
+        ws.write_string(r, 1, row.en, styles.label)
+        ws.write_string(r, 2, row.unit, styles.unit)
+        if row.text is not None:
+            if n > 1:
+                ws.merge_range(r, FIRST_COL, r, last_col, row.text, styles.text)
+            else:
+                ws.write_string(r, FIRST_COL, row.text, styles.text)
+            continue
+        fmt = styles.number(row.fmt, row.is_input)
+        for j in range(n):
+            v = float(values[row.key][j])
+            widths_values[j].append(layout.display(row, v))
+            if row.is_input:
+                ws.write_number(r, FIRST_COL + j, v, fmt)
+            else:
+                def ref(key, j=j):
+                    if key in row_of:
+                        return cell(row_of[key], FIRST_COL + j)
+                    return external[key].ref(key, j, other_sheet=True)
+
+                ws.write_formula(r, FIRST_COL + j, spec.formula(row, ref), fmt, v)
+            book.define_name(spec.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, spec.sheet))
+    last = r
+    r += 1
+    ws.write_string(r, 0, spec.source, styles.source)
+
+    # widths: labels, units, and every value at its displayed precision, so nothing shows ###
+    labels = [row.zh for row in spec.rows] + ["项目"]
+    ws.set_column(0, 0, _width(labels, hi=44))
+    ws.set_column(1, 1, _width([row.en for row in spec.rows], hi=50))
+    ws.set_column(2, 2, _width([row.unit for row in spec.rows] + ["单位", "Unit"]))
+    for j in range(n):
+        ws.set_column(FIRST_COL + j, FIRST_COL + j, _width(widths_values[j], lo=10, hi=40))
+
+    ws.freeze_panes(FIRST_ROW, FIRST_COL)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.repeat_rows(HEADER_ROW, HEADER_ROW + 1)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer(f"&L&8xlsizing {__version__}&R&8&P / &N")
+
+    end = r
+    if spec.chart is not None:
+        key, title = spec.chart
+        chart = book.add_chart({"type": "column"})
+        cr = row_of[key]
+        chart.add_series({
+            "name": title,
+            "categories": [spec.sheet, HEADER_ROW, FIRST_COL, HEADER_ROW, last_col],
+            "values": [spec.sheet, cr, FIRST_COL, cr, last_col],
+            "data_labels": {"value": True, "num_format": "#,##0"} if n <= 12 else None,
+            "fill": {"color": "#2F5597"},
+        })
+        chart.set_title({"name": title, "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+        ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
+        end = r + 2 + 16
+    ws.print_area(0, 0, end, last_col)
+    return SheetInfo(spec, ws, row_of, n, last)
+
+
+def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Sequence[SheetSpec]):
+    ws = book.add_worksheet("Notes")
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 42)
+    ws.set_column(2, 2, 14)
+    ws.set_column(3, 3, 90)
+    r = 0
+
+    def line(*cells, fmt=None):
+        nonlocal r
+        for c, text in enumerate(cells):
+            ws.write_string(r, c, str(text), fmt or styles.label)
+        r += 1
+
+    line("说明 / Notes", fmt=styles.title)
+    line(f"Written by xlsizing {__version__} (Python package), "
+         f"{datetime.now(timezone.utc).date().isoformat()}", fmt=styles.subtitle)
+    r += 1
+    line("来源 / Source", fmt=styles.bold)
+    line(layout.SOURCE_LINE)
+    line("Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
+         "(三种假设情形下，豆包带来的推理需求测算).")
+    r += 1
+    line("公式 / Chain", fmt=styles.bold)
+    line(layout.FORMULA_TEXT)
+    line(layout.FORMULA_TEXT_EN)
+    for row in layout.COMPUTED_ORDER:
+        native = row.native.format(**{k: k for k in row.args})
+        line(row.zh, row.en, row.unit, f"{row.key} = {native}")
+    r += 1
+    line("折算秒数 / Seconds basis", fmt=styles.bold)
+    line("129,600 s = 86,400 s × 1.5 reproduces every printed number of Figure 11; the report does not "
+         "explain the 1.5 (perhaps an 18-hour serving day × the 2 s inference time).")
+    line("86,400 s (a calendar day) is the plain alternative: change the seconds-basis inputs "
+         "(seconds_basis_1, ...) to 86400.")
+    r += 1
+    line("假设 / Assumptions (blue cells are inputs; each has a defined name <key>_<column>)", fmt=styles.bold)
+    line("key", "English", "unit", "note", fmt=styles.header_left)
+    for row in layout.INPUTS:
+        default = "" if row.default is None else f"default {row.default:g}; "
+        line(row.key, f"{row.zh} / {row.en}", row.unit, (default + row.doc).strip("; "))
+    r += 1
+    line("Excel functions / 自定义函数", fmt=styles.bold)
+    udfs = ", ".join(row.udf for row in layout.HEADLINE)
+    line(f"The headline rows call {udfs} from the xlsizing add-in through IFERROR(UDF(...), native formula).")
+    line("Without the add-in the function is unknown (#NAME?), IFERROR falls back to the native formula, "
+         "and the cell shows the same number. The add-in's own errors are text and stay visible.")
+    line("Other rows are native formulas. Cached values are stored with every formula, so previews "
+         "show numbers before any recalculation.")
+    r += 1
+    line("情形 / Scenarios", fmt=styles.bold)
+    line("name", "English name", "", "note", fmt=styles.header_left)
+    for s in scenarios:
+        line(s.name, s.name_en or "", "", s.note or "")
+    for spec in specs:
+        for heading, text in spec.notes:
+            r += 1
+            line(heading, fmt=styles.bold)
+            line(text)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+
+
+def build(book, scenarios: Sequence[Scenario], sheets: Sequence[SheetSpec] | None = None) -> list[SheetInfo]:
+    """Write every sheet (Figure 11 first), then the Notes sheet, into an open XlsxWriter book."""
+    scenarios = list(scenarios)
+    if not scenarios:
+        raise InvalidInput("scenarios must hold at least one scenario, got none")
+    if len(scenarios) > MAX_SCENARIOS:
+        raise InvalidInput(f"scenarios must hold at most {MAX_SCENARIOS} scenarios (Excel columns), "
+                           f"got {len(scenarios)}")
+    specs = list(sheets) if sheets is not None else sheet_specs()
+    styles = _Styles(book)
+    infos: list[SheetInfo] = []
+    for spec in specs:
+        infos.append(add_sheet(book, spec, scenarios, styles=styles, earlier=infos))
+    _notes_sheet(book, styles, scenarios, specs)
+    book.set_properties({"title": layout.TITLE_EN, "subject": layout.TITLE_ZH,
+                         "comments": f"Written by xlsizing {__version__}"})
+    return infos
+
+
+def write_workbook(scenarios: Sequence[Scenario], path: str | os.PathLike, *, force: bool = False,
+                   sheets: Sequence[SheetSpec] | None = None) -> Path:
+    """Write a Figure 11 workbook with one column per scenario to ``path`` (atomically).
+
+    Refuses an existing ``path`` unless ``force``.  ``sheets`` defaults to :func:`sheet_specs`.
+    """
+    import xlsxwriter
+
+    scenarios = list(scenarios)
+
+    def write(tmp: Path):
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                              "strings_to_numbers": False})
+        try:
+            build(book, scenarios, sheets)
+        finally:
+            book.close()
+
+    if not scenarios:
+        raise InvalidInput("scenarios must hold at least one scenario, got none")
+    return atomic_write(path, write, force=force)
+
+
+def write_template(path: str | os.PathLike, *, force: bool = False) -> Path:
+    """Write the Figure 11 template: the report's four scenario columns (``templates/figure11.xlsx``)."""
+    return write_workbook(load_builtin("figure11"), path, force=force)
