@@ -1,0 +1,314 @@
+"""Many scenarios at once: grids (sweeps) over base scenarios, and batches of workbooks.
+
+A grid axis is ``KEY=VALUES`` where VALUES is a comma-separated list of numbers and ranges
+``START:STOP:STEP`` (STOP included when the steps land on it):
+
+>>> parse_grid(["mfu=0.3,0.4", "peak_multiplier=3:6:1"])
+[('mfu', [0.3, 0.4]), ('peak_multiplier', [3.0, 4.0, 5.0, 6.0])]
+>>> from xlsizing.scenarios import load_builtin
+>>> [s.name for s in expand_grid(load_builtin()[:1], parse_grid(["mfu=0.3,0.5"]))]
+['2024年末 mfu=0.3', '2024年末 mfu=0.5']
+
+:func:`write_many` writes one workbook per scenario into a folder, in parallel over all cores
+(a process pool; each worker writes whole workbooks with :func:`xlsizing.workbook.write_workbook`,
+so every file is written atomically).  A failed item does not stop the batch: the workbooks
+that succeeded stay, and the :class:`BatchResult` lists the failures.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence, TextIO
+
+from ._args import fmt_value
+from .errors import InvalidInput, XlsizingError
+from .layout import INPUTS, ROW
+from .scenarios import ALIASES, Scenario, derive
+
+MAX_SCENARIOS = 100_000  # a batch larger than this is almost certainly a typo in a range
+GRID_KEYS = tuple(r.key for r in INPUTS) + tuple(ALIASES)
+
+
+# --- grids -----------------------------------------------------------------------------------
+
+
+def _number(axis: str, text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise InvalidInput(f"--grid {axis}: {text.strip()!r} is not a number") from None
+    if not math.isfinite(v):
+        raise InvalidInput(f"--grid {axis}: {text.strip()!r} must be a finite number")
+    return v
+
+
+def _range(axis: str, part: str) -> list[float]:
+    bits = part.split(":")
+    if len(bits) not in (2, 3):
+        raise InvalidInput(f"--grid {axis}: {part!r} is not a range; write START:STOP:STEP, e.g. 3:6:1")
+    start, stop = _number(axis, bits[0]), _number(axis, bits[1])
+    step = _number(axis, bits[2]) if len(bits) == 3 else 1.0
+    if step <= 0:
+        raise InvalidInput(f"--grid {axis}: step must be > 0, got {fmt_value(step)} in {part!r}")
+    if stop < start:
+        raise InvalidInput(f"--grid {axis}: range {part!r} ends before it starts")
+    n = math.floor((stop - start) / step * (1 + 1e-12) + 1e-9) + 1  # tolerate 0.1-style rounding
+    if n > MAX_SCENARIOS:
+        raise InvalidInput(f"--grid {axis}: range {part!r} has {n} values (limit {MAX_SCENARIOS})")
+    # 12 significant digits drop float noise: 0.3:0.5:0.1 gives 0.4, not 0.4000000000000001
+    return [float(f"{start + i * step:.12g}") for i in range(n)]
+
+
+def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[float]]]:
+    """``["mfu=0.3,0.4", "peak_multiplier=3:6:1"]`` → ``[(key, values), ...]``, each value checked."""
+    axes: list[tuple[str, list[float]]] = []
+    for spec in specs:
+        key, eq, rest = spec.partition("=")
+        key = key.strip()
+        if not eq or not key or not rest.strip():
+            raise InvalidInput(f"--grid {spec!r}: write KEY=VALUES, e.g. mfu=0.3,0.4,0.5 or peak_multiplier=3:6:1")
+        if key not in GRID_KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(key, GRID_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(GRID_KEYS)}"
+            raise InvalidInput(f"--grid: unknown key {key!r}{hint}")
+        if any(k == key for k, _ in axes):
+            raise InvalidInput(f"--grid: key {key!r} given twice; list all its values in one --grid")
+        values: list[float] = []
+        for part in rest.split(","):
+            values.extend(_range(key, part) if ":" in part else [_number(key, part)])
+        rule = ROW[ALIASES.get(key, key)].rule
+        for v in values:
+            if not rule.element_ok(v):
+                raise InvalidInput(f"--grid {key} = {fmt_value(v)}: must be {rule.allowed}")
+        axes.append((key, values))
+    size = math.prod(len(v) for _, v in axes)
+    if size > MAX_SCENARIOS:
+        raise InvalidInput(f"--grid: {size} combinations (limit {MAX_SCENARIOS})")
+    return axes
+
+
+def expand_grid(bases: Sequence[Scenario], axes: Sequence[tuple[str, list[float]]]) -> list[Scenario]:
+    """Every base scenario × every combination of the grid values (bases unchanged without axes)."""
+    if not axes:
+        return list(bases)
+    size = len(bases) * math.prod(len(v) for _, v in axes)
+    if size > MAX_SCENARIOS:
+        raise InvalidInput(f"--grid: {len(bases)} scenarios × the grid = {size} scenarios (limit {MAX_SCENARIOS})")
+    keys = [k for k, _ in axes]
+    out = []
+    for base in bases:
+        for combo in itertools.product(*(v for _, v in axes)):
+            label = " ".join(f"{k}={v:g}" for k, v in zip(keys, combo))
+            out.append(derive(base, f"{base.name} {label}", "--grid", **dict(zip(keys, combo))))
+    return out
+
+
+def plan(scenarios: Sequence[Scenario], grid: Sequence[str] = (), bases: Sequence[str] = ()) -> list[Scenario]:
+    """The batch's scenarios: ``scenarios`` (only those named in ``bases``, if given) × ``grid``."""
+    if bases:
+        names = [s.name for s in scenarios]
+        for b in bases:
+            if b not in names:
+                import difflib
+
+                close = difflib.get_close_matches(b, names, n=1, cutoff=0.5)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise InvalidInput(f"--base {b!r}: no such scenario{hint}; scenarios: {', '.join(names[:20])}"
+                                   + (" …" if len(names) > 20 else ""))
+        scenarios = [s for s in scenarios if s.name in set(bases)]
+    return expand_grid(scenarios, parse_grid(grid))
+
+
+# --- output names ----------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\s]+')
+
+
+def file_stem(name: str, limit: int = 80) -> str:
+    """A file-system-safe stem for a scenario name (CJK kept; separators and controls → ``_``).
+
+    >>> file_stem("2024年末 mfu=0.3"), file_stem("../../etc/passwd")
+    ('2024年末_mfu=0.3', 'etc_passwd')
+    """
+    stem = _UNSAFE.sub("_", name).strip("._-")
+    return stem[:limit].rstrip("._-") or "scenario"
+
+
+def output_paths(scenarios: Sequence[Scenario], outdir: str | os.PathLike) -> list[Path]:
+    """``outdir/0001-<name>.xlsx`` …: numbered, so names never collide and sort in input order."""
+    width = max(4, len(str(len(scenarios))))
+    return [Path(outdir) / f"{i:0{width}d}-{file_stem(s.name)}.xlsx" for i, s in enumerate(scenarios, 1)]
+
+
+# --- batch of workbooks ----------------------------------------------------------------------
+
+
+@dataclass
+class Failure:
+    path: Path
+    name: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if str(self.path) in self.message else f"{self.path}: {self.message}"
+
+
+@dataclass
+class BatchResult:
+    written: list[Path] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    jobs: int = 1
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        n = len(self.written) + len(self.failed)
+        rate = len(self.written) / self.seconds if self.seconds > 0 else 0.0
+        text = (f"wrote {len(self.written)} of {n} workbooks in {self.seconds:.1f} s "
+                f"({rate:.1f}/s, {self.jobs} worker{'s' if self.jobs != 1 else ''})")
+        return text + (f"; {len(self.failed)} failed" if self.failed else "")
+
+    def failure_lines(self, limit: int = 20) -> list[str]:
+        """``failed: …`` lines for the first ``limit`` failures (and a count of the rest)."""
+        lines = [f"failed: {f}" for f in self.failed[:limit]]
+        if len(self.failed) > limit:
+            lines.append(f"... and {len(self.failed) - limit} more failures")
+        return lines
+
+
+def default_jobs() -> int:
+    """Worker processes: every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _write_chunk(items: list[tuple[int, Scenario, str]], force: bool) -> list[tuple[int, str | None]]:
+    """Worker: write each workbook; return (index, None) or (index, error message) per item."""
+    from .workbook import write_workbook
+
+    out = []
+    for index, scenario, path in items:
+        try:
+            write_workbook([scenario], path, force=force)
+            out.append((index, None))
+        except XlsizingError as e:
+            out.append((index, str(e)))
+        except OSError as e:
+            out.append((index, f"{e.filename or path}: {e.strerror or e}"))
+        except Exception as e:  # one bad item must not stop the batch
+            out.append((index, f"{type(e).__name__}: {e}"))
+    return out
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent when ``stream`` is None."""
+
+    def __init__(self, total: int, stream: TextIO | None, label: str = "workbooks"):
+        self.total, self.stream, self.label = total, stream, label
+        self.done, self.start, self.last = 0, time.perf_counter(), 0.0
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        now = time.perf_counter()
+        if self.stream is None or (now - self.last < 0.1 and self.done < self.total):
+            return
+        self.last = now
+        frac = self.done / self.total if self.total else 1.0
+        bar = "#" * int(frac * 30)
+        rate = self.done / (now - self.start) if now > self.start else 0.0
+        self.stream.write(f"\r[{bar:<30}] {self.done}/{self.total} {self.label} {rate:6.1f}/s")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\r" + " " * 70 + "\r")
+            self.stream.flush()
+
+
+def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, force: bool = False,
+               jobs: int | None = None, progress: TextIO | None = None) -> BatchResult:
+    """One workbook per scenario in ``outdir`` (created if missing), ``jobs`` processes at once.
+
+    ``progress``: a stream for a progress bar (pass ``sys.stderr`` only when it is a terminal).
+    Items that fail (an existing file without ``force``, a full disk, …) are listed in the result;
+    the others are written regardless.
+    """
+    from . import workbook  # noqa: F401 - imported before forking, so workers start warm
+
+    if not scenarios:
+        raise InvalidInput("no scenarios to write")
+    jobs = default_jobs() if jobs is None else jobs
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InvalidInput(f"jobs must be a whole number >= 1, got {fmt_value(jobs)}")
+    out = Path(outdir)
+    if out.exists() and not out.is_dir():
+        raise InvalidInput(f"output folder {out} is a file; give a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InvalidInput(f"cannot create output folder {out}: {e.strerror or e}") from None
+    paths = output_paths(scenarios, out)
+    items = [(i, s, str(p)) for i, (s, p) in enumerate(zip(scenarios, paths))]
+    jobs = min(jobs, len(items))
+    result = BatchResult(jobs=jobs)
+    errors: dict[int, str | None] = {}
+    bar = Progress(len(items), progress)
+    start = time.perf_counter()
+    if jobs == 1:
+        for item in items:
+            errors.update(_write_chunk([item], force))
+            bar.advance(1)
+    else:
+        # chunks amortise the inter-process hand-off; several per worker keep both cores busy
+        size = max(1, min(64, len(items) // (jobs * 8)))
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        with _pool(jobs) as pool:
+            futures = {pool.submit(_write_chunk, c, force): c for c in chunks}
+            for fut in as_completed(futures):
+                try:
+                    errors.update(fut.result())
+                except BrokenProcessPool:
+                    errors.update((i, "the worker process died") for i, _, _ in futures[fut])
+                bar.advance(len(futures[fut]))
+    bar.close()
+    result.seconds = time.perf_counter() - start
+    for i, s, p in items:
+        err = errors.get(i, "not written")
+        if err is None:
+            result.written.append(Path(p))
+        else:
+            result.failed.append(Failure(Path(p), s.name, err))
+    return result
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # fork: workers inherit the imported modules, so none re-imports numpy or XlsxWriter
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def progress_stream() -> TextIO | None:
+    """stderr when it is a terminal (a progress bar helps), else None (quiet when piped)."""
+    try:
+        return sys.stderr if sys.stderr.isatty() else None
+    except (AttributeError, ValueError):
+        return None
