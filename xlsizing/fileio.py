@@ -13,10 +13,10 @@
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> atomic_write(d / "a.txt", lambda tmp: tmp.write_text("hi")).name
 'a.txt'
->>> atomic_write(d / "a.txt", lambda tmp: tmp.write_text("again"))
+>>> atomic_write(d / "a.txt", lambda tmp: tmp.write_text("again"))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-xlsizing.errors.OutputExists: a.txt already exists; use --force to overwrite it
+xlsizing.errors.OutputExists: ...a.txt already exists; use --force to overwrite it
 """
 
 from __future__ import annotations

@@ -388,7 +388,9 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Se
     r += 1
     line("情形 / Scenarios", fmt=styles.bold)
     line("name", "English name", "", "note", fmt=styles.header_left)
-    for s in scenarios:
+    for j, s in enumerate(scenarios, start=1):
+        for col, key in ((0, "notes_scenario_name"), (1, "notes_scenario_name_en"), (3, "notes_scenario_note")):
+            book.define_name(f"{key}_{j}", "=" + cell(r, col, True, "Notes"))
         line(s.name, s.name_en or "", "", s.note or "")
     for spec in specs:
         for heading, text in spec.notes:
