@@ -284,9 +284,9 @@ def infeasible_reason(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
     for hi, si, li in zip(h.ravel(), s.ravel(), slo.ravel()):
         reasons = []
         if hi < 0:
-            reasons.append(f"batch does not fit in memory: {fmt_value(round(-hi, 9))} GB short")
+            reasons.append(f"batch does not fit in memory: {-hi:.4g} GB short")
         if si > li:
-            reasons.append(f"step time {fmt_value(round(si, 9))} s exceeds the TPOT SLO of {fmt_value(li)} s")
+            reasons.append(f"step time {si:.4g} s exceeds the TPOT SLO of {li:.4g} s")
         out.append("; ".join(reasons))
     return out[0] if h.ndim == 0 else out
 
@@ -318,7 +318,7 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
     >>> bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 300, 8)
     Traceback (most recent call last):
     ...
-    xlsizing.errors.InvalidInput: infeasible: batch does not fit in memory: 52.0339 GB short; step time 0.131864865 s exceeds the TPOT SLO of 0.05 s
+    xlsizing.errors.InvalidInput: infeasible: batch does not fit in memory: 51.98 GB short; step time 0.1318 s exceeds the TPOT SLO of 0.05 s
     """
     rate = peak_tokens_per_s_yi(tokens_per_s_yi, peak_multiplier)
     w = weights_gb(total_params_yi, bytes_per_weight)
