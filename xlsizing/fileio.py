@@ -57,8 +57,62 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], object], *, fo
 
     Refuses an existing ``path`` unless ``force`` (:class:`~xlsizing.errors.OutputExists`, whose
     message tells the user about ``--force``).  The temporary file is removed if ``write`` fails.
+    On Linux the temporary file has no name until it is complete (``O_TMPFILE``), so even a
+    process killed with SIGKILL mid-write leaves neither a partial output nor a stray temp file.
     """
     p = check_output(path, force=force)
+    fd = _anonymous_file(p.parent)
+    if fd is None:
+        return _atomic_write_named(p, write, force)
+    try:
+        # /proc/<pid>/fd/<n> reopens the nameless file, also from a child process (LibreOffice)
+        write(Path(f"/proc/{os.getpid()}/fd/{fd}"))
+        _publish(fd, p, force)
+    finally:
+        os.close(fd)
+    return p
+
+
+def _anonymous_file(folder: Path) -> int | None:
+    """A nameless file in ``folder`` (Linux ``O_TMPFILE``), or None where that is unsupported."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None or not os.path.isdir(f"/proc/{os.getpid()}/fd"):
+        return None
+    try:
+        return os.open(folder, flag | os.O_RDWR, 0o666)  # the umask applies, as for any new file
+    except OSError:  # filesystem without O_TMPFILE support
+        return None
+
+
+def _publish(fd: int, p: Path, force: bool) -> None:
+    """Give the finished nameless file its name: a link (fails if ``p`` appeared), or a rename."""
+    src = f"/proc/{os.getpid()}/fd/{fd}"
+    # dir fds make CPython call linkat(AT_SYMLINK_FOLLOW); plain link() would link the /proc symlink
+    folder = os.open(p.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        try:
+            os.link(src, p.name, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=True)
+            return
+        except FileExistsError:
+            if not force:  # appeared while we were writing
+                raise OutputExists(f"{_shown(p)} already exists; use --force to overwrite it") from None
+        # replacing an existing file: link under a hidden name, then rename over it (atomic)
+        tmp = f".{p.stem}.{os.getpid()}.{fd}{p.suffix or '.tmp'}"
+        try:
+            os.unlink(tmp, dir_fd=folder)
+        except FileNotFoundError:
+            pass
+        os.link(src, tmp, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=True)
+        try:
+            os.replace(tmp, p.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            os.unlink(tmp, dir_fd=folder)
+            raise
+    finally:
+        os.close(folder)
+
+
+def _atomic_write_named(p: Path, write: Callable[[Path], object], force: bool) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{p.stem}.", suffix=p.suffix or ".tmp", dir=p.parent)
     os.close(fd)
     tmp = Path(tmp_name)
