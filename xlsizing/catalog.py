@@ -484,3 +484,30 @@ def describe(acc: Accelerator) -> list[tuple[str, str, str, str]]:
         rows.append(("price", f"{p.amount:g} {p.unit} per {p.per} ({p.date})",
                      flags + (f" — {p.note}" if p.note else ""), p.source))
     return rows
+
+
+def render_list(cat: Catalog) -> str:
+    """The catalog as a text table; ``~`` marks an estimated figure, ``?`` a disputed one.
+
+    >>> print(render_list(builtin()).splitlines()[2])
+    H20          NVIDIA        148    296    296      -      96    4.00     400
+    """
+    cols = [("bf16_tflops", "BF16", "{:g}"), ("fp8_tflops", "FP8", "{:g}"), ("int8_tops", "INT8", "{:g}"),
+            ("fp4_tflops", "FP4", "{:g}"), ("memory_gb", "GB", "{:g}"), ("bandwidth_tbs", "TB/s", "{:.2f}"),
+            ("tdp_w", "TDP W", "{:g}")]
+    head = f"{'name':<12} {'vendor':<10}" + "".join(f"{h:>7}" for _, h, _ in cols)
+    lines = [head, "-" * len(head)]
+    for a in cat:
+        cells = []
+        for fld, _, fmt in cols:
+            f = a.figures.get(fld)
+            if f is None:
+                cells.append("-")
+            else:
+                mark = ("~" if f.estimated else "") + ("?" if f.disputed else "")
+                cells.append(fmt.format(f.value) + mark)
+        lines.append(f"{a.name:<12} {a.vendor:<10}" + "".join(f"{c:>7}" for c in cells))
+    lines.append("")
+    lines.append("Dense peaks: BF16/FP16, FP8, FP4 in TFLOPS, INT8 in TOPS.  ~ estimated, ? disputed.  "
+                 "'xlsizing catalog show NAME' lists every source.")
+    return "\n".join(lines) + "\n"
