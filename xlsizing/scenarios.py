@@ -103,7 +103,7 @@ def _check_number(where: _Where, key: str, value, table, label: str) -> float:
     rule = ROW[ALIASES.get(key, key)].rule
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         shown = {list: "a list", dict: "a table"}.get(type(value)) or fmt_value(value)
-        if not isinstance(value, (str, list, dict)):
+        if not isinstance(value, (str, list, dict, bool)):
             shown = f"{value} ({type(value).__name__})"  # TOML dates and times
         where.fail(f"{label}{key} = {shown}: must be a number" + (" (without quotes)" if isinstance(value, str) and where.quotes else ""),
                    key, table)
@@ -142,7 +142,7 @@ def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
 
 def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
     label = f"scenario {index + 1}: "
-    v = {k: x for k, x in merged.items() if k not in TEXT_KEYS}
+    v = {k: x for k, x in merged.items() if k not in TEXT_KEYS and k != "_explicit"}
     if "dau_wan" in v and "mau_wan" in v:
         # both given: the activity ratio follows from them (unless it was also given)
         if "activity_ratio" in merged.get("_explicit", ()):
