@@ -38,7 +38,6 @@ from __future__ import annotations
 import os
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
@@ -351,8 +350,8 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Se
         r += 1
 
     line("说明 / Notes", fmt=styles.title)
-    line(f"Written by xlsizing {__version__} (Python package), "
-         f"{datetime.now(timezone.utc).date().isoformat()}", fmt=styles.subtitle)
+    line(f"Written by xlsizing {__version__} (Python package); regenerate rather than edit by hand",
+         fmt=styles.subtitle)
     r += 1
     line("来源 / Source", fmt=styles.bold)
     line(layout.SOURCE_LINE)
