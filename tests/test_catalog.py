@@ -1,0 +1,280 @@
+"""The accelerator catalog: shipped data, tolerant lookup, user files, and the ``catalog`` command.
+
+Oracles: the vendor datasheets named in each row's comment (dense = sparse / 2 where the sheet
+prints the sparse figure), and exact error messages written out here.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from xlsizing import catalog
+from xlsizing.catalog import FIGURES, REQUIRED
+from xlsizing.errors import InvalidInput, UnknownAccelerator
+
+REQUIRED_NAMES = ["H20", "H800", "H100", "H200", "B200", "A100", "A800", "L20", "L40S", "MI300X",
+                  "Ascend 910B", "Ascend 910C", "MLU370-X8", "K100"]
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return catalog.builtin()
+
+
+# --- shipped data ------------------------------------------------------------------------------
+
+
+def test_ships_every_required_accelerator(cat):
+    assert [n for n in REQUIRED_NAMES if n not in cat] == []
+
+
+def test_every_shipped_figure_has_a_source(cat):
+    missing = []
+    for a in cat:
+        for fld, f in a.figures.items():
+            if not f.source.strip():
+                missing.append((a.name, fld))
+        if a.interconnect is not None and not a.interconnect.source.strip():
+            missing.append((a.name, "interconnect"))
+        if a.price is not None and not a.price.source.strip():
+            missing.append((a.name, "price"))
+        assert all(fld in a.figures for fld in REQUIRED), a.name
+    assert missing == []
+
+
+def test_uncertain_figures_are_flagged(cat):
+    # domain notes: every Ascend 910B figure is disputed; the L20 tensor figures are estimates
+    assert all(f.disputed for f in cat.get("Ascend 910B").figures.values() if f.value != 8)
+    assert all(cat.get("L20").figure(k).estimated for k in ("bf16_tflops", "fp8_tflops", "int8_tops"))
+    assert not cat.get("H100").figure("bf16_tflops").flags
+
+
+@pytest.mark.parametrize("name, precision, expected", [
+    ("H20", "bf16", 148.0),       # Minsheng Figure 11 "H20单卡算力 148"; SemiAnalysis 2023-11-09 spec sheet
+    ("H20", "fp8", 296.0),        # SemiAnalysis 2023-11-09: FP8 296 TFLOPS
+    ("H100", "fp16", 989.0),      # H100 SXM datasheet: FP16 1,979* (sparse) / 2
+    ("H100", "fp8", 1979.0),      # H100 SXM datasheet: FP8 3,958* / 2
+    ("A100", "int8", 624.0),      # A100 datasheet: INT8 1,248* / 2
+    ("MI300X", "bf16", 1307.0),   # AMD MI300X page: BF16 1,307.4 TFLOPS (dense)
+    ("B200", "fp4", 9000.0),      # HGX B200: 144 PFLOPS FP4 sparse / 8 GPUs / 2
+    ("L40S", "fp8", 733.0),       # L40S datasheet: FP8 1,466* / 2
+    ("MLU370-X8", "int8", 256.0),  # Cambricon MLU370-X8 page: 256 TOPS INT8
+])
+def test_peak_by_precision(name, precision, expected):
+    assert catalog.peak_tflops(name, precision) == expected
+
+
+@pytest.mark.parametrize("precision, expected", [("bf16", 2.0), ("FP16", 2.0), ("fp8", 1.0), ("int8", 1.0),
+                                                 ("fp4", 0.5)])
+def test_bytes_per_weight(precision, expected):  # domain notes: FP16/BF16 2, FP8/INT8 1, FP4 0.5
+    assert catalog.bytes_per_weight(precision) == expected
+
+
+# --- lookup -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query, name", [
+    ("H20", "H20"), ("h20", "H20"), ("H 20", "H20"), ("nvidia-h20", "H20"), ("NVIDIA_H20", "H20"),
+    ("  h-20 ", "H20"), ("h100 sxm", "H100"), ("Huawei Ascend 910B", "Ascend 910B"), ("910b", "Ascend 910B"),
+    ("ascend-910c", "Ascend 910C"), ("mlu370", "MLU370-X8"), ("cambricon mlu370-x8", "MLU370-X8"),
+    ("Hygon K100-AI", "K100"), ("amd instinct mi300x", "MI300X"), ("Ｂ２００", "B200"),  # full-width (NFKC)
+])
+def test_lookup_is_tolerant(cat, query, name):
+    assert cat.get(query).name == name
+
+
+@pytest.mark.parametrize("query, message", [
+    ("H2O", "unknown accelerator 'H2O'; did you mean H20?"),
+    ("B100", "unknown accelerator 'B100'; did you mean K100, H100 or B200?"),
+    ("A10", "unknown accelerator 'A10'; did you mean A100?"),
+    ("tpu v5e", "unknown accelerator 'tpu v5e'; known: H20, H800, H100, H200, B200, A100, A800, L20, L40S, "
+                "MI300X, Ascend 910B, Ascend 910C, MLU370-X8, K100"),
+])
+def test_unknown_names_suggest_the_closest(cat, query, message):
+    with pytest.raises(UnknownAccelerator) as e:
+        cat.get(query)
+    assert str(e.value) == message
+    assert isinstance(e.value, LookupError)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: catalog.get(""), "accelerator must be a name such as 'H20', got ''"),
+    (lambda: catalog.get(3), "accelerator must be a name such as 'H20', got 3"),
+    (lambda: catalog.peak_tflops("A100", "fp8"), "A100 has no fp8 peak in the catalog; available: bf16, int8"),
+    (lambda: catalog.peak_tflops("H20", "fp9"), "precision must be one of bf16, fp16, fp8, int8, fp4, got 'fp9'"),
+    (lambda: catalog.figure_value("K100", "tdp_w"), "K100 has no tdp_w figure in the catalog"),
+])
+def test_lookup_errors(call, message):
+    with pytest.raises(InvalidInput) as e:
+        call()
+    assert str(e.value) == message
+
+
+# --- user files ---------------------------------------------------------------------------------
+
+NEW_ENTRY = """
+[[accelerator]]
+name = "X1"
+vendor = "Acme"
+aliases = ["X-One"]
+source = "Acme X1 datasheet, 2025"
+bf16_tflops = 500
+fp8_tflops = { value = 1000, estimated = true, note = "2 × BF16" }
+memory_gb = 144
+bandwidth_tbs = 4.5
+price = { amount = 20, unit = "万元", per = "card", date = "2025-06" }
+"""
+
+OVERRIDE_H20 = """
+[[accelerator]]
+name = "nvidia h20"
+price = { amount = 120, unit = "万元", per = "server", date = "2024-07", source = "press report, 2024-07" }
+"""
+
+
+def test_user_file_adds_an_entry(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text(NEW_ENTRY, encoding="utf-8")
+    cat = catalog.load(f)
+    x = cat.get("acme x one")
+    assert (x.name, x.peak_tflops("fp8"), x.figure("fp8_tflops").flags) == ("X1", 1000.0, "estimated")
+    assert x.figure("memory_gb").source == "Acme X1 datasheet, 2025"
+    assert catalog.card_price_wan(x) == 20.0
+    assert len(cat) == len(catalog.builtin()) + 1
+    assert "X1" not in catalog.builtin()  # the shipped catalog is untouched
+
+
+def test_user_file_overrides_field_by_field(tmp_path):
+    f = tmp_path / "prices.toml"
+    f.write_text(OVERRIDE_H20, encoding="utf-8")
+    h20 = catalog.load(f).get("H20")
+    # the price is the user's, every figure keeps the shipped value and source
+    assert (h20.price.amount, h20.price.source) == (120.0, "press report, 2024-07")
+    assert catalog.card_price_wan(h20) == 15.0  # 120万元 / 8 cards
+    assert h20.figures == catalog.builtin().get("H20").figures
+
+
+def test_user_figure_without_source_names_the_file(tmp_path):
+    f = tmp_path / "nosrc.toml"
+    f.write_text('[[accelerator]]\nname = "Y"\nbf16_tflops = 1\nmemory_gb = 1\nbandwidth_tbs = 1\n', encoding="utf-8")
+    assert catalog.load(f).get("Y").figure("bf16_tflops").source == "user file nosrc.toml"
+
+
+def test_environment_variable_adds_user_files(tmp_path, monkeypatch):
+    f = tmp_path / "env.toml"
+    f.write_text(NEW_ENTRY, encoding="utf-8")
+    monkeypatch.setenv("XLSIZING_CATALOG", str(f))
+    assert catalog.peak_tflops("X1") == 500.0
+    monkeypatch.delenv("XLSIZING_CATALOG")
+    assert "X1" not in catalog.default()
+
+
+BASE = '[[accelerator]]\nname = "Z9"\nbf16_tflops = 100\nmemory_gb = 80\nbandwidth_tbs = 2\n'
+
+
+@pytest.mark.parametrize("text, message", [
+    (BASE + 'bf16_tflops_x = 1\n',
+     "accelerator 'Z9': unknown field 'bf16_tflops_x' (did you mean 'bf16_tflops'?)"),
+    (BASE.replace("bandwidth_tbs = 2", 'bandwidth_tbs = "fast"'),
+     "accelerator 'Z9': bandwidth_tbs must be a number > 0, got 'fast'"),
+    (BASE.replace("memory_gb = 80", "memory_gb = -80"),
+     "accelerator 'Z9': memory_gb must be a number > 0, got -80"),
+    (BASE.replace("memory_gb = 80", "memory_gb = true"),
+     "accelerator 'Z9': memory_gb must be a number > 0, got True"),
+    (BASE.replace("memory_gb = 80\n", ""),
+     "accelerator 'Z9': memory_gb is required (on-card memory, GB)"),
+    (BASE.replace('name = "Z9"\n', ""),
+     "accelerator 1: name is required (text)"),
+    (BASE.replace('name = "Z9"', "name = 9"),
+     "accelerator 1: name must be text, got 9"),
+    (BASE + 'fp8_tflops = { value = 200, sorce = "x" }\n',
+     "accelerator 'Z9': fp8_tflops: unknown key 'sorce' (did you mean 'source'?)"),
+    (BASE + 'fp8_tflops = { source = "x" }\n',
+     "accelerator 'Z9': fp8_tflops needs a value: fp8_tflops = { value = ..., source = \"...\" }"),
+    (BASE + 'fp8_tflops = { value = 200, estimated = "yes" }\n',
+     "accelerator 'Z9': fp8_tflops.estimated must be true or false, got 'yes'"),
+    (BASE + 'price = { amount = 1, unit = "USD", per = "rack", date = "2025" }\n',
+     "accelerator 'Z9': price.per must be 'card' or 'server', got 'rack'"),
+    (BASE + 'price = { amount = 1, unit = "USD", per = "card" }\n',
+     "accelerator 'Z9': price.date is required (price = { amount, unit, per, date, source })"),
+    (BASE + 'aliases = "z"\n',
+     "accelerator 'Z9': aliases must be a list of names: aliases = [\"...\"], got 'z'"),
+    (BASE + 'cards_per_server = 7.5\n',
+     "accelerator 'Z9': cards_per_server must be a whole number, got 7.5"),
+    (BASE + 'aliases = ["H20"]\n',
+     "accelerator 'Z9': name or alias 'h20' already belongs to 'H20'"),
+    ('[accelerator]\nname = "Z9"\n',
+     "no entries; write each entry as an [[accelerator]] table"),
+    ('[[gpu]]\nname = "Z9"\n',
+     "unknown top-level key 'gpu'; write each entry as [[accelerator]]"),
+    ('[[accelerator]\nname = "Z9"\n',
+     "not valid TOML: Expected ']]' at the end of an array declaration (at line 1, column 14)"),
+])
+def test_malformed_user_file_names_entry_and_field(tmp_path, text, message):
+    f = tmp_path / "bad.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InvalidInput) as e:
+        catalog.load(f)
+    assert str(e.value) == f"{f}: {message}"
+
+
+def test_unreadable_user_file(tmp_path):
+    with pytest.raises(InvalidInput) as e:
+        catalog.load(tmp_path / "missing.toml")
+    assert str(e.value) == f"{tmp_path / 'missing.toml'}: cannot read: No such file or directory"
+    with pytest.raises(InvalidInput) as e:
+        catalog.load(tmp_path)
+    assert str(e.value) == f"{tmp_path}: is a folder, not a catalog file"
+
+
+# --- the command line, as a user runs it --------------------------------------------------------
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "xlsizing", "catalog", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_cli_lists_every_entry():
+    r = run()
+    assert r.returncode == 0, r.stderr
+    assert [line.split()[0] for line in r.stdout.splitlines()[2:16]] == [n.split()[0] for n in REQUIRED_NAMES]
+    assert "~ estimated, ? disputed" in r.stdout
+
+
+def test_cli_shows_one_entry_with_sources():
+    r = run("show", "nvidia-h100")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "NVIDIA H100 (also: H100 SXM, H100 SXM5, H100 80GB)"
+    assert lines[1] == "  bf16_tflops      989 TFLOPS"
+    assert lines[2].startswith("      source: NVIDIA H100 Tensor Core GPU datasheet")
+    assert sum(line.startswith("      source: ") for line in lines) == (len(lines) - 1) // 2
+
+
+def test_cli_unknown_name_is_one_error_line():
+    r = run("show", "H2O")
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", "Error: unknown accelerator 'H2O'; did you mean H20?\n")
+
+
+def test_cli_with_user_file(tmp_path):
+    (tmp_path / "mine.toml").write_text(NEW_ENTRY, encoding="utf-8")
+    r = run("X-One", "--file", "mine.toml", "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    assert (shown["name"], shown["figures"][1]) == ("X1", {"figure": "fp8_tflops", "value": "1000 TFLOPS",
+                                                           "flags": "estimated — 2 × BF16",
+                                                           "source": "Acme X1 datasheet, 2025"})
+
+
+def test_cli_malformed_user_file(tmp_path):
+    (tmp_path / "bad.toml").write_text(BASE.replace("memory_gb = 80", "memory_gb = 0"), encoding="utf-8")
+    r = run("--file", "bad.toml", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (2, "Error: bad.toml: accelerator 'Z9': memory_gb must be a number > 0, got 0\n")
+
+
+def test_figures_documented_in_data_file_header():
+    text = (catalog.resources.files("xlsizing") / "data" / "accelerators.toml").read_text("utf-8")
+    assert all(f"#   {fld} = " in text or f"#   {fld}" in text for fld in FIGURES)
