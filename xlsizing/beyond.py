@@ -448,8 +448,8 @@ def cost_per_mtok_yuan(fleet_cards_wan, card_hour_yuan, electricity_cost_yi, dai
     ``card_hour_yuan`` is amortized capex (:func:`card_hour_yuan`) or a rental price; with a
     rental price that includes power, pass 0 for electricity.
 
-    >>> round(cost_per_mtok_yuan(43.37671, 2.3973, 0, 40000), 4)
-    6.2392
+    >>> round(cost_per_mtok_yuan(43.37671, card_hour_yuan(84, 8, 5), 0, 40000), 4)
+    6.2391
     """
     yearly = fleet_cards_wan * WAN * card_hour_yuan * HOURS_PER_YEAR + electricity_cost_yi * YI
     return yearly / (daily_tokens_yi * YI * DAYS_PER_YEAR / MEGA)
