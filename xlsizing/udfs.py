@@ -346,17 +346,24 @@ def _numbers(name: str, value, rule: Rule, default):
 
 
 def _text(name: str, value, default):
-    """A text argument: a 1×1 range becomes its value; empty means the default."""
-    while isinstance(value, (list, tuple)) and len(value) == 1:
-        value = value[0]
-    if isinstance(value, (list, tuple)):
+    """A text argument as an object array; empty means the default, an error cell passes through."""
+    try:
         o = np.array(value, dtype=object)
-        return o, None, None
-    if value is None or value == "":
-        value = default
-    if isinstance(value, str) and value in ERROR_CODES:
-        return np.array(value, dtype=object), np.array(True), np.array(value, dtype=object)
-    return np.array(value, dtype=object), None, None
+    except ValueError:  # pragma: no cover - numpy builds ragged object arrays as arrays of lists
+        o = None
+    if o is None or any(isinstance(v, (list, tuple)) for v in o.flat):
+        raise _WholeCall(f"{name} must be a rectangular range, got rows of different lengths")
+    flat = o.reshape(-1)
+    bad = res = None
+    for i, v in enumerate(flat):
+        if v is None or (isinstance(v, str) and v == ""):
+            flat[i] = default
+        elif isinstance(v, str) and v in ERROR_CODES:
+            if bad is None:
+                bad, res = np.zeros(flat.size, dtype=bool), np.empty(flat.size, dtype=object)
+            bad[i], res[i] = True, v
+    o = flat.reshape(o.shape)
+    return o, (None if bad is None else bad.reshape(o.shape)), (None if res is None else res.reshape(o.shape))
 
 
 def _cells(fn, text, args):
@@ -388,7 +395,8 @@ def _cells(fn, text, args):
         result[new] = np.broadcast_to(res, shape)[new]
         taken |= new
 
-    arrays = [a.item() if nm in text and a.ndim == 0 else a for nm, (a, _, _) in zip(names, conv)]
+    # a text argument of one cell is passed as that value, so the call stays vectorised
+    arrays = [a.reshape(-1)[0] if nm in text and a.size == 1 else a for nm, (a, _, _) in zip(names, conv)]
     elementwise = any(nm in text and isinstance(a, np.ndarray) for nm, a in zip(names, arrays))
     if taken is None:
         values, msgs = _compute(fn, kernel, arrays, elementwise)
