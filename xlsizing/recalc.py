@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import InvalidInput, WorkbookError
-from .fileio import atomic_write, check_output
+from .fileio import atomic_write, check_output, check_xlsx
 
 DEFAULT_TIMEOUT = 300.0  # seconds for one soffice call (a slow 2-core machine, many workbooks)
 
@@ -141,14 +141,12 @@ def recalculate(paths: Iterable[str | os.PathLike], outdir: str | os.PathLike, *
 def export_pdf(xlsx_path: str | os.PathLike, pdf_path: str | os.PathLike, *, force: bool = False,
                timeout: float = DEFAULT_TIMEOUT, profile: str | os.PathLike | None = None) -> Path:
     """Render a workbook to PDF (recalculated first) the way a recipient's LibreOffice shows it."""
-    src = Path(xlsx_path)
+    src = check_xlsx(xlsx_path)
     dest = check_output(pdf_path, force=force)
     with tempfile.TemporaryDirectory(prefix=".xlsizing-pdf-", dir=dest.parent) as tmp:
         # copy under a fixed name so the output name is known and the input folder is untouched
         staged = Path(tmp) / "in" / "workbook.xlsx"
         staged.parent.mkdir()
-        if not src.is_file():
-            raise WorkbookError(f"{src}: no such file")
         shutil.copyfile(src, staged)
         (pdf,) = convert([staged], Path(tmp) / "out", "pdf", timeout=timeout, profile=profile)
         return atomic_write(dest, lambda t: shutil.copyfile(pdf, t), force=force)

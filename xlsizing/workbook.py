@@ -20,9 +20,10 @@ Adding a sheet (the hook for other row sets)
 Describe the sheet with a :class:`SheetSpec` (its rows — any objects with the attributes of
 :class:`xlsizing.layout.Row` —, its ``evaluate`` and ``inputs`` functions, a defined-name
 ``prefix`` unique in the workbook) and either pass it in ``write_workbook(..., sheets=[...])``
-or call :func:`register_sheet` once, which adds it to every workbook written afterwards and
-makes :func:`xlsizing.verify.verify_workbooks` and :func:`xlsizing.fill.fill_workbook` handle
-it.  A formula may reference a row of a sheet written earlier in the same workbook by its key
+or call :func:`register_sheet` at import time of a module listed in :data:`SHEET_MODULES`
+(``xlsizing.beyond``), which adds it to every workbook written (the template included: then
+regenerate ``templates/figure11.xlsx``) and makes :func:`xlsizing.verify.verify_workbooks` and
+:func:`xlsizing.fill.fill_workbook` handle it.  A formula may reference a row of a sheet written earlier in the same workbook by its key
 (list those keys in ``SheetSpec.reads``); the reference then points to that sheet's cell.
 
 >>> import tempfile, pathlib, openpyxl
@@ -119,8 +120,21 @@ def register_sheet(spec: SheetSpec) -> SheetSpec:
     return spec
 
 
+# Modules that register sheets when imported.  sheet_specs() imports them itself, so the sheets of
+# a workbook never depend on which modules happened to be imported first.
+SHEET_MODULES: tuple[str, ...] = ("xlsizing.beyond",)
+
+
 def sheet_specs() -> list[SheetSpec]:
     """Figure 11 first, then every registered sheet, in registration order."""
+    import importlib
+
+    for mod in SHEET_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as e:  # pragma: no cover - optional module not written yet
+            if e.name != mod:
+                raise
     return [FIGURE11_SHEET, *_REGISTERED]
 
 
@@ -337,16 +351,15 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
 
 def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Sequence[SheetSpec]):
     ws = book.add_worksheet("Notes")
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 42)
-    ws.set_column(2, 2, 14)
-    ws.set_column(3, 3, 90)
     r = 0
+    seen: dict[int, list[str]] = {0: [], 1: [], 2: [], 3: []}
 
     def line(*cells, fmt=None):
         nonlocal r
         for c, text in enumerate(cells):
             ws.write_string(r, c, str(text), fmt or styles.label)
+            if len(cells) > 1:  # single-cell lines are prose and may run across the page
+                seen[c].append(str(text))
         r += 1
 
     line("说明 / Notes", fmt=styles.title)
@@ -396,7 +409,10 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Se
             r += 1
             line(heading, fmt=styles.bold)
             line(text)
+    for c, strings in seen.items():
+        ws.set_column(c, c, _width(strings, lo=8, hi=90))
     ws.set_landscape()
+    ws.set_paper(9)
     ws.fit_to_pages(1, 0)
 
 
