@@ -174,16 +174,20 @@ def memory_headroom_gb(weights_gb, kv_bytes_per_token, context_tokens, batch, re
             - batch * context_tokens * kv_bytes_per_token / GIGA)
 
 
-def _max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb, usable_fraction):
-    return np.floor((replica_cards * memory_gb * usable_fraction - weights_gb) * GIGA
-                    / (context_tokens * kv_bytes_per_token))
-
-
 @checked(weights_gb=POSITIVE, kv_bytes_per_token=POSITIVE, context_tokens=POSITIVE, replica_cards=AT_LEAST_ONE,
          memory_gb=POSITIVE, usable_fraction=FRACTION)
-def _max_batch_checked(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb,
-                       usable_fraction=USABLE_HBM):
-    return _max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb, usable_fraction)
+def batch_capacity(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb,
+                   usable_fraction=USABLE_HBM):
+    """Sequences whose KV cache fits beside the weights = INT((n × HBM × usable − weights) × 1e9 / (ctx × KV bytes)); < 1: infeasible.
+
+    The flag form of :func:`max_batch` (which raises instead): a number usable per row and in
+    the sheet.
+
+    >>> batch_capacity(260, 393216, 4096, 2, 96, 0.9)
+    -55.0
+    """
+    return np.floor((replica_cards * memory_gb * usable_fraction - weights_gb) * GIGA
+                    / (context_tokens * kv_bytes_per_token))
 
 
 def max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb, usable_fraction=USABLE_HBM):
@@ -199,8 +203,8 @@ def max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, mem
     ...
     xlsizing.errors.InvalidInput: infeasible: weights need 260 GB but 2 cards × 96 GB × 0.9 hold 172.8 GB
     """
-    out = _max_batch_checked(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb,
-                             usable_fraction)
+    out = batch_capacity(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb,
+                         usable_fraction)
     bad = np.asarray(out) < 1
     if bad.any():
         a = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
