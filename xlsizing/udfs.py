@@ -301,16 +301,17 @@ def _numbers(name: str, value, rule: Rule, default):
         f = np.asarray(value, dtype=np.float64)
         bad = res = None
     else:
-        if isinstance(value, (list, tuple)):
-            try:
-                np.asarray(value) if value and isinstance(value[0], (list, tuple)) else None
-            except ValueError:
-                raise _WholeCall(f"{name} must be a rectangular range, got rows of different lengths") from None
-        o = np.array(value, dtype=object)
-        flat = o.ravel()
-        plain = np.fromiter((type(v) in _NUMBER_TYPES for v in flat), dtype=bool, count=flat.size)
         try:
-            f = flat[plain].astype(np.float64)
+            o = np.array(value, dtype=object)
+        except ValueError:  # some ragged nestings numpy refuses even as objects
+            raise _WholeCall(f"{name} must be a rectangular range, got rows of different lengths") from None
+        flat = o.reshape(-1)
+        if set(map(type, flat)) <= _NUMBER_TYPES:  # the common case, checked at C speed
+            plain = np.ones(flat.size, dtype=bool)
+        else:
+            plain = np.fromiter((type(v) in _NUMBER_TYPES for v in flat), dtype=bool, count=flat.size)
+        try:
+            f = flat[plain].astype(np.float64) if not plain.all() else flat.astype(np.float64)
         except OverflowError:  # a Python int beyond float range: refused element by element
             plain = np.fromiter((type(v) is float for v in flat), dtype=bool, count=flat.size)
             f = flat[plain].astype(np.float64)
