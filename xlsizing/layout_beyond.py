@@ -49,7 +49,7 @@ SOURCE_LINE = ("Model: xlsizing (docs/beyond.md). Roofline: jax-ml/scaling-book,
 
 # rows of the Figure 11 sheet that this sheet's formulas read
 READS = ("tokens_per_s_yi", "peak_multiplier", "daily_tokens_yi", "cards_wan", "capex_yi", "server_price_wan",
-         "cards_per_server")
+         "cards_per_server", "params_yi", "card_tflops")
 
 GB_XL = beyond.GIGA_XL
 
@@ -286,7 +286,7 @@ def evaluate(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
     with np.errstate(all="ignore"):
         for r in COMPUTED_ORDER:
             values[r.key] = np.asarray(r.fn.kernel(*(values[a] for a in r.args)), dtype=np.float64)
-    return {k: np.broadcast_to(v, shape) for k, v in values.items() if k in ROW}
+    return {k: np.broadcast_to(v, shape) for k, v in values.items()}
 
 
 def reasons(values: Mapping[str, np.ndarray]) -> list[str]:
@@ -308,6 +308,94 @@ def _check_rows():  # every placeholder is a row here or a Figure 11 row read fr
 _check_rows()
 
 
+# --- sensitivity grid: the report's compute-only capex over MFU × peak multiplier ---------------
+
+GRID_MFU = (0.2, 0.3, 0.4, 0.5, 0.6)  # rows; public serving data implies 10-40% (docs/beyond.md)
+GRID_PEAK = (2.0, 3.0, 4.0, 5.0, 6.0)  # columns; the report uses 4 and 5
+GRID_CHOOSE_MAX = 16  # scenario columns the grid's selector can choose from (CHOOSE over names)
+
+
+def grid_name(what: str, *idx: int) -> str:
+    """Defined names of the grid: ``bx_grid_column``, ``bx_grid_mfu_2``, ``bx_grid_peak_3``, ``bx_grid_2_3``."""
+    return PREFIX + "grid_" + "_".join([what, *map(str, idx)] if what else list(map(str, idx)))
+
+
+def grid_values(values: Mapping[str, np.ndarray], column: int = 1, mfu=GRID_MFU, peak=GRID_PEAK) -> np.ndarray:
+    """The grid in Python: capex (亿元) of scenario ``column`` (1-based) for each MFU (rows) × peak multiplier.
+
+    The report's chain (:mod:`xlsizing.model`) with the scenario's parameters, tokens/s, card
+    peak, cards per server and server price; only MFU and the peak multiplier vary.
+    """
+    from . import model
+
+    j = column - 1
+    m = np.asarray(mfu, dtype=np.float64)[:, None]
+    p = np.asarray(peak, dtype=np.float64)[None, :]
+    flops = model.infer_flops.kernel(values["params_yi"][j], values["tokens_per_s_yi"][j], p)
+    cards = model.h20_cards_wan.kernel(flops, values["card_tflops"][j], m)
+    return model.server_capex_yi.kernel(cards, values["server_price_wan"][j], values["cards_per_server"][j])
+
+
+def write_grid(book, ws, info, styles, row0: int, values) -> tuple[int, int]:
+    """Write the sensitivity grid and its line chart below the rows (the SheetSpec ``extra`` hook)."""
+    from .workbook import FIRST_COL, cell
+
+    n = info.n
+    choose = n <= GRID_CHOOSE_MAX
+
+    def pick(key):  # the selected scenario column's cell on the Figure 11 sheet, by defined name
+        names = [layout.defined_name(key, j) for j in range(1, n + 1)]
+        return f"CHOOSE({grid_name('column')},{','.join(names)})" if choose and n > 1 else names[0]
+
+    r = row0
+    ws.write_string(r, 0, "敏感性：报告口径资本开支", styles.bold)
+    ws.write_string(r, 1, "Sensitivity: the report's compute-only capex (亿元) over MFU × peak multiplier",
+                    styles.bold)
+    r += 1
+    ws.write_string(r, 0, "情形列号", styles.label)
+    ws.write_string(r, 1, f"Scenario column (1-{n if choose else 1}) the grid sizes", styles.label)
+    ws.write_number(r, FIRST_COL, 1, styles.number("0", choose))
+    book.define_name(grid_name("column"), "=" + cell(r, FIRST_COL, True, info.spec.sheet))
+    r += 1
+    ws.write_string(r, 0, "MFU ＼ 峰值倍数", styles.header_left)
+    ws.write_string(r, 1, "MFU (rows) × peak multiplier (columns)", styles.header_left)
+    ws.write_string(r, 2, "MFU", styles.header)
+    head = r
+    for k, pk in enumerate(GRID_PEAK):
+        ws.write_number(r, FIRST_COL + k, pk, styles.number('0"×"', True))
+        book.define_name(grid_name("peak", k + 1), "=" + cell(r, FIRST_COL + k, True, info.spec.sheet))
+    grid = grid_values(values, 1)
+    parts = {key: pick(key) for key in ("params_yi", "tokens_per_s_yi", "card_tflops", "cards_per_server",
+                                        "server_price_wan")}
+    for i, mf in enumerate(GRID_MFU):
+        r += 1
+        ws.write_number(r, 2, mf, styles.number("0%", True))
+        book.define_name(grid_name("mfu", i + 1), "=" + cell(r, 2, True, info.spec.sheet))
+        for k in range(len(GRID_PEAK)):
+            f = (f"=2*{parts['params_yi']}*{YI_XL}*{parts['tokens_per_s_yi']}*{YI_XL}*{grid_name('peak', k + 1)}"
+                 f"/({parts['card_tflops']}*{TERA_XL}*{grid_name('mfu', i + 1)})/{WAN_XL}"
+                 f"/{parts['cards_per_server']}*{parts['server_price_wan']}")
+            ws.write_formula(r, FIRST_COL + k, f, styles.number("#,##0", False), float(grid[i, k]))
+            book.define_name(grid_name("", i + 1, k + 1), "=" + cell(r, FIRST_COL + k, True, info.spec.sheet))
+    last_col = FIRST_COL + len(GRID_PEAK) - 1
+    if last_col >= FIRST_COL + n:  # grid columns right of the scenario columns
+        ws.set_column(FIRST_COL + n, last_col, 10)
+    chart = book.add_chart({"type": "line"})
+    for k, pk in enumerate(GRID_PEAK):
+        chart.add_series({
+            "name": [info.spec.sheet, head, FIRST_COL + k],
+            "categories": [info.spec.sheet, head + 1, 2, head + len(GRID_MFU), 2],
+            "values": [info.spec.sheet, head + 1, FIRST_COL + k, head + len(GRID_MFU), FIRST_COL + k],
+            "marker": {"type": "circle"},
+        })
+    chart.set_title({"name": "报告口径资本开支 vs MFU（按峰值倍数）/ Capex vs MFU by peak multiplier (亿元)",
+                     "name_font": {"size": 11}})
+    chart.set_x_axis({"name": "MFU", "num_format": "0%"})
+    chart.set_y_axis({"name": "亿元", "num_format": "#,##0", "major_gridlines": {"visible": True}})
+    ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
+    return r + 2 + 16, last_col
+
+
 def sheet_spec():
     """The :class:`xlsizing.workbook.SheetSpec` of this sheet (built lazily: workbook imports layout)."""
     from .workbook import SheetSpec
@@ -316,8 +404,20 @@ def sheet_spec():
         sheet=SHEET, rows=ROWS, evaluate=evaluate, inputs=sheet_inputs, formula=layout.formula, prefix=PREFIX,
         title_zh=TITLE_ZH, title_en=TITLE_EN, source=SOURCE_LINE, section_titles=SECTION_TITLES,
         chart=("fleet_cards_wan", "带宽感知卡数（万张）/ Bandwidth-aware cards by scenario (万张)"), reads=READS,
+        extra=write_grid,
         notes=(("超越图11 / Beyond Figure 11",
                 "The Beyond sheet sizes the same scenarios with prefill (compute bound) + decode (roofline over "
                 "weights, KV cache and compute) on the accelerator in its inputs; 'feasible' = 0 flags a batch that "
                 "does not fit in memory or a step time over the SLO. See docs/beyond.md."),),
     )
+
+
+def _register():
+    # workbook.SHEET_MODULES names this module: every workbook (template, filled, batch) gets the sheet
+    from .workbook import register_sheet
+
+    register_sheet(SPEC)
+
+
+SPEC = sheet_spec()
+_register()

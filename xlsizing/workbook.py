@@ -21,7 +21,7 @@ Describe the sheet with a :class:`SheetSpec` (its rows — any objects with the 
 :class:`xlsizing.layout.Row` —, its ``evaluate`` and ``inputs`` functions, a defined-name
 ``prefix`` unique in the workbook) and either pass it in ``write_workbook(..., sheets=[...])``
 or call :func:`register_sheet` at import time of a module listed in :data:`SHEET_MODULES`
-(``xlsizing.beyond``), which adds it to every workbook written (the template included: then
+(``xlsizing.layout_beyond``), which adds it to every workbook written (the template included: then
 regenerate ``templates/figure11.xlsx``) and makes :func:`xlsizing.verify.verify_workbooks` and
 :func:`xlsizing.fill.fill_workbook` handle it.  A formula may reference a row of a sheet written earlier in the same workbook by its key
 (list those keys in ``SheetSpec.reads``); the reference then points to that sheet's cell.
@@ -84,6 +84,9 @@ class SheetSpec:
     chart: tuple[str, str] | None = None
     reads: tuple[str, ...] = ()  # keys of rows on sheets written earlier that formulas use
     notes: tuple[tuple[str, str], ...] = ()  # (heading, text) lines for the Notes sheet
+    # extra(book, worksheet, info, styles, first_free_row, values) -> (last row, last column) written:
+    # blocks below the rows that are not one-value-per-scenario (the Beyond sheet's sensitivity grid)
+    extra: Callable | None = None
 
     def name(self, key: str, column: int) -> str:
         return layout.defined_name(key, column, self.prefix)
@@ -122,7 +125,7 @@ def register_sheet(spec: SheetSpec) -> SheetSpec:
 
 # Modules that register sheets when imported.  sheet_specs() imports them itself, so the sheets of
 # a workbook never depend on which modules happened to be imported first.
-SHEET_MODULES: tuple[str, ...] = ("xlsizing.beyond",)
+SHEET_MODULES: tuple[str, ...] = ("xlsizing.layout_beyond",)
 
 
 def sheet_specs() -> list[SheetSpec]:
@@ -345,8 +348,12 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
         end = r + 2 + 16
+    info = SheetInfo(spec, ws, row_of, n, last)
+    if spec.extra is not None:
+        extra_row, extra_col = spec.extra(book, ws, info, styles, end + 2, values)
+        end, last_col = max(end, extra_row), max(last_col, extra_col)
     ws.print_area(0, 0, end, last_col)
-    return SheetInfo(spec, ws, row_of, n, last)
+    return info
 
 
 def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Sequence[SheetSpec]):
