@@ -134,3 +134,21 @@ def test_real_conversion_pipeline(registered):
     assert column["read"] == [[3.2e19], [None], ["#N/A"], ["x"]]  # a column stays a column
     assert column["written"] == [[h], [""], ["#N/A"], ["flops must be a number, got 'x'"]]
     assert row["read"] == [[3.2e19, 6.4e19]] and row["written"] == [[h, 2 * h]]
+
+
+def test_functions_of_udfs_beyond_join_the_module():
+    # a stand-in xlsizing.udfs_beyond (issue 6's module) in a fresh interpreter
+    script = r'''
+import sys, types
+fake = types.ModuleType("xlsizing.udfs_beyond")
+def FOO(x):
+    """Foo."""
+    return x
+fake.FOO, fake.__all__ = FOO, ["FOO", "NOT_YET_DEFINED"]
+sys.modules["xlsizing.udfs_beyond"] = fake
+import xlsizing.udfs as u
+print(u.FOO is FOO, "FOO" in u.__all__, hasattr(u, "NOT_YET_DEFINED"), "NOT_YET_DEFINED" in u.__all__)
+'''
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["True", "True", "False", "False"]
