@@ -105,6 +105,13 @@ def udf(model_fn: Callable | None = None, /, **docs: str) -> Callable:
     stays a column) with error cells as text.  With ``model_fn`` the UDF's parameters must match
     the model function's count and defaults, so the Excel function and the workbook formula that
     calls it with every argument agree.  On Linux and macOS the xlwings decorators do nothing.
+
+    >>> @udf(model.servers_wan, cards="Cards in 万张.", cards_per_server="Cards per server; default 8.")
+    ... def MY_SERVERS(cards, cards_per_server=8.0):
+    ...     '''Servers (万台) = cards (万张) / cards_per_server.'''
+    ...     return cells(model.servers_wan, cards=cards, cards_per_server=cards_per_server)
+    >>> MY_SERVERS([[16], [None], [True]])
+    [[2.0], [None], ['cards must be a number, got TRUE']]
     """
 
     def decorate(f: Callable) -> Callable:
