@@ -28,7 +28,7 @@ from xlsizing.fill import fill_workbook
 from xlsizing.recalc import export_pdf
 from xlsizing.scenarios import load_builtin, make_scenario, to_inputs
 from xlsizing.verify import check_values, verify_workbooks
-from xlsizing.workbook import FIGURE11_SHEET, SheetSpec, named_cell, write_template, write_workbook
+from xlsizing.workbook import FIGURE11_SHEET, SheetSpec, named_cell, sheet_specs, write_template, write_workbook
 
 COMMITTED = Path(__file__).resolve().parents[1] / "templates" / "figure11.xlsx"
 SHEET = FIGURE11_SHEET.sheet
@@ -283,8 +283,10 @@ def test_verify_workbooks_reports_mismatch_and_error_cells(books, tmp_path, lo_p
     ws2, ref2 = named_cell(wb, "servers_wan_1")
     ws2[ref2] = "=1/0"
     wb.save(broken)
-    good, bad = verify_workbooks([books.template, broken], profile=lo_profile)
-    assert good.ok and good.checked == 4 * len(layout.COMPUTED)
+    # the session profile is reused here: the guard workbook proves it still recalculates
+    good, bad, guard = verify_workbooks([books.template, broken, books.guard], profile=lo_profile)
+    assert guard.ok, guard.summary()
+    assert good.ok and good.checked == 4 * sum(len(s.computed_rows) for s in sheet_specs())
     assert not bad.ok
     first = bad.mismatches[0]
     assert (first.sheet, first.cell, first.key, first.scenario) == (SHEET, ref, "dau_wan", "保守")

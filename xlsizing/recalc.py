@@ -48,12 +48,20 @@ def soffice_path() -> str:
 
 
 def make_profile(folder: str | os.PathLike) -> Path:
-    """Create (or refresh) an always-recalculate LibreOffice profile in ``folder``."""
+    """Create (or refresh) an always-recalculate LibreOffice profile in ``folder``.
+
+    >>> import tempfile
+    >>> prof = make_profile(tempfile.mkdtemp())
+    >>> "OOXMLRecalcMode" in (prof / "user" / "registrymodifications.xcu").read_text()
+    True
+    """
     prof = Path(folder)
     (prof / "user").mkdir(parents=True, exist_ok=True)
     xcu = prof / "user" / "registrymodifications.xcu"
-    if not xcu.exists() or "OOXMLRecalcMode" not in xcu.read_text("utf-8", errors="replace"):
-        xcu.write_text(_RECALC_ALWAYS, "utf-8")
+    text = xcu.read_text("utf-8", errors="replace") if xcu.exists() else ""
+    wanted = [f'<prop oor:name="{k}" oor:op="fuse"><value>0</value></prop>' for k in ("OOXMLRecalcMode", "ODFRecalcMode")]
+    if not all(w in text for w in wanted):
+        xcu.write_text(_RECALC_ALWAYS, "utf-8")  # a throw-away profile: other settings do not matter
     return prof
 
 

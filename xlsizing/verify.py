@@ -67,7 +67,14 @@ class CellError:
 
 @dataclass
 class Report:
-    """The verification of one workbook; ``ok`` when every computed cell agrees and none errs."""
+    """The verification of one workbook; ``ok`` when every computed cell agrees and none errs.
+
+    >>> r = Report(Path("a.xlsx"), checked=28, sheets=["Figure 11"])
+    >>> r.errors.append(CellError("Figure 11", "D20", "#NAME?"))
+    >>> print(r.summary())
+    a.xlsx: FAILED — 1 error cell(s)
+      Figure 11!D20 shows #NAME?
+    """
 
     path: Path
     mismatches: list[Mismatch] = field(default_factory=list)
