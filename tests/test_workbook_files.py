@@ -300,3 +300,42 @@ def test_export_pdf_refuses_existing_output(tmp_path, template):
         export_pdf(template, pdf)
     assert str(e.value) == f"{pdf} already exists; use --force to overwrite it"
     assert pdf.read_bytes() == b"%PDF mine"
+
+
+# --- damaged names ----------------------------------------------------------------------------
+
+
+def damage(template: Path, dest: Path) -> Path:
+    """What deleting a scenario column does to its names: they point to #REF!."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = openpyxl.load_workbook(template)
+    del wb.defined_names["mau_wan_2"]
+    wb.defined_names["mau_wan_2"] = DefinedName("mau_wan_2", attr_text="'Figure 11'!#REF!")
+    wb.save(dest)
+    return dest
+
+
+def test_fill_with_a_broken_name_is_a_clear_error(tmp_path, template):
+    broken = damage(template, tmp_path / "broken.xlsx")
+    with pytest.raises(WorkbookError) as e:
+        fill_workbook(broken, load_builtin(), tmp_path / "out.xlsx")
+    assert str(e.value) == (f"{broken}: defined name mau_wan_2 = 'Figure 11'!#REF! does not point to one cell; "
+                            "restore the name (Formulas > Name Manager) or start from a fresh template")
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_check_values_reports_a_broken_name_without_a_traceback(tmp_path, template):
+    from xlsizing.verify import check_values
+
+    broken = damage(template, tmp_path / "broken.xlsx")
+    # the cached values stand in for a recalculation here: this test is about names, not maths
+    rep = check_values(openpyxl.load_workbook(broken), openpyxl.load_workbook(broken, data_only=True), broken)
+    assert not rep.ok
+    assert rep.problems[0] == "Figure 11: defined name mau_wan_2 = 'Figure 11'!#REF! does not point to one cell"
+
+
+def test_no_defined_name_looks_like_a_cell(template):
+    cell_like = re.compile(r"^(\$?[A-Za-z]{1,3}\$?\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
+    names = list(openpyxl.load_workbook(template).defined_names)
+    assert names and [n for n in names if cell_like.match(n)] == []

@@ -80,7 +80,8 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
                 name = f"{key}_{j + 1}"
                 if name in names:
                     _set_text(wb, name, text)
-    except (KeyError, ValueError) as e:
-        raise WorkbookError(f"{src}: a defined name is missing or does not point to one cell: {e}") from None
+    except KeyError as e:
+        raise WorkbookError(f"{src}: {e.args[0]}; restore the name (Formulas > Name Manager) or start from "
+                            "a fresh template") from None
     wb.calculation.fullCalcOnLoad = True
     return atomic_write(out_path, lambda tmp: wb.save(tmp), force=force)

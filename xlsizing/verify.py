@@ -154,7 +154,10 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
         scen = []
         for j in range(1, n + 1):
             nm = spec.name("scenario_name", j)
-            scen.append(str(value(nm)[2]) if nm in names else f"column {j}")
+            try:
+                scen.append(str(value(nm)[2]))
+            except KeyError:
+                scen.append(f"column {j}")
         needed = [(r.key, spec) for r in spec.input_rows]
         for key in spec.reads:
             owner = next((s for s, _ in present if s is not spec and s.name(key, 1) in names), None)
@@ -169,8 +172,8 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
                 nm = owner.name(key, j)
                 try:
                     sheet, ref, v = value(nm)
-                except (KeyError, ValueError):
-                    rep.problems.append(f"{spec.sheet}: defined name {nm} is missing or not a single cell")
+                except KeyError as e:
+                    rep.problems.append(f"{spec.sheet}: {e.args[0]}")
                     bad = True
                     continue
                 if not _is_number(v):
@@ -192,8 +195,8 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
                 nm = spec.name(row.key, j)
                 try:
                     sheet, ref, got = value(nm)
-                except (KeyError, ValueError):
-                    rep.problems.append(f"{spec.sheet}: defined name {nm} is missing or not a single cell")
+                except KeyError as e:
+                    rep.problems.append(f"{spec.sheet}: {e.args[0]}")
                     continue
                 exp = float(np.asarray(expected[row.key])[j - 1])
                 rep.checked += 1

@@ -170,10 +170,24 @@ def read_named(wb, name: str):
 
 
 def named_cell(wb, name: str):
-    """``(worksheet, "D5")`` of a workbook-level defined name in an openpyxl workbook, or KeyError."""
-    dn = wb.defined_names[name]
-    (sheet, ref), = list(dn.destinations)
-    return wb[sheet], ref.replace("$", "")
+    """``(worksheet, "D5")`` of a workbook-level defined name in an openpyxl workbook, or KeyError.
+
+    The KeyError says what is wrong: no such name, or a name that does not point to one cell of
+    an existing sheet (a deleted column leaves ``#REF!``).
+    """
+    import re
+
+    dn = wb.defined_names.get(name)
+    if dn is None:
+        raise KeyError(f"no defined name {name}")
+    try:
+        (sheet, ref), = list(dn.destinations)
+    except ValueError:
+        raise KeyError(f"defined name {name} = {dn.attr_text} does not point to one cell") from None
+    ref = ref.replace("$", "")
+    if sheet not in wb.sheetnames or not re.fullmatch(r"[A-Z]{1,3}[0-9]{1,7}", ref):
+        raise KeyError(f"defined name {name} = {dn.attr_text} does not point to one cell") from None
+    return wb[sheet], ref
 
 
 # --- writing --------------------------------------------------------------------------------
