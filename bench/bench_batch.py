@@ -1,0 +1,134 @@
+"""Batch throughput: ``xlsizing batch`` (the installed command, start-up included) against a floor.
+
+The floor is an in-process loop that writes the very same cells (every value, string, formula
+with its cached result and every defined name of each workbook the command wrote) with the same
+library, XlsxWriter, and nothing else: no validation, no styles, no chart, no process pool.
+Absolute times on a shared machine are noise, so the script prints ratios measured in one run:
+
+* per-workbook cost of the command with 1 worker / the floor's (target: <= 1.5);
+* speed-up of 2 workers over 1 (target on 2 cores: >= 1.6).
+
+Run:  .venv/bin/python bench/bench_batch.py [--n 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+
+XLSIZING = Path(sys.executable).parent / "xlsizing"
+
+
+def grid_for(n: int) -> list[str]:
+    """--grid arguments giving at least ``n`` scenarios over the report's base column."""
+    peaks = 10
+    mfus = math.ceil(n / peaks)
+    return ["--grid", f"mfu={1 / mfus}:1:{1 / mfus}", "--grid", f"peak_multiplier=1:{peaks}"]
+
+
+def run_cli(n: int, jobs: int, outdir: Path) -> tuple[float, int]:
+    shutil.rmtree(outdir, ignore_errors=True)  # the batch creates it
+    t = time.perf_counter()
+    subprocess.run([str(XLSIZING), "batch", "--base", "2024年末", *grid_for(n), "--outdir", str(outdir),
+                    "--jobs", str(jobs)], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t, len(list(outdir.glob("*.xlsx")))
+
+
+def read_cells(path: Path) -> dict:
+    """Everything the floor must write again: per sheet (name, value, cached result) and the names."""
+    formulas = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    sheets = []
+    for ws, wc in zip(formulas.worksheets, cached.worksheets):
+        cells = []
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is not None:
+                    cells.append((c.row - 1, c.column - 1, c.value, wc[c.coordinate].value))
+        sheets.append((ws.title, cells))
+    names = [(n, d.attr_text) for n, d in formulas.defined_names.items()]
+    return {"sheets": sheets, "names": names}
+
+
+def floor_write(spec: dict, path: Path) -> None:
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                           "strings_to_urls": False})
+    for title, cells in spec["sheets"]:
+        ws = book.add_worksheet(title)
+        for r, c, v, cached in cells:
+            if isinstance(v, str) and v.startswith("="):
+                ws.write_formula(r, c, v, None, cached if cached is not None else 0)
+            elif isinstance(v, str):
+                ws.write_string(r, c, v)
+            else:
+                ws.write_number(r, c, v)
+    for name, ref in spec["names"]:
+        book.define_name(name, "=" + ref)
+    book.close()
+
+
+def fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=400, help="workbooks per run (default 400)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
+    args = ap.parse_args(argv)
+    cores = len(os.sched_getaffinity(0))
+    from xlsizing.batch import plan
+    from xlsizing.scenarios import load_builtin
+    from xlsizing.workbook import write_workbook
+
+    scenarios = plan(load_builtin(), grid_for(args.n)[1::2], ["2024年末"])
+    one = two = floor = lib = (math.inf, 0)
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        tmp = Path(tmp)
+        specs = None
+        # interleaved repeats, best of each: other load on a shared machine hits every variant alike
+        for _ in range(args.repeat):
+            one = min(one, run_cli(args.n, 1, tmp / "j1"))
+            two = min(two, run_cli(args.n, 2, tmp / "j2"))
+            if specs is None:
+                specs = [read_cells(p) for p in sorted((tmp / "j1").glob("*.xlsx"))]
+            out = fresh(tmp / "floor")
+            t = time.perf_counter()
+            for i, spec in enumerate(specs):
+                floor_write(spec, out / f"{i:05d}.xlsx")
+            floor = min(floor, (time.perf_counter() - t, len(specs)))
+            out = fresh(tmp / "lib")
+            t = time.perf_counter()
+            for i, s in enumerate(scenarios):
+                write_workbook([s], out / f"{i:05d}.xlsx")
+            lib = min(lib, (time.perf_counter() - t, len(scenarios)))
+    n = one[1]
+    assert two[1] == floor[1] == lib[1] == n, (one, two, floor, lib)
+    one, two, floor, lib = one[0], two[0], floor[0], lib[0]
+    print(f"batch of {n} Figure 11 workbooks, {cores} cores, best of {args.repeat}")
+    print(f"  floor (in-process XlsxWriter, same cells)  {n / floor:8.1f} workbooks/s  {1e3 * floor / n:6.2f} ms each")
+    print(f"  write_workbook loop (in-process library) {n / lib:8.1f} workbooks/s  {1e3 * lib / n:6.2f} ms each")
+    print(f"  xlsizing batch --jobs 1 (start-up incl.)   {n / one:8.1f} workbooks/s  {1e3 * one / n:6.2f} ms each")
+    print(f"  xlsizing batch --jobs 2 (start-up incl.)   {n / two:8.1f} workbooks/s  {1e3 * two / n:6.2f} ms each")
+    print(f"ratio per-workbook cost, 1 worker / floor:   {one / floor:.2f}  (target <= 1.5)")
+    print(f"ratio per-workbook cost, 2 workers / floor:  {two / floor:.2f}")
+    print(f"ratio library writer / floor:                {lib / floor:.2f}  (the writer's styles, chart, notes)")
+    print(f"ratio command, 1 worker / library loop:      {one / lib:.2f}  (start-up, grid, batch overhead)")
+    print(f"speed-up 2 workers / 1 worker:               {one / two:.2f}  (target >= 1.6 on 2 cores)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
