@@ -8,4 +8,6 @@ python3 -c "import venv, ensurepip" >/dev/null 2>&1 || {
   else sudo apt-get update -qq && sudo apt-get install -y -qq python3-venv >/dev/null; fi; }
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+mkdir -p out
 .venv/bin/xlsizing table
+.venv/bin/xlsizing build -o out/figure11.xlsx --force
