@@ -442,7 +442,7 @@ __all__ = ["ACCEL_PEAK", "ACCEL_FIGURE", "BYTES_PER_WEIGHT", "CARDS", "PEAK_TOKE
 # When this module is imported before xlsizing.udfs finished (udfs imports it at its end), make sure
 # udfs still ends up with every function, whatever the import order.
 _udfs = sys.modules.get(f"{__package__}.udfs")
-if _udfs is not None and hasattr(_udfs, "__all__"):
+if _udfs is not None and hasattr(_udfs, "__all__") and not getattr(_udfs.__spec__, "_initializing", False):
     for _name in __all__:
         if _name not in _udfs.__all__:
             setattr(_udfs, _name, globals()[_name])
