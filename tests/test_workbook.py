@@ -11,6 +11,7 @@ Every workbook of this module is written first and recalculated in ONE soffice c
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import shutil
 import subprocess
@@ -28,7 +29,7 @@ from xlsizing.fill import fill_workbook
 from xlsizing.recalc import export_pdf
 from xlsizing.scenarios import load_builtin, make_scenario, to_inputs
 from xlsizing.verify import check_values, verify_workbooks
-from xlsizing.workbook import FIGURE11_SHEET, SheetSpec, named_cell, sheet_specs, write_template, write_workbook
+from xlsizing.workbook import FIGURE11_SHEET, named_cell, sheet_specs, write_template, write_workbook
 
 COMMITTED = Path(__file__).resolve().parents[1] / "templates" / "figure11.xlsx"
 SHEET = FIGURE11_SHEET.sheet
@@ -81,7 +82,7 @@ def guard_spec():
         good = layout.evaluate(inputs)
         return {k: (v if layout.ROW[k].is_input else v * 3 + 7) for k, v in good.items()}
 
-    return SheetSpec(**{**FIGURE11_SHEET.__dict__, "evaluate": wrong})
+    return dataclasses.replace(FIGURE11_SHEET, evaluate=wrong)
 
 
 def write_probe(path: Path):
