@@ -421,3 +421,98 @@ def _register():
 
 SPEC = sheet_spec()
 _register()
+
+
+# --- the comparison table of docs/beyond.md (generated, never typed) ----------------------------
+
+PRECISION_VARIANTS = {
+    # accelerator figures from the catalog; FP8 also stores the KV cache in 1 byte
+    "BF16": {"precision": "bf16", "kv_bytes": 2.0},
+    "FP8": {"precision": "fp8", "kv_bytes": 1.0},
+}
+
+
+def precision_overrides(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None) -> dict:
+    """Sheet inputs for an accelerator at a precision, from the catalog (peak, bytes, memory, bandwidth, TDP)."""
+    from . import catalog
+
+    acc = catalog.get(accelerator)
+    out = {"peak_tflops": acc.peak_tflops(precision), "bytes_per_weight": catalog.bytes_per_weight(precision),
+           "memory_gb": acc.value("memory_gb"), "bandwidth_tbs": acc.value("bandwidth_tbs")}
+    if "tdp_w" in acc.figures:
+        out["tdp_w"] = acc.value("tdp_w")
+    if kv_bytes is not None:
+        out["kv_bytes"] = kv_bytes
+    return out
+
+
+def comparison_markdown(scenarios=None, accelerator: str = "H20") -> str:
+    """Markdown tables: the report's compute-only cards vs bandwidth-aware cards at BF16 and FP8."""
+    from .scenarios import load_builtin
+
+    scenarios = list(scenarios or load_builtin("figure11"))
+    runs = {}
+    for label, v in PRECISION_VARIANTS.items():
+        ov = precision_overrides(accelerator, v["precision"], v["kv_bytes"])
+        runs[label] = evaluate(sheet_inputs(scenarios, ov))
+    base = runs["BF16"]
+
+    def f(x, d=2):
+        return f"{float(x):,.{d}f}"
+
+    lines = [
+        f"| scenario | peak tokens/s (亿) | report: cards (万张) | BF16: prefill + decode = cards (万张) | BF16 ÷ report "
+        f"| FP8: prefill + decode = cards (万张) | FP8 ÷ report | report capex (亿元) | BF16 capex (亿元) | FP8 capex (亿元) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for j, s in enumerate(scenarios):
+        b, e = runs["BF16"], runs["FP8"]
+        lines.append(
+            f"| {s.name} / {s.name_en} | {f(base['peak_tokens_per_s_yi'][j], 4)} | {f(base['report_cards_wan'][j])} "
+            f"| {f(b['prefill_cards_wan'][j])} + {f(b['decode_cards_wan'][j])} = **{f(b['fleet_cards_wan'][j])}** "
+            f"| {f(b['cards_vs_report'][j])}× "
+            f"| {f(e['prefill_cards_wan'][j])} + {f(e['decode_cards_wan'][j])} = **{f(e['fleet_cards_wan'][j])}** "
+            f"| {f(e['cards_vs_report'][j])}× | {f(base['report_capex_yi'][j])} | {f(b['fleet_capex_yi'][j])} "
+            f"| {f(e['fleet_capex_yi'][j])} |")
+    lines += ["", "Per replica of the decode roofline (the same in every scenario):", "",
+              "| precision | weights (GB) | KV per token (B) | batch that fits | step time (ms) | bound by "
+              "| decode tokens/s per card | feasible | implied tokens/s per card at peak (fleet) |",
+              "|---|--:|--:|--:|--:|---|--:|---|--:|"]
+    for label, r in runs.items():
+        t_mem = ((r["weights_gb"][0] * beyond.GIGA + r["batch"][0] * r["context_tokens"][0] * r["kv_bytes_per_token"][0])
+                 / (r["replica_cards"][0] * r["bandwidth_tbs"][0] * 1e12 * r["mbu"][0]))
+        bound = "memory bandwidth" if t_mem >= r["decode_step_s"][0] else "compute"
+        reason = reasons(r)[0]
+        lines.append(
+            f"| {label} | {f(r['weights_gb'][0], 0)} | {f(r['kv_bytes_per_token'][0], 0)} | {f(r['batch_capacity'][0], 0)} "
+            f"| {f(r['decode_step_s'][0] * 1000, 1)} | {bound} | {f(r['decode_tokens_per_s_per_card'][0], 0)} "
+            f"| {'yes' if r['decode_feasible'][0] == 1 else 'no: ' + reason} | {f(r['tokens_per_s_per_card'][0], 0)} |")
+    lines.append(f"| report (compute-only) | | | | | compute (MFU 50%) | | | "
+                 f"{f(base['report_tokens_per_s_per_card'][0], 0)} |")
+    return "\n".join(lines) + "\n"
+
+
+def decode_grid_markdown(accelerator: str = "H20", precision: str = "bf16", batches=(8, 16, 32, 64, 128, 256),
+                         contexts=(1024, 4096, 16384, 65536)) -> str:
+    """Markdown: decode tokens/s per card over batch × context at the sheet's defaults; infeasible cells say why."""
+    ov = precision_overrides(accelerator, precision)
+    d = {r.key: float(r.default) for r in INPUTS} | ov
+    kv = beyond.kv_bytes_per_token(d["layers"], d["kv_heads"], d["head_dim"], d["kv_bytes"])
+    w = beyond.weights_gb(d["total_params_yi"], d["bytes_per_weight"])
+    head = "| context \\ batch | " + " | ".join(str(b) for b in batches) + " |"
+    lines = [head, "|---|" + "--:|" * len(batches)]
+    for ctx in contexts:
+        cells = []
+        for bt in batches:
+            step = beyond.decode_step_s(w, kv, ctx, bt, d["active_params_yi"], d["replica_cards"], d["bandwidth_tbs"],
+                                        d["mbu"], d["peak_tflops"], d["mfu_decode"])
+            room = beyond.memory_headroom_gb(w, kv, ctx, bt, d["replica_cards"], d["memory_gb"], d["usable_fraction"])
+            t_mem = (w * beyond.GIGA + bt * ctx * kv) / (d["replica_cards"] * d["bandwidth_tbs"] * 1e12 * d["mbu"])
+            tpc = beyond.decode_tokens_per_s_per_card(bt, step, d["replica_cards"])
+            why = beyond.infeasible_reason(room, step, d["tpot_slo_s"])
+            if room < 0:
+                cells.append("does not fit")
+            else:
+                cells.append(f"{tpc:,.0f} {'(M)' if t_mem >= step else '(C)'}" + (" over SLO" if why else ""))
+        lines.append(f"| {ctx:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
