@@ -339,3 +339,20 @@ def test_no_defined_name_looks_like_a_cell(template):
     cell_like = re.compile(r"^(\$?[A-Za-z]{1,3}\$?\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
     names = list(openpyxl.load_workbook(template).defined_names)
     assert names and [n for n in names if cell_like.match(n)] == []
+
+
+def test_non_finite_results_are_cached_as_num_errors(tmp_path):
+    import dataclasses
+
+    import numpy as np
+
+    def with_nan(inputs):
+        out = dict(layout.evaluate(inputs))
+        out["servers_wan"] = np.full_like(out["servers_wan"], np.nan)
+        return out
+
+    spec = dataclasses.replace(FIGURE11_SHEET, evaluate=with_nan)
+    path = write_workbook(load_builtin(), tmp_path / "nan.xlsx", sheets=[spec])
+    wb = openpyxl.load_workbook(path, data_only=True)
+    ws, ref = named_cell(wb, "servers_wan_1")
+    assert (ws[ref].value, ws[ref].data_type) == ("#NUM!", "e")

@@ -36,6 +36,7 @@ regenerate ``templates/figure11.xlsx``) and makes :func:`xlsizing.verify.verify_
 
 from __future__ import annotations
 
+import math
 import os
 import unicodedata
 from dataclasses import dataclass, field
@@ -323,7 +324,9 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
                         return cell(row_of[key], FIRST_COL + j)
                     return external[key].ref(key, j, other_sheet=True)
 
-                ws.write_formula(r, FIRST_COL + j, spec.formula(row, ref), fmt, v)
+                # a non-finite result (an infeasible row of another sheet) is cached as #NUM!,
+                # never as the text "nan" that Excel would reject
+                ws.write_formula(r, FIRST_COL + j, spec.formula(row, ref), fmt, v if math.isfinite(v) else "#NUM!")
             book.define_name(spec.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, spec.sheet))
     last = r
     r += 1
