@@ -108,7 +108,7 @@ class Accelerator:
 
     def figure(self, name: str) -> Figure:
         if name not in FIGURES:
-            raise InvalidInput(f"figure must be one of {', '.join(FIGURES)}, got {fmt_value(name)}")
+            raise InvalidInput(f"figure must be one of {', '.join(FIGURES)}, got {_quote(name)}")
         try:
             return self.figures[name]
         except KeyError:
@@ -138,6 +138,14 @@ class Accelerator:
         return f"{self.vendor} {self.name}".strip()
 
 
+def _quote(v) -> str:
+    """``fmt_value`` that never fails (an int beyond float range is still quoted)."""
+    try:
+        return fmt_value(v)
+    except (OverflowError, ValueError):
+        return "a number too large"
+
+
 def normalize(name: str) -> str:
     """Lookup key: NFKC, lower case, without spaces, dashes, underscores, dots or slashes.
 
@@ -153,7 +161,7 @@ def check_precision(precision) -> str:
         p = normalize(precision)
         if p in PRECISIONS:
             return p
-    raise InvalidInput(f"precision must be one of {', '.join(PRECISIONS)}, got {fmt_value(precision)}")
+    raise InvalidInput(f"precision must be one of {', '.join(PRECISIONS)}, got {_quote(precision)}")
 
 
 def bytes_per_weight(precision) -> float:
@@ -222,7 +230,7 @@ class Catalog:
     def get(self, name) -> Accelerator:
         """The entry for ``name``; :class:`UnknownAccelerator` with the closest names if none."""
         if not isinstance(name, str) or not name.strip():
-            raise InvalidInput(f"accelerator must be a name such as 'H20', got {fmt_value(name)}")
+            raise InvalidInput(f"accelerator must be a name such as 'H20', got {_quote(name)}")
         e = self.find(name)
         if e is not None:
             return e
