@@ -276,9 +276,11 @@ def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, forc
             bar.advance(1)
     else:
         # chunks amortise the inter-process hand-off; several per worker keep both cores busy
-        size = max(1, min(64, len(items) // (jobs * 8)))
+        # (small enough that Ctrl-C, which lets the chunks in hand finish, stops within a second)
+        size = max(1, min(8, len(items) // (jobs * 4)))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        with _pool(jobs) as pool:
+        pool = _pool(jobs)
+        try:
             futures = {pool.submit(_write_chunk, c, force): c for c in chunks}
             for fut in as_completed(futures):
                 try:
@@ -286,6 +288,11 @@ def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, forc
                 except BrokenProcessPool:
                     errors.update((i, "the worker process died") for i, _, _ in futures[fut])
                 bar.advance(len(futures[fut]))
+        except BaseException:  # Ctrl-C: drop the queued chunks; workers finish the workbook in hand
+            pool.shutdown(wait=True, cancel_futures=True)
+            bar.close()
+            raise
+        pool.shutdown(wait=True)
     bar.close()
     result.seconds = time.perf_counter() - start
     for i, s, p in items:
@@ -303,7 +310,14 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     # fork: workers inherit the imported modules, so none re-imports numpy or XlsxWriter
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_ignore_sigint)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the parent, which stops handing out work (no worker tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def progress_stream() -> TextIO | None:
