@@ -356,3 +356,20 @@ def test_non_finite_results_are_cached_as_num_errors(tmp_path):
     wb = openpyxl.load_workbook(path, data_only=True)
     ws, ref = named_cell(wb, "servers_wan_1")
     assert (ws[ref].value, ws[ref].data_type) == ("#NUM!", "e")
+
+
+@pytest.mark.parametrize("typed, problem", [
+    ("lots", "Figure 11!D6 (mau_wan_1): input must be a number, got 'lots'"),
+    (None, "Figure 11!D6 (mau_wan_1): input must be a number, got empty"),
+    (-5, "Figure 11!D6 (mau_wan_1): mau_wan must be > 0, got -5"),
+])
+def test_check_values_reports_bad_inputs(tmp_path, template, typed, problem):
+    from xlsizing.verify import check_values
+
+    wb = openpyxl.load_workbook(template)
+    ws, ref = named_cell(wb, "mau_wan_1")
+    ws[ref].value = typed
+    wb.save(tmp_path / "typed.xlsx")
+    # no engine needed: the problem is found before any value is compared
+    rep = check_values(wb, openpyxl.load_workbook(tmp_path / "typed.xlsx", data_only=True), tmp_path / "typed.xlsx")
+    assert not rep.ok and rep.problems[0] == problem

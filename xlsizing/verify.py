@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from ._args import fmt_value
 from .errors import XlsizingError
 from .fileio import check_xlsx, load_workbook
 from .recalc import DEFAULT_TIMEOUT, recalculate
@@ -179,6 +180,11 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
                 if not _is_number(v):
                     rep.problems.append(f"{sheet}!{ref} ({nm}): input must be a number, got "
                                         f"{'empty' if v is None else repr(v)}")
+                    bad = True
+                    continue
+                rule = next((getattr(r, "rule", None) for r in owner.input_rows if r.key == key), None)
+                if rule is not None and not rule.element_ok(float(v)):
+                    rep.problems.append(f"{sheet}!{ref} ({nm}): {key} must be {rule.allowed}, got {fmt_value(v)}")
                     bad = True
                     continue
                 col.append(float(v))
