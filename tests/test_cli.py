@@ -422,3 +422,23 @@ def test_sigkill_mid_batch_leaves_only_complete_workbooks(tmp_path):
     assert all(f.suffix == ".xlsx" and not f.name.startswith(".") for f in files)
     for f in files:  # every file there is a whole workbook
         openpyxl.load_workbook(f, read_only=True).close()
+
+
+def test_ctrl_c_stops_a_batch_cleanly(tmp_path):
+    proc = subprocess.Popen([str(XLSIZING), "batch", "--base", "2024年末", "--grid", "mfu=0.001:1:0.001",
+                             "--outdir", "o"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(list((tmp_path / "o").glob("*.xlsx"))) < 5:
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole group
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130 and err == "Error: interrupted\n"  # no worker tracebacks
+    files = sorted((tmp_path / "o").iterdir())
+    assert 5 <= len(files) < 1000 and not any(f.name.startswith(".") for f in files)
