@@ -318,3 +318,19 @@ def test_more_flops_never_fewer_cards(xs):
     out = H20_CARDS([[x] for x in sorted(xs)])
     vals = [row[0] for row in out]
     assert vals == sorted(vals)
+
+
+excel_range = st.integers(1, 4).flatmap(  # what xlwings delivers with ndim=2: rectangular, never empty
+    lambda c: st.lists(st.lists(cell, min_size=c, max_size=c), min_size=1, max_size=4))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(udfs.__all__), args=st.lists(st.one_of(cell, excel_range), min_size=12, max_size=12))
+def test_every_registered_function_never_raises(name, args):
+    # every function Import Functions registers, including those of xlsizing.udfs_beyond
+    fn = getattr(udfs, name)
+    out = fn(*args[:len(inspect.signature(fn).parameters)])
+    for v in _flat(out):
+        assert v is None or isinstance(v, str) and 0 < len(v) <= 200 or (
+            type(v) is float and math.isfinite(v)), repr(v)
+        assert not (isinstance(v, str) and "internal error" in v), v

@@ -132,6 +132,15 @@ def udf(model_fn: Callable | None = None, /, **docs: str) -> Callable:
                 problems.append(f"parameters and defaults must match {model_fn.__name__}")
         if problems:  # pragma: no cover - a programming error caught at import
             raise TypeError(f"{f.__name__}: " + "; ".join(problems))
+        body = f
+
+        @functools.wraps(body)  # same name, docstring and signature (inspect follows __wrapped__)
+        def f(*args, **kwargs):
+            try:
+                return body(*args, **kwargs)
+            except Exception as e:  # noqa: BLE001 - cells() never raises; this guards code around it
+                return _short(f"xlsizing internal error: {type(e).__name__}: {e}")
+
         for name in reversed(names):
             f = xw.arg(name, ndim=2, err_to_str=True, doc=docs[name])(f)
         f = xw.func(category=CATEGORY)(f)
@@ -353,6 +362,19 @@ def _numbers(name: str, value, rule: Rule, default):
     return f, bad, res
 
 
+def _not_text(name: str, v) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return f"{name} must be text, got {'TRUE' if v else 'FALSE'}"
+    if isinstance(v, (_dt.date, _dt.time, _dt.timedelta)):
+        return f"{name} must be text, got a date or time"
+    if isinstance(v, numbers.Number):
+        try:
+            return f"{name} must be text, got {fmt_value(float(v))}"
+        except OverflowError:
+            return f"{name} must be text, got a number"
+    return f"{name} must be text, got {type(v).__name__}"
+
+
 def _text(name: str, value, default):
     """A text argument as an object array; empty means the default, an error cell passes through."""
     try:
@@ -366,10 +388,10 @@ def _text(name: str, value, default):
     for i, v in enumerate(flat):
         if v is None or (isinstance(v, str) and v == ""):
             flat[i] = default
-        elif isinstance(v, str) and v in ERROR_CODES:
+        elif not isinstance(v, str) or v in ERROR_CODES:
             if bad is None:
                 bad, res = np.zeros(flat.size, dtype=bool), np.empty(flat.size, dtype=object)
-            bad[i], res[i] = True, v
+            bad[i], res[i] = True, v if isinstance(v, str) else _not_text(name, v)
     o = flat.reshape(o.shape)
     return o, (None if bad is None else bad.reshape(o.shape)), (None if res is None else res.reshape(o.shape))
 
