@@ -334,3 +334,13 @@ def test_every_registered_function_never_raises(name, args):
         assert v is None or isinstance(v, str) and 0 < len(v) <= 200 or (
             type(v) is float and math.isfinite(v)), repr(v)
         assert not (isinstance(v, str) and "internal error" in v), v
+
+
+def _verdict(headroom_gb):
+    """A plain function that answers in words, like a feasibility check."""
+    return "OK" if headroom_gb >= 0 else f"short by {-headroom_gb:g} GB"
+
+
+def test_cells_with_a_function_that_answers_in_words():
+    assert cells(_verdict, headroom_gb=[[3.0], [-2.5], ["x"]]) == [
+        ["OK"], ["short by 2.5 GB"], ["headroom_gb must be a number, got 'x'"]]

@@ -74,8 +74,9 @@ def cells(fn: Callable, /, *, text: tuple[str, ...] = (), **args):
     element is a number, ``None`` (empty input), an error code, or a one-line message.  A
     ``@checked`` model function is validated per element against its ``.rules`` and computed once
     over all good elements with its ``.kernel``; any other function is called on the arrays and,
-    if it raises, element by element.  Names in ``text`` are text arguments (e.g. an accelerator
-    name), passed through as they are.  Never raises.  Use it as the one-line body of a UDF::
+    if it raises (or answers in words), element by element.  Names in ``text`` are text arguments
+    (e.g. an accelerator name): a single cell is passed as its value, a range element by element;
+    empty means the default and a number is refused.  Never raises.  Use it as the one-line body of a UDF::
 
         @udf(model.h20_cards_wan, flops="…", card_tflops="…", mfu="…")
         def H20_CARDS(flops, card_tflops=148.0, mfu=0.5):
@@ -479,9 +480,14 @@ def _compute(fn, kernel, args, elementwise):
         values, msgs = np.full(b[0].shape, np.nan), np.full(b[0].shape, None, dtype=object)
         for idx in np.ndindex(*values.shape):
             try:
-                values[idx] = float(fn(*(x[idx].item() if hasattr(x[idx], "item") else x[idx] for x in b)))
+                r = fn(*(x[idx].item() if hasattr(x[idx], "item") else x[idx] for x in b))
             except XlsizingError as e:
                 msgs[idx] = _short(str(e))
+            else:  # a function may answer in words ("OK", "infeasible: ..."): shown as text
+                if isinstance(r, str):
+                    msgs[idx] = _short(r)
+                else:
+                    values[idx] = float(r)
         return values, (msgs if any(m is not None for m in msgs.flat) else None)
 
 
