@@ -143,3 +143,24 @@ def test_mac_user_file_is_the_sandboxed_one():
     assert cli_addin.user_config_path("darwin").parts[-5:] == (
         "Library", "Containers", "com.microsoft.Excel", "Data", "xlwings.conf")
     assert cli_addin.user_config_path("win32").parts[-2:] == (".xlwings", "xlwings.conf")
+
+
+def test_on_windows_the_interpreter_is_this_python(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli_addin, "ON_WINDOWS", True)
+    conf = tmp_path / "xlwings.conf"
+    code, out, _ = run(capsys, "--conf", str(conf))
+    assert code == 0 and read_like_xlwings(conf)["interpreter_win"] == sys.executable
+    assert "This machine is not Windows" not in out and "No INTERPRETER_WIN written" not in out
+
+
+def test_elsewhere_the_missing_interpreter_is_said(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli_addin, "ON_WINDOWS", False)
+    code, out, _ = run(capsys, "--conf", str(tmp_path / "xlwings.conf"))
+    assert "No INTERPRETER_WIN written (not on Windows); pass --python" in out
+    assert "classic xlwings functions run only in Windows desktop Excel" in out
+
+
+def test_help_shows_an_example(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["addin", "--help"])
+    assert e.value.code == 0 and "xlsizing addin --workbook model.xlsm" in capsys.readouterr().out

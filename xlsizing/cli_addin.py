@@ -30,6 +30,7 @@ from .errors import InvalidInput
 UDF_MODULE = "xlsizing.udfs"
 KEY_MODULES = "UDF MODULES"
 KEY_INTERPRETER = "INTERPRETER_WIN"
+ON_WINDOWS = sys.platform.startswith("win")
 CONF_NAME = "xlwings.conf"
 _LINE = re.compile(r'^\s*"([^"]*)"\s*,\s*"([^"]*)"\s*$')
 
@@ -117,6 +118,11 @@ class AddinPlan:
     def changed(self) -> bool:
         return self.old != self.new
 
+    def preview(self) -> str:
+        """What --dry-run prints: the target and the whole new file, indented."""
+        head = f"Would write {self.path}:\n" if self.changed else f"{self.path} would not change:\n"
+        return head + "".join(f"  {line}" for line in self.new.splitlines(keepends=True))
+
 
 def _encoding() -> str:
     # VBA's "Open … For Input" reads the ANSI code page on Windows, the same as Python's default
@@ -157,12 +163,26 @@ def write_plan(plan: AddinPlan) -> None:
     atomic_write(plan.path, write, force=True)
 
 
-def excel_steps(scope: str, on_windows: bool) -> str:
+def addin_target(workbook: str | None = None, conf: str | None = None) -> tuple[Path, str]:
+    """The xlwings.conf to write (beside ``workbook``, ``conf`` itself, or the user's) and its scope."""
+    if workbook:
+        book = Path(workbook)
+        if not book.is_file():
+            raise InvalidInput(f"workbook {book} does not exist")
+        return book.parent / CONF_NAME, f"(This setting applies to the workbooks in {book.parent}.)"
+    if conf:
+        return Path(conf), ""
+    return user_config_path(), "(This setting applies to every workbook.)"
+
+
+def excel_steps(scope: str, on_windows: bool, interpreter_given: bool = True) -> str:
     """What to click in Excel after the configuration is written (Windows desktop Excel only)."""
-    where = "" if on_windows else (
+    missing = "" if interpreter_given else (
+        f"No {KEY_INTERPRETER} written (not on Windows); pass --python C:\\path\\to\\python.exe to set it.\n")
+    where = missing + ("" if on_windows else (
         "This machine is not Windows: classic xlwings functions run only in Windows desktop Excel.\n"
         "On the Windows machine, install xlsizing and run `xlsizing addin` there (or copy the file to\n"
-        "%USERPROFILE%\\.xlwings\\xlwings.conf and add \"INTERPRETER_WIN\",\"C:\\path\\to\\python.exe\").\n")
+        "%USERPROFILE%\\.xlwings\\xlwings.conf and add \"INTERPRETER_WIN\",\"C:\\path\\to\\python.exe\").\n"))
     return where + (
         "Then, in Windows desktop Excel (nothing below can be automated from the command line):\n"
         "  1. Once per machine: run `xlwings addin install` in the same Python environment; restart Excel.\n"
@@ -195,29 +215,17 @@ def _setup_addin(p):
          "  xlsizing addin --workbook model.xlsm  # xlwings.conf beside one workbook\n"
          "  xlsizing addin --dry-run              # show the file, write nothing")(_setup_addin)
 def cmd_addin(args) -> int:
-    on_windows = sys.platform.startswith("win")
-    if args.workbook:
-        book = Path(args.workbook)
-        if not book.is_file():
-            raise InvalidInput(f"workbook {book} does not exist")
-        path, scope = book.parent / CONF_NAME, f"(This setting applies to the workbooks in {book.parent or '.'}.)"
-    else:
-        path = Path(args.conf) if args.conf else user_config_path()
-        scope = "(This setting applies to every workbook.)" if not args.conf else ""
-    interpreter = args.python or (sys.executable if on_windows and not args.remove else None)
+    path, scope = addin_target(args.workbook, args.conf)
+    interpreter = args.python or (sys.executable if ON_WINDOWS and not args.remove else None)
     plan = plan_addin(path, remove=args.remove, interpreter=interpreter, force=args.force)
-    for note in plan.notes:
-        print(note)
+    print("\n".join(plan.notes))
     if args.dry_run:
-        print(f"Would write {plan.path}:" if plan.changed else f"{plan.path} would not change:")
-        print("".join(f"  {line}" for line in plan.new.splitlines(keepends=True)), end="")
+        print(plan.preview(), end="")
     elif plan.changed:
         write_plan(plan)
         print(f"Wrote {plan.path}")
     else:
         print(f"{plan.path} already up to date; nothing written")
     if not args.remove:
-        if not on_windows and not args.python:
-            print(f"No {KEY_INTERPRETER} written (not on Windows); pass --python C:\\path\\to\\python.exe to set it.")
-        print(excel_steps(scope, on_windows), end="")
+        print(excel_steps(scope, ON_WINDOWS, interpreter_given=bool(interpreter)), end="")
     return EXIT_OK
