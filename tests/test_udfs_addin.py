@@ -164,3 +164,9 @@ def test_help_shows_an_example(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["addin", "--help"])
     assert e.value.code == 0 and "xlsizing addin --workbook model.xlsm" in capsys.readouterr().out
+
+
+def test_conf_under_a_file_is_an_error_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "notafolder").write_text("")
+    code, _, err = run(capsys, "--conf", str(tmp_path / "notafolder" / "xlwings.conf"))
+    assert code == 2 and err == f"Error: cannot read {tmp_path / 'notafolder' / 'xlwings.conf'}: Not a directory\n"
