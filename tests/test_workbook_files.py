@@ -373,3 +373,19 @@ def test_check_values_reports_bad_inputs(tmp_path, template, typed, problem):
     # no engine needed: the problem is found before any value is compared
     rep = check_values(wb, openpyxl.load_workbook(tmp_path / "typed.xlsx", data_only=True), tmp_path / "typed.xlsx")
     assert not rep.ok and rep.problems[0] == problem
+
+
+def test_fill_caches_values_only_where_the_layout_formula_is_intact(tmp_path, template):
+    # oracle: the printed report (Figure 11 DAU and capex), read with data_only (no engine)
+    wb = openpyxl.load_workbook(template)
+    ws, ref = named_cell(wb, "capex_yi_1")
+    ws[ref] = ws[ref].value.replace("SERVER_CAPEX(", "SERVER_CAPEX(2*")  # the analyst's own change
+    wb.save(tmp_path / "mine.xlsx")
+    out = fill_workbook(tmp_path / "mine.xlsx", load_builtin(), tmp_path / "filled.xlsx")
+    cached = openpyxl.load_workbook(out, data_only=True)
+    shown = {name: named_cell(cached, name)[0][named_cell(cached, name)[1]].value
+             for name in ("dau_wan_1", "capex_yi_1", "capex_yi_2")}
+    assert layout.display(layout.ROW["dau_wan"], shown["dau_wan_1"]) == "900"
+    assert layout.display(layout.ROW["capex_yi"], shown["capex_yi_2"]) == "759.09"
+    assert shown["capex_yi_1"] is None  # a changed formula gets no value it might not compute
+    assert openpyxl.load_workbook(out).calculation.fullCalcOnLoad

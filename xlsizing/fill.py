@@ -5,9 +5,12 @@ long as the defined names (``mau_wan_1``, ``scenario_name_1``, ...) still point 
 :func:`fill_workbook` writes new scenarios into them with openpyxl and leaves everything else
 alone.  Scenario text is always stored as text, never as a formula.
 
-openpyxl cannot store a formula's computed value: the filled copy carries no cached values and
-asks Excel to recalculate on open (``fullCalcOnLoad``).  Where previews must show numbers, write
-a fresh workbook with :func:`xlsizing.workbook.write_workbook` instead.
+openpyxl cannot store a formula's computed value, so after saving, the computed cells of the
+xlsizing rows get their values from the Python engine written into the sheet XML — but only
+where the cell still holds the layout's own formula (a formula the analyst changed keeps no
+cached value, so no engine can show a number its formula does not compute).  The analyst's own
+formulas elsewhere carry no cached value; the copy asks Excel to recalculate on open
+(``fullCalcOnLoad``), and LibreOffice computes cells that have no value.
 
 >>> import tempfile, pathlib
 >>> from xlsizing.workbook import write_template
@@ -21,9 +24,17 @@ a fresh workbook with :func:`xlsizing.workbook.write_workbook` instead.
 
 from __future__ import annotations
 
+import io
+import math
 import os
+import posixpath
+import re
+import zipfile
 from pathlib import Path
 from typing import Sequence
+from xml.etree import ElementTree
+
+from xlsxwriter.utility import quote_sheetname
 
 from .errors import InvalidInput, WorkbookError
 from .fileio import atomic_write, check_output, load_workbook
@@ -37,6 +48,68 @@ def _set_text(wb, name: str, text: str) -> None:
     c = ws[ref]
     c.value = text
     c.data_type = "s"  # openpyxl would turn a leading "=" into a live formula
+
+
+def _cached_values(wb, present, scenarios) -> dict[str, dict[str, float]]:
+    """``{sheet title: {"D7": value}}`` for computed cells that still hold the layout's formula."""
+    out: dict[str, dict[str, float]] = {}
+    for spec, n in present:
+        values = spec.evaluate(spec.inputs(scenarios))
+        for row in spec.computed_rows:
+            for j in range(1, n + 1):
+                ws, ref = named_cell(wb, spec.name(row.key, j))
+
+                def addr(key, j=j, here=ws.title):
+                    owner = spec if key in {r.key for r in spec.rows} else next(
+                        s for s, _ in present if key in {r.key for r in s.rows})
+                    other, r = named_cell(wb, owner.name(key, j))
+                    return r if other.title == here else f"{quote_sheetname(other.title)}!{r}"
+
+                try:
+                    layout_formula = spec.formula(row, addr)
+                except (KeyError, StopIteration):
+                    continue
+                v = float(values[row.key][j - 1])
+                if ws[ref].value == layout_formula and math.isfinite(v):
+                    out.setdefault(ws.title, {})[ref] = v
+    return out
+
+
+_FORMULA_CELL = re.compile(r'(<c r="([A-Z]{1,3}[0-9]+)"[^>]*>)(<f>[^<]*</f>)<v\s*/>')
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → zip member of its XML, from workbook.xml and its relationships."""
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+    parts = {}
+    for sh in book.findall("m:sheets/m:sheet", _NS):
+        t = target.get(sh.get(f"{{{_NS['r']}}}id"), "")
+        parts[sh.get("name")] = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
+    return parts
+
+
+def _store_cached_values(saved: bytes, cached: dict[str, dict[str, float]]) -> bytes:
+    """Write ``<v>`` values into the formula cells openpyxl saved without one (our own output)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(saved)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        parts = _sheet_parts(zin)
+        by_part = {parts[t]: v for t, v in cached.items() if t in parts}
+        for info in zin.infolist():
+            data = zin.read(info)
+            values = by_part.get(info.filename)
+            if values:
+                def put(m):
+                    v = values.get(m.group(2))
+                    return m.group(0) if v is None else f"{m.group(1)}{m.group(3)}<v>{v!r}</v>"
+
+                data = _FORMULA_CELL.sub(put, data.decode("utf-8")).encode("utf-8")
+            zout.writestr(info, data)
+    return out.getvalue()
 
 
 def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario], out_path: str | os.PathLike,
@@ -83,5 +156,12 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
     except KeyError as e:
         raise WorkbookError(f"{src}: {e.args[0]}; restore the name (Formulas > Name Manager) or start from "
                             "a fresh template") from None
+    cached = _cached_values(wb, present, scenarios)
     wb.calculation.fullCalcOnLoad = True
-    return atomic_write(out_path, lambda tmp: wb.save(tmp), force=force)
+
+    def write(tmp: Path):
+        saved = io.BytesIO()
+        wb.save(saved)
+        tmp.write_bytes(_store_cached_values(saved.getvalue(), cached))
+
+    return atomic_write(out_path, write, force=force)
