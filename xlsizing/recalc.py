@@ -121,8 +121,10 @@ def convert(paths: Iterable[str | os.PathLike], outdir: str | os.PathLike, targe
     prof = Path(tempfile.mkdtemp(prefix="xlsizing-lo-")) if own else Path(profile)
     try:
         make_profile(prof)
+        # absolute paths: a file named like "-x.xlsx" must not read as an option
         args = [exe, f"-env:UserInstallation={prof.resolve().as_uri()}", "--headless", "--norestore",
-                "--nolockcheck", "--convert-to", target, "--outdir", str(out), *map(str, ins)]
+                "--nolockcheck", "--convert-to", target, "--outdir", str(out.resolve()),
+                *(str(p.resolve()) for p in ins)]
         res = _run(args, timeout)
     finally:
         if own:
