@@ -86,6 +86,32 @@ def main() -> None:
     print(f"xlsizing.udfs over bare xlwings        {extra * 1e3:>8.1f} ms  (target <= 100 ms; numpy is already "
           f"imported by xlwings, so its {(times['import numpy'] - base) * 1e3:.0f} ms are not extra)")
 
+    # where the extra goes, measured inside one interpreter that has already imported xlwings
+    cum, parts = importtime_breakdown()
+    print(f"inside one process after import xlwings: xlsizing.udfs adds {cum:.1f} ms; largest parts:")
+    for name, ms in parts[:6]:
+        print(f"    {name:<34} {ms:>7.1f} ms")
+
+
+def importtime_breakdown() -> tuple[float, list[tuple[str, float]]]:
+    """``python -X importtime``: cumulative ms of xlsizing.udfs and of its direct imports."""
+    err = subprocess.run([sys.executable, "-X", "importtime", "-c", "import xlwings; import xlsizing.udfs"],
+                         capture_output=True, text=True, check=True).stderr
+    rows = []
+    for line in err.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cum, name = line[len("import time:"):].split("|")
+            if cum.strip().isdigit():
+                rows.append((name[1:].rstrip(), int(cum) / 1e3))  # keep the nesting indent
+    # importtime prints children before their parent; direct children of a top-level import are
+    # indented by exactly two spaces more
+    start = max(i for i, (n, _) in enumerate(rows) if n == "xlwings")
+    block = rows[start + 1:]
+    total = next(ms for n, ms in block if n == "xlsizing.udfs")
+    children = sorted(((n.strip(), ms) for n, ms in block if n.startswith("  ") and not n.startswith("   ")),
+                      key=lambda r: -r[1])
+    return total, children
+
 
 if __name__ == "__main__":
     main()
