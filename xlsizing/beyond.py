@@ -349,7 +349,7 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
 
 @checked(fleet_cards_wan=POSITIVE, cards_per_server=AT_LEAST_ONE)
 def servers_whole_wan(fleet_cards_wan, cards_per_server=8.0):
-    """Whole servers (万台) = ROUNDUP(cards × 1e4 / cards per server) / 1e4 — a part-filled server is bought whole.
+    """Whole servers (万台) = −INT(−cards × 1e4 / cards per server) / 1e4 (rounded up) — a part-filled server is bought whole.
 
     >>> servers_whole_wan(43.37671, 8)
     5.4221

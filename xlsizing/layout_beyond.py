@@ -182,7 +182,10 @@ ROWS: tuple[Row, ...] = (
         native=f"{{peak_tokens_per_s_yi}}*{YI_XL}/({{cards_wan}}*{WAN_XL})"),
     # --- money ---------------------------------------------------------------------------------
     Row("servers_whole_wan", "服务器（整台）", "Servers, whole (rounded up)", "万台", "#,##0.0000", section=MONEY,
-        fn=beyond.servers_whole_wan, native=f"ROUNDUP({{fleet_cards_wan}}*{WAN_XL}/{{cards_per_server}},0)/{WAN_XL}"),
+        fn=beyond.servers_whole_wan,
+        # -INT(-x), not ROUNDUP: LibreOffice's ROUNDUP keeps only about 12 significant digits of
+        # large values (ROUNDUP(9597212727366.05, 0) = 9597212727370 in LibreOffice 7.4)
+        native=f"-INT(-({{fleet_cards_wan}}*{WAN_XL}/{{cards_per_server}}))/{WAN_XL}"),
     Row("servers_fractional_wan", "服务器（小数，同报告）", "Servers, fractional (as the report)", "万台", "#,##0.0000",
         section=MONEY, fn=beyond.servers_fractional_wan, native="{fleet_cards_wan}/{cards_per_server}"),
     Row("fleet_capex_yi", "带宽感知服务器资本开支", "Server capex, bandwidth-aware", "亿元", "#,##0.00", section=MONEY,
