@@ -470,8 +470,10 @@ def write_workbook(scenarios: Sequence[Scenario], path: str | os.PathLike, *, fo
     scenarios = list(scenarios)
 
     def write(tmp: Path):
+        # in_memory: XlsxWriter otherwise writes each XML part to a temp file first, which
+        # doubled the cost of a workbook in a batch (bench/bench_batch.py)
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                              "strings_to_numbers": False})
+                                              "strings_to_numbers": False, "in_memory": True})
         try:
             build(book, scenarios, sheets)
         finally:
