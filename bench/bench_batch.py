@@ -61,8 +61,9 @@ def read_cells(path: Path) -> dict:
 
 
 def floor_write(spec: dict, path: Path) -> None:
+    # the same options as xlsizing's writer: in_memory avoids a temp file per XML part
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                           "strings_to_urls": False})
+                                           "strings_to_urls": False, "in_memory": True})
     for title, cells in spec["sheets"]:
         ws = book.add_worksheet(title)
         for r, c, v, cached in cells:
