@@ -84,7 +84,7 @@ def cmd_batch(args) -> int:
 
     scenarios = batch.plan(_scenarios(args), args.grid, args.base)
     if args.one_workbook:
-        return cmd_build_many(scenarios, args)
+        return _write_one_workbook(scenarios, args)
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
                               progress=batch.progress_stream())
     for line in result.failure_lines():
@@ -96,7 +96,7 @@ def cmd_batch(args) -> int:
     return _verify(result.written) if args.verify else EXIT_OK
 
 
-def cmd_build_many(scenarios, args) -> int:
+def _write_one_workbook(scenarios, args) -> int:
     from .workbook import write_workbook
 
     path = write_workbook(scenarios, args.one_workbook, force=args.force)
