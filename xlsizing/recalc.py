@@ -153,7 +153,7 @@ def export_pdf(xlsx_path: str | os.PathLike, pdf_path: str | os.PathLike, *, for
     """Render a workbook to PDF (recalculated first) the way a recipient's LibreOffice shows it."""
     src = check_xlsx(xlsx_path)
     dest = check_output(pdf_path, force=force)
-    with tempfile.TemporaryDirectory(prefix=".xlsizing-pdf-", dir=dest.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix="xlsizing-pdf-") as tmp:
         # copy under a fixed name so the output name is known and the input folder is untouched
         staged = Path(tmp) / "in" / "workbook.xlsx"
         staged.parent.mkdir()
