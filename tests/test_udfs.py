@@ -192,6 +192,7 @@ def test_tuples_from_com_are_read_like_lists():
     ("abc", 1.5, "flops must be a number, got 'abc'"),         # the leftmost bad argument decides
     (None, 1.5, None),
     ("params must be > 0, got -1", 0.5, "params must be > 0, got -1"),  # a nested call's message passes
+    ("a must be\nb", 0.5, "flops must be a number, got 'a must be\\nb'"),  # …but never a line break
     (1e308, 1e-300, "#NUM!"),                                  # overflow of the result
 ])
 def test_cell_values(flops, mfu, want):

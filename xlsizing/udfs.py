@@ -52,7 +52,7 @@ ERROR_CODES = frozenset({
 })
 NUM_ERROR = "#NUM!"
 # A message this module produced (e.g. by a nested call) passes through unchanged.
-_MESSAGE = re.compile(r"^[a-z_][a-z0-9_, ]* must be .{1,200}$")
+_MESSAGE = re.compile(r"[a-z_][a-z0-9_, ]* must be [^\r\n]{1,150}\Z")
 _NUMBER_TYPES = frozenset({float, int, np.float64, np.float32, np.int64, np.int32})
 _MAX_MESSAGE = 160
 
