@@ -308,3 +308,18 @@ def test_arrays_broadcast():
     by_hand = [max((140e9 + B * 4096 * 327680) / 3.35e12, 2 * 70e9 * B / 989e12) for B in (1, 64, 512)]
     assert got == pytest.approx(by_hand, rel=1e-12)
     assert all(math.isfinite(x) for x in got)
+
+
+# --- docstrings: Function Wizard text, formula, units, a runnable example ------------------------
+
+PUBLIC = [f for n, f in vars(b).items() if callable(f) and not n.startswith("_") and getattr(f, "__module__", "")
+          == "xlsizing.beyond"]
+
+
+@pytest.mark.parametrize("fn", PUBLIC, ids=lambda f: f.__name__)
+def test_docstrings(fn):
+    doc = fn.__doc__ or ""
+    first = doc.strip().splitlines()[0]
+    assert 0 < len(first) <= 255
+    assert ">>> " in doc  # a runnable example (collected by --doctest-modules)
+    assert "=" in first or fn.__name__ in ("infeasible_reason",)  # the formula is on the first line

@@ -278,3 +278,15 @@ def test_cli_malformed_user_file(tmp_path):
 def test_figures_documented_in_data_file_header():
     text = (catalog.resources.files("xlsizing") / "data" / "accelerators.toml").read_text("utf-8")
     assert all(f"#   {fld} = " in text or f"#   {fld}" in text for fld in FIGURES)
+
+
+def test_cli_usage_errors_and_json_list():
+    r = run("show")
+    assert (r.returncode, r.stderr) == (2, "Error: catalog takes 'list', 'show NAME' or a NAME, got 'show'\n")
+    r = run("list", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [x["name"] for x in rows] == REQUIRED_NAMES
+    assert rows[0] == {"name": "H20", "vendor": "NVIDIA", "bf16_tflops": 148.0, "fp8_tflops": 296.0,
+                       "int8_tops": 296.0, "memory_gb": 96.0, "bandwidth_tbs": 4.0, "tdp_w": 400.0,
+                       "cards_per_server": 8.0}

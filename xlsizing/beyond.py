@@ -191,7 +191,7 @@ def batch_capacity(weights_gb, kv_bytes_per_token, context_tokens, replica_cards
 
 
 def max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb, usable_fraction=USABLE_HBM):
-    """Largest batch whose KV cache fits: ⌊(n × HBM × usable − weights) × 1e9 / (ctx × KV bytes)⌋ sequences.
+    """Largest batch (sequences) whose KV cache fits = ⌊(n × HBM GB × usable − weights GB) × 1e9 / (ctx × KV bytes)⌋; raises if none fits.
 
     Raises :class:`~xlsizing.errors.InvalidInput` naming the shortfall when fewer than one sequence
     fits (the weights alone, or weights plus one context, exceed the usable memory).
@@ -265,7 +265,7 @@ def decode_cards_wan(decode_tokens_per_s_yi, decode_tokens_per_s_per_card):
 
 @checked(memory_headroom_gb=ANY, decode_step_s=POSITIVE, tpot_slo_s=POSITIVE)
 def decode_feasible(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
-    """1 when the batch fits in memory (headroom ≥ 0) and the step time meets the TPOT SLO, else 0.
+    """Feasible = 1 when the batch fits in memory (headroom GB ≥ 0) and the step time (s) meets the TPOT SLO (s), else 0.
 
     >>> decode_feasible(10.0, 0.03, 0.05), decode_feasible(-1.0, 0.03, 0.05), decode_feasible(5, 0.06, 0.05)
     (1.0, 0.0, 0.0)

@@ -494,6 +494,32 @@ def describe(acc: Accelerator) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def render_show(acc: Accelerator) -> str:
+    """One entry as text: each figure with its flags and its source.
+
+    >>> print(render_show(builtin().get("A100")).splitlines()[1])
+      bf16_tflops      312 TFLOPS
+    """
+    head = acc.title + (f" (also: {', '.join(acc.aliases)})" if acc.aliases else "") + "\n"
+    if acc.note:
+        head += f"  note: {acc.note}\n"
+    return head + "".join(f"  {f:<17}{v}{('  [' + fl + ']') if fl else ''}\n      source: {s}\n"
+                          for f, v, fl, s in describe(acc))
+
+
+def as_json(cat: Catalog, name: str | None = None) -> str:
+    """The whole catalog (figure values) or one entry (figures with sources) as JSON text."""
+    import json
+
+    if name is None:
+        data = [{"name": a.name, "vendor": a.vendor} | {k: f.value for k, f in a.figures.items()} for a in cat]
+    else:
+        acc = cat.get(name)
+        data = {"name": acc.name, "vendor": acc.vendor, "aliases": list(acc.aliases), "note": acc.note,
+                "figures": [dict(zip(("figure", "value", "flags", "source"), r)) for r in describe(acc)]}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
 def render_list(cat: Catalog) -> str:
     """The catalog as a text table; ``~`` marks an estimated figure, ``?`` a disputed one.
 

@@ -6,7 +6,6 @@ user's own TOML file(s) (same format as the shipped ``xlsizing/data/accelerators
 
 from __future__ import annotations
 
-import json
 import sys
 
 from .cli import EXIT_OK, command
@@ -26,31 +25,15 @@ def _setup_catalog(p):
          "  xlsizing catalog show h20          # one entry, each figure with its source\n"
          "  xlsizing catalog --file my.toml    # with your own entries")(_setup_catalog)
 def cmd_catalog(args) -> int:
-    from .catalog import describe, load, render_list
+    from .catalog import as_json, load, render_list, render_show
 
-    words = list(args.words)
-    if words[:1] == ["list"] and len(words) == 1 or not words:
-        name = None
-    elif words[0] == "show" and len(words) == 2:
-        name = words[1]
-    elif len(words) == 1:
-        name = words[0]
-    else:
-        raise InvalidInput(f"catalog takes 'list', 'show NAME' or a NAME, got {' '.join(words)!r}")
+    w = args.words
+    if len(w) > 2 or (len(w) == 2 and w[0] != "show") or w == ["show"]:
+        raise InvalidInput(f"catalog takes 'list', 'show NAME' or a NAME, got {' '.join(w)!r}")
+    name = None if w in ([], ["list"]) else w[-1]
     cat = load(*args.file)
-    if name is None:
-        out = (json.dumps([{"name": a.name, "vendor": a.vendor} | {k: f.value for k, f in a.figures.items()}
-                           for a in cat], ensure_ascii=False, indent=1) + "\n"
-               if args.format == "json" else render_list(cat))
+    if args.format == "json":
+        sys.stdout.write(as_json(cat, name))
     else:
-        acc = cat.get(name)
-        rows = describe(acc)
-        if args.format == "json":
-            out = json.dumps({"name": acc.name, "vendor": acc.vendor, "aliases": list(acc.aliases),
-                              "figures": [dict(zip(("figure", "value", "flags", "source"), r)) for r in rows]},
-                             ensure_ascii=False, indent=1) + "\n"
-        else:
-            out = f"{acc.title}" + (f" (also: {', '.join(acc.aliases)})" if acc.aliases else "") + "\n" + "".join(
-                f"  {f:<17}{v}{('  [' + fl + ']') if fl else ''}\n      source: {s}\n" for f, v, fl, s in rows)
-    sys.stdout.write(out)
+        sys.stdout.write(render_list(cat) if name is None else render_show(cat.get(name)))
     return EXIT_OK
