@@ -259,3 +259,45 @@ def test_catalog_udfs_see_user_files(tmp_path, monkeypatch):
     monkeypatch.setenv("XLSIZING_CATALOG", str(f))
     assert udfs.ACCEL_PEAK("x1") == 500.0
     assert catalog.default() is catalog.default()  # parsed once per setting
+
+
+# --- the beyond command, as a user runs it -------------------------------------------------------------
+
+
+def _cli(*args, cwd=None):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "xlsizing", "beyond", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+def test_cli_beyond_prints_both_card_counts():
+    r = _cli()
+    assert r.returncode == 0, r.stderr
+    lines = {line.split("  ")[0]: line.split() for line in r.stdout.splitlines() if line.strip()}
+    # the report's Figure 11 cards (printed: 43, 72, 108, 181) and the docs table's BF16 cards
+    assert lines["报告卡数（纯算力） (万张)"][-4:] == ["43.38", "72.29", "108.44", "180.74"]
+    assert lines["带宽感知卡数 (万张)"][-4:] == ["27.98", "46.63", "69.94", "116.57"]
+    assert "Infeasible" not in r.stdout
+
+
+def test_cli_beyond_fp8_with_an_infeasible_input():
+    r = _cli("--precision", "FP8", "--input", "replica_cards=1")
+    assert r.returncode == 0, r.stderr
+    # 1 H20 at FP8: 96 × 0.9 = 86.4 GB usable − 130 GB of weights − 64 × 4096 × 196,608 B = −95.14 GB;
+    # step 2 × 130e9 × 64 / (296e12 × 0.5) = 0.1124 s
+    assert ("  2024年末: batch does not fit in memory: 95.14 GB short; step time 0.1124 s exceeds the TPOT SLO "
+            "of 0.05 s") in r.stdout.splitlines()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--accelerator", "H2O"), "unknown accelerator 'H2O'; did you mean H20?"),
+    (("--precision", "fp9"), "precision must be one of bf16, fp16, fp8, int8, fp4, got 'fp9'"),
+    (("--accelerator", "A100", "--precision", "fp8"), "A100 has no fp8 peak in the catalog; available: bf16, int8"),
+    (("--input", "batch=lots"), "--input must be KEY=NUMBER, got 'batch=lots'"),
+    (("--input", "mbu=1.5"), "mbu must be in (0, 1], got 1.5"),
+])
+def test_cli_beyond_errors(args, message):
+    r = _cli(*args)
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", f"Error: {message}\n")

@@ -37,3 +37,39 @@ def cmd_catalog(args) -> int:
     else:
         sys.stdout.write(render_list(cat) if name is None else render_show(cat.get(name)))
     return EXIT_OK
+
+
+# --- beyond: the report's scenarios sized bandwidth-aware -----------------------------------------
+
+
+def _setup_beyond(p):
+    from .cli import _add_scenario_args
+
+    _add_scenario_args(p)
+    p.add_argument("--accelerator", default="H20", help="catalog accelerator (default: H20)")
+    p.add_argument("--precision", default="bf16", help="bf16 (default), fp16, fp8, int8 or fp4")
+    p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
+    p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
+                   help="set an input of the Beyond sheet, e.g. --input batch=32 (repeatable)")
+
+
+@command("beyond", "size scenarios bandwidth-aware (prefill + decode roofline) next to the report's compute-only cards",
+         "xlsizing beyond                                  # the report's scenarios on H20, BF16\n"
+         "  xlsizing beyond --precision fp8 --input batch=32\n"
+         "  xlsizing beyond my.toml --accelerator H200")(_setup_beyond)
+def cmd_beyond(args) -> int:
+    from .catalog import load
+    from .cli import _scenarios
+    from .layout_beyond import precision_overrides, render_text
+
+    one_byte_kv = args.precision.lower() in ("fp8", "int8", "fp4")  # the KV cache follows the precision
+    overrides = precision_overrides(args.accelerator, args.precision, 1.0 if one_byte_kv else None,
+                                    catalog=load(*args.catalog))
+    for item in args.input:
+        key, eq, value = item.partition("=")
+        try:
+            overrides[key.strip()] = float(value)
+        except ValueError:
+            raise InvalidInput(f"--input must be KEY=NUMBER, got {item!r}") from None
+    sys.stdout.write(render_text(_scenarios(args), overrides))
+    return EXIT_OK

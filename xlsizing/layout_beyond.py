@@ -435,11 +435,13 @@ PRECISION_VARIANTS = {
 }
 
 
-def precision_overrides(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None) -> dict:
+def precision_overrides(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None,
+                        catalog=None) -> dict:
     """Sheet inputs for an accelerator at a precision, from the catalog (peak, bytes, memory, bandwidth, TDP)."""
-    from . import catalog
+    from . import catalog as cat
 
-    acc = catalog.get(accelerator)
+    acc = cat.get(accelerator, catalog)
+    catalog = cat
     out = {"peak_tflops": acc.peak_tflops(precision), "bytes_per_weight": catalog.bytes_per_weight(precision),
            "memory_gb": acc.value("memory_gb"), "bandwidth_tbs": acc.value("bandwidth_tbs")}
     if "tdp_w" in acc.figures:
@@ -519,3 +521,28 @@ def decode_grid_markdown(accelerator: str = "H20", precision: str = "bf16", batc
                 cells.append(f"{tpc:,.0f} {'(M)' if t_mem >= step else '(C)'}" + (" over SLO" if why else ""))
         lines.append(f"| {ctx:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def render_text(scenarios: Sequence, overrides: Mapping[str, object] | None = None) -> str:
+    """The Beyond rows as aligned text (zh label, en label, one column per scenario), infeasible reasons last."""
+    from .table import _pad, width
+
+    v = evaluate(sheet_inputs(scenarios, overrides))
+    head = [["", "", *[s.name for s in scenarios]], ["", "", *[s.name_en or "" for s in scenarios]]]
+    body, section = [], None
+    for r in ROWS:
+        if r.section != section and section is not None:
+            body.append(None)
+        section = r.section
+        label = f"{r.zh} ({r.unit})" if r.unit else r.zh
+        body.append([label, r.en, *[layout.display(r, x) for x in v[r.key]]])
+    n = 2 + len(scenarios)
+    widths = [max(width(line[i]) for line in head + [b for b in body if b]) for i in range(n)]
+    out = [TITLE_ZH, TITLE_EN, ""]
+    for line in head + [None] + body:
+        out.append("" if line is None else "  ".join(_pad(c, widths[i], i >= 2) for i, c in enumerate(line)).rstrip())
+    why = [f"{s.name}: {r}" for s, r in zip(scenarios, reasons(v)) if r]
+    if why:
+        out += ["", "Infeasible (feasible = 0):", *[f"  {w}" for w in why]]
+    out += ["", SOURCE_LINE]
+    return "\n".join(out) + "\n"
