@@ -290,3 +290,14 @@ def test_cli_usage_errors_and_json_list():
     assert rows[0] == {"name": "H20", "vendor": "NVIDIA", "bf16_tflops": 148.0, "fp8_tflops": 296.0,
                        "int8_tops": 296.0, "memory_gb": 96.0, "bandwidth_tbs": 4.0, "tdp_w": 400.0,
                        "cards_per_server": 8.0}
+
+
+def test_environment_file_is_reread_when_it_changes(tmp_path, monkeypatch):
+    f = tmp_path / "env.toml"
+    f.write_text(NEW_ENTRY, encoding="utf-8")
+    monkeypatch.setenv("XLSIZING_CATALOG", str(f))
+    assert catalog.peak_tflops("X1") == 500.0
+    f.write_text(NEW_ENTRY.replace("bf16_tflops = 500", "bf16_tflops = 640"), encoding="utf-8")
+    import os
+    os.utime(f, ns=(1, 1))  # a different modification time, whatever the clock's resolution
+    assert catalog.peak_tflops("X1") == 640.0

@@ -409,7 +409,7 @@ def parse(text: str, source: str = "<text>", base: Catalog | None = None) -> Cat
 
 
 _BUILTIN: Catalog | None = None
-_DEFAULT: tuple[str, Catalog] | None = None
+_DEFAULT: tuple[list, Catalog] | None = None
 
 
 def builtin() -> Catalog:
@@ -436,9 +436,16 @@ def load(*user_files: str | os.PathLike) -> Catalog:
 def default() -> Catalog:
     """The shipped catalog plus the files named in ``$XLSIZING_CATALOG`` (if set)."""
     global _DEFAULT
-    env = os.environ.get(ENV_VAR, "")
-    if _DEFAULT is None or _DEFAULT[0] != env:
-        _DEFAULT = (env, load(*[f for f in env.split(os.pathsep) if f.strip()]))
+    files = [f for f in os.environ.get(ENV_VAR, "").split(os.pathsep) if f.strip()]
+    key = []
+    for f in files:  # re-read a user file after it changes (an Excel session stays open for hours)
+        try:
+            st = os.stat(f)
+            key.append((f, st.st_mtime_ns, st.st_size))
+        except OSError:
+            key.append((f, None, None))
+    if _DEFAULT is None or _DEFAULT[0] != key:
+        _DEFAULT = (key, load(*files))
     return _DEFAULT[1]
 
 
