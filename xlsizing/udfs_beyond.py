@@ -115,6 +115,22 @@ def CARDS(flops, peak_tflops, mfu):
     return cells(beyond.cards_wan, flops=flops, peak_tflops=peak_tflops, mfu=mfu)
 
 
+def _cards_on(flops, accelerator, precision="bf16", mfu=0.5):
+    return beyond.cards_wan(flops, catalog.peak_tflops(accelerator, precision), mfu)
+
+
+@udf(_cards_on, flops=H["flops"], accelerator=H["accelerator"], precision=H["precision"],
+     mfu=H["mfu"] + " Default 0.5.")
+def CARDS_ON(flops, accelerator, precision="bf16", mfu=0.5):
+    """Cards (万张) of a catalog accelerator = flops / (its dense peak at precision × 1e12 × mfu) / 1e4.
+
+    >>> round(CARDS_ON(3.2098765432098766e19, "H20"), 5), round(CARDS_ON(3.2098765432098766e19, "h20", "fp8"), 5)
+    (43.37671, 21.68836)
+    """
+    return cells(_cards_on, text=("accelerator", "precision"), flops=flops, accelerator=accelerator,
+                 precision=precision, mfu=mfu)
+
+
 # --- demand split ---------------------------------------------------------------------------------
 
 
@@ -433,7 +449,7 @@ def TOKENS_PER_CARD(peak_tokens, fleet_cards):
     return cells(beyond.tokens_per_s_per_card, peak_tokens=peak_tokens, fleet_cards=fleet_cards)
 
 
-__all__ = ["ACCEL_PEAK", "ACCEL_FIGURE", "BYTES_PER_WEIGHT", "CARDS", "PEAK_TOKENS_PER_S", "PREFILL_TOKENS",
+__all__ = ["ACCEL_PEAK", "ACCEL_FIGURE", "BYTES_PER_WEIGHT", "CARDS", "CARDS_ON", "PEAK_TOKENS_PER_S", "PREFILL_TOKENS",
            "DECODE_TOKENS", "PREFILL_CARDS", "WEIGHTS_GB", "KV_BYTES_PER_TOKEN", "KV_BYTES_PER_TOKEN_MLA",
            "MEMORY_HEADROOM_GB", "MAX_BATCH", "DECODE_STEP_S", "DECODE_TOKENS_PER_CARD", "DECODE_CARDS",
            "DECODE_FEASIBLE", "DECODE_REASON", "FLEET_CARDS", "SERVERS_WHOLE", "YEARLY_CAPEX", "CARD_POWER_W",
