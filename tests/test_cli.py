@@ -23,7 +23,7 @@ import pytest
 
 XLSIZING = Path(sys.executable).parent / "xlsizing"
 REPO = Path(__file__).resolve().parent.parent
-COMMANDS = ["table", "build", "batch", "fill", "verify", "pdf"]
+COMMANDS = ["table", "init", "build", "batch", "fill", "verify", "pdf"]
 GOOD = '[[scenario]]\nname = "a"\nmau_wan = 6000\npeak_multiplier = 4\n'
 
 
@@ -194,8 +194,7 @@ def test_unreadable_file_permissions(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["bogus"], "argument COMMAND: invalid choice: 'bogus' (choose from 'table', 'build', 'batch', 'fill', "
-                "'verify', 'pdf'"),
+    (["bogus"], "argument COMMAND: invalid choice: 'bogus' (choose from 'table', "),
     (["build", "--bogus"], "unrecognized arguments: --bogus (see 'xlsizing --help')"),
     (["table", "--format", "xml"], "argument --format: invalid choice: 'xml' (choose from 'text', 'csv', 'json') "
                                    "(see 'xlsizing table --help')"),
@@ -224,6 +223,18 @@ def test_no_command_prints_help(tmp_path):
 
 
 # --- build: the Figure 11 workbook, and never a silent overwrite --------------------------------------
+
+
+def test_init_writes_the_starter_and_refuses_to_overwrite(tmp_path):
+    p = run("init", cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout == "wrote scenarios.toml\n"
+    assert (tmp_path / "scenarios.toml").read_text("utf-8") == \
+        (REPO / "templates" / "scenarios-starter.toml").read_text("utf-8")
+    (tmp_path / "scenarios.toml").write_text(GOOD, "utf-8")
+    assert_one_error(run("init", cwd=tmp_path), "scenarios.toml already exists; use --force to overwrite it")
+    assert (tmp_path / "scenarios.toml").read_text("utf-8") == GOOD
+    assert run("init", "f.toml", "--set", "figure11", cwd=tmp_path).returncode == 0
+    assert run("table", "f.toml", cwd=tmp_path).stdout == run("table", cwd=tmp_path).stdout
 
 
 def test_build_without_arguments_writes_figure11(tmp_path):

@@ -39,6 +39,12 @@ def test_templates_figure11_equals_packaged_copy():
         (REPO / "xlsizing" / "data" / "figure11.toml").read_text("utf-8")
 
 
+def test_templates_starter_equals_packaged_copy():
+    # the installed command (`xlsizing init`) ships the same starter file as templates/
+    assert (REPO / "templates" / "scenarios-starter.toml").read_text("utf-8") == \
+        (REPO / "xlsizing" / "data" / "scenarios-starter.toml").read_text("utf-8")
+
+
 def test_templates_figure11_reproduces_printed_capex():
     # printed report, 豆包大模型创造AI服务器需求 (亿元)
     v = evaluate(to_inputs(load_file(REPO / "templates" / "figure11.toml")))

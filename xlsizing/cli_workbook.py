@@ -1,4 +1,4 @@
-"""Workbook commands of the ``xlsizing`` CLI: build, batch, fill, verify, pdf.
+"""Workbook commands of the ``xlsizing`` CLI: init, build, batch, fill, verify, pdf.
 
 Each command parses, calls one library function, prints.  Outputs are written atomically and an
 existing file is only replaced with ``--force``; exit codes: 0 ok, 1 verification mismatch,
@@ -36,6 +36,26 @@ def _verify(paths) -> int:
         print(f"Error: {len(bad)} of {len(reports)} workbooks differ from the engine (cells listed above)",
               file=sys.stderr)
     return EXIT_MISMATCH if bad else EXIT_OK
+
+
+# --- init ------------------------------------------------------------------------------------
+
+
+def _setup_init(p):
+    p.add_argument("output", nargs="?", default="scenarios.toml", metavar="FILE",
+                   help="where to write it (default: scenarios.toml)")
+    p.add_argument("--set", default="starter", help="starter (commented, every key with its unit; default) "
+                                                    "or figure11 (the report's four columns)")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+
+@command("init", "write a commented scenario file to edit (every key, its unit and allowed values)",
+         "xlsizing init my.toml && xlsizing table my.toml")(_setup_init)
+def cmd_init(args) -> int:
+    from .scenarios import write_builtin
+
+    print(f"wrote {write_builtin(args.output, args.set, force=args.force)}")
+    return EXIT_OK
 
 
 # --- build -----------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from .layout import INPUTS, ROW
 TEXT_KEYS = ("name", "name_en", "note")
 # convenience keys → the input row whose rule they follow
 ALIASES = {"dau_wan": "mau_wan", "daily_tokens_yi": "ref_tokens_yi"}
-BUILTIN = {"figure11": "figure11.toml"}
+BUILTIN = {"figure11": "figure11.toml", "starter": "scenarios-starter.toml"}  # also in templates/
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a scenario file is hand-edited text; refuse anything huge
 MAX_TEXT = 200
 
@@ -284,6 +284,14 @@ def builtin_text(name: str = "figure11") -> str:
     """The TOML text of a built-in set (for ``templates/`` and users who want a starting file)."""
     load_builtin(name)  # validates the name
     return resources.files("xlsizing").joinpath("data", BUILTIN[name]).read_text("utf-8")
+
+
+def write_builtin(path: str | Path, name: str = "starter", *, force: bool = False) -> Path:
+    """Write a built-in scenario file (default: the commented starter) for a user to edit."""
+    from .fileio import atomic_write
+
+    text = builtin_text(name)
+    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(text.encode("utf-8")), force=force)
 
 
 def to_inputs(scenarios: Sequence[Scenario]) -> dict[str, np.ndarray]:
