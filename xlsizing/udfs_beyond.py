@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 from . import beyond, catalog
 from .udfs import _short, cells, udf
 
@@ -299,35 +301,30 @@ def DECODE_REASON(headroom, step, slo=beyond.TPOT_SLO_S):
     ('batch does not fit in memory: 12.5 GB short', 'OK')
     """
     flags = cells(beyond.decode_feasible, headroom=headroom, step=step, slo=slo)
-    if isinstance(flags, list):  # ranges: element by element, the same rules
-        def one(h, s, lim):
-            return DECODE_REASON(h, s, lim)
-        rows = [flags] if not isinstance(flags[0], list) else flags
-        hh, ss, ll = (_grid(x, len(rows), len(rows[0])) for x in (headroom, step, slo))
-        out = [[one(hh[i][k], ss[i][k], ll[i][k]) if isinstance(rows[i][k], float) else rows[i][k]
-                for k in range(len(rows[0]))] for i in range(len(rows))]
-        return out if isinstance(flags[0], list) else out[0]
-    if not isinstance(flags, float):
-        return flags
     try:
-        return beyond.infeasible_reason(_one(headroom), _one(step),
-                                        beyond.TPOT_SLO_S if _one(slo) in (None, "") else _one(slo)) or "OK"
-    except Exception as e:  # noqa: BLE001 - a UDF never hands Excel a traceback
-        return _short(str(e))
+        if not isinstance(flags, list):
+            return _reason_text(flags, _one(headroom), _one(step), _one(slo))
+        f = np.array(flags, dtype=object)
+        h, st, lim = (np.broadcast_to(np.array(x, dtype=object), f.shape) for x in (headroom, step, slo))
+        out = np.empty(f.shape, dtype=object)
+        for idx in np.ndindex(*f.shape):
+            out[idx] = _reason_text(f[idx], h[idx], st[idx], lim[idx])
+        return out.tolist()
+    except (ValueError, TypeError):  # shapes cells accepted but numpy does not: the flags say enough
+        return flags
+
+
+def _reason_text(flag, h, s, lim):
+    if not isinstance(flag, float):  # empty, an error code or a message: shown as it is
+        return flag
+    lim = beyond.TPOT_SLO_S if lim is None or lim == "" else float(lim)
+    return beyond.infeasible_reason(float(h), float(s), lim) or "OK"
 
 
 def _one(x):
     while isinstance(x, (list, tuple)) and len(x) == 1:
         x = x[0]
     return x
-
-
-def _grid(x, n, m):
-    if not isinstance(x, (list, tuple)):
-        return [[x] * m for _ in range(n)]
-    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in x] if isinstance(x[0], (list, tuple)) else [list(x)]
-    rows = rows * n if len(rows) == 1 else rows
-    return [r * m if len(r) == 1 else r for r in rows]
 
 
 # --- fleet, servers, money ------------------------------------------------------------------------
