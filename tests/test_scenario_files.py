@@ -97,6 +97,8 @@ BAD_TOML = [
     (GOOD + "params_yi = inf\n", ":5: scenario 1: params_yi = inf: must be a finite number"),
     (GOOD + "params_yi = " + "9" * 400 + "\n",
      ":5: scenario 1: params_yi = 99999999999999999999...: too large; must be a finite number"),
+    (GOOD + "params_yi = " + "9" * 5000 + "\n",
+     ":5: not valid TOML: a number with thousands of digits; must be a finite number"),
     (GOOD + "mfu = true\n", ":5: scenario 1: mfu = True: must be a number"),
     (GOOD + "mfu = [0.5]\n", ":5: scenario 1: mfu = a list: must be a number"),
     (GOOD + "mfu = 2024-01-01\n", ":5: scenario 1: mfu = 2024-01-01 (date): must be a number"),

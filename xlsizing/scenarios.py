@@ -201,6 +201,9 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
         where.fail(f"not valid TOML: {msg}" + (f" (column {m.group(2)})" if m else ""),
                    line=int(m.group(1)) if m else None)
+    except ValueError:  # tomllib's int() refuses numbers of more than 4300 digits
+        line = next((i + 1 for i, ln in enumerate(text.splitlines()) if re.search(r"\d{4000}", ln)), None)
+        where.fail("not valid TOML: a number with thousands of digits; must be a finite number", line=line)
     for key in doc:
         if key not in ("defaults", "scenario"):
             close = difflib.get_close_matches(key, ["defaults", "scenario"] + allowed_keys(), n=1, cutoff=0.6)
