@@ -250,6 +250,8 @@ def test_parse_grid(specs, expected):
     (["peak_multiplier=6:3:1"], "--grid peak_multiplier: range '6:3:1' ends before it starts"),
     (["peak_multiplier=1:2:3:4"], "--grid peak_multiplier: '1:2:3:4' is not a range; write START:STOP:STEP, e.g. 3:6:1"),
     (["peak_multiplier=1:1e9:1"], "--grid peak_multiplier: range '1:1e9:1' has 1000000000 values (limit 100000)"),
+    (["peak_multiplier=1:1e308:1e-308"],
+     "--grid peak_multiplier: range '1:1e308:1e-308' has too many values (limit 100000)"),
     (["mfu=0.3", "mfu=0.4"], "--grid: key 'mfu' given twice; list all its values in one --grid"),
     (["mfu=0.01:1:0.01", "peak_multiplier=1:2000"], "--grid: 200000 combinations (limit 100000)"),
 ])

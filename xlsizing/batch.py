@@ -61,9 +61,11 @@ def _range(axis: str, part: str) -> list[float]:
         raise InvalidInput(f"--grid {axis}: step must be > 0, got {fmt_value(step)} in {part!r}")
     if stop < start:
         raise InvalidInput(f"--grid {axis}: range {part!r} ends before it starts")
-    n = math.floor((stop - start) / step * (1 + 1e-12) + 1e-9) + 1  # tolerate 0.1-style rounding
-    if n > MAX_SCENARIOS:
-        raise InvalidInput(f"--grid {axis}: range {part!r} has {n} values (limit {MAX_SCENARIOS})")
+    steps = (stop - start) / step * (1 + 1e-12) + 1e-9  # tolerate 0.1-style rounding
+    if not steps < MAX_SCENARIOS:  # also inf: a tiny step over a huge range
+        shown = f"{math.floor(steps) + 1}" if math.isfinite(steps) else "too many"
+        raise InvalidInput(f"--grid {axis}: range {part!r} has {shown} values (limit {MAX_SCENARIOS})")
+    n = math.floor(steps) + 1
     # 12 significant digits drop float noise: 0.3:0.5:0.1 gives 0.4, not 0.4000000000000001
     return [float(f"{start + i * step:.12g}") for i in range(n)]
 
