@@ -66,7 +66,10 @@ def fmt_value(v) -> str:
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (int, float, np.integer, np.floating)):
-        return f"{float(v):.15g}"
+        try:
+            return f"{float(v):.15g}"
+        except OverflowError:  # an integer beyond float range (and maybe beyond str() limits)
+            return f"{'-' if v < 0 else ''}an integer of about {int(v).bit_length() * 0.30103:.0f} digits"
     if isinstance(v, str):
         return repr(v if len(v) <= 40 else v[:37] + "...")
     if v is None:
@@ -109,7 +112,10 @@ def as_array(name: str, value, rule: Rule) -> np.ndarray:
                     raise InvalidInput(
                         f"{name} must be a number, got {fmt_value(v)}{_position(raw.shape, i)}"
                     )
-            a = raw.astype(np.float64)
+            try:
+                a = raw.astype(np.float64)
+            except OverflowError:
+                raise InvalidInput(f"{name} must be a finite number, got a number beyond float range") from None
     if not rule.whole_ok(a):
         flat = a.ravel()
         for i, v in enumerate(flat):
