@@ -130,6 +130,15 @@ def test_table_reads_csv_scenarios(tmp_path):
     assert float(next(csv.DictReader(io.StringIO(p.stdout)))["capex_yi"]) == pytest.approx(1897.73106, abs=1e-5)
 
 
+def test_table_of_a_grid(tmp_path):
+    p = run("table", "--base", "保守", "--grid", "mfu=0.25:0.5:0.25", "--format", "csv", cwd=tmp_path)
+    rows = list(csv.DictReader(io.StringIO(p.stdout)))
+    assert [r["name"] for r in rows] == ["保守 mfu=0.25", "保守 mfu=0.5"]
+    # printed report: 保守 at MFU 50% → 759.09亿元; hand calculation: half the MFU, twice the capex
+    assert round(float(rows[1]["capex_yi"]), 2) == 759.09
+    assert float(rows[0]["capex_yi"]) == pytest.approx(2 * float(rows[1]["capex_yi"]), rel=1e-14)
+
+
 def test_table_into_closed_pipe_is_quiet(tmp_path):
     # `xlsizing table | head -1`: the reader goes away early; no traceback, no error line
     p = subprocess.run(f"'{XLSIZING}' table | head -1", shell=True, cwd=tmp_path, capture_output=True, text=True)

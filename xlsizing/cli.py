@@ -52,20 +52,37 @@ def _add_scenario_args(p):
 # --- table -----------------------------------------------------------------------------------
 
 
+def _add_grid_args(p):
+    p.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
+                   help="sweep KEY over VALUES (list 0.3,0.4 and/or range START:STOP:STEP, STOP included); "
+                        "repeat for a grid over several keys; applies to every base scenario")
+    p.add_argument("--base", action="append", default=[], metavar="NAME",
+                   help="use only the named scenario(s) as the base of the grid (default: all)")
+
+
+def _planned(args):
+    """The scenarios of the files (or built-in set), filtered by --base, times the --grid."""
+    from .batch import plan
+
+    return plan(_scenarios(args), args.grid, args.base)
+
+
 def _setup_table(p):
     _add_scenario_args(p)
+    _add_grid_args(p)
     p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
     p.add_argument("--report-rows", action="store_true", help="only the rows printed in Figure 11")
 
 
 @command("table", "print the computed Figure 11 table for scenarios",
          "xlsizing table                      # the report's four columns\n"
-         "  xlsizing table my.toml --format csv")(_setup_table)
+         "  xlsizing table my.toml --format csv\n"
+         "  xlsizing table --base 保守 --grid mfu=0.3:0.6:0.1 --format csv   # a sweep for a pipeline")(_setup_table)
 def cmd_table(args) -> int:
     from .table import render_csv, render_json, render_text
 
     render = {"text": render_text, "csv": render_csv, "json": render_json}[args.format]
-    sys.stdout.write(render(_scenarios(args), all_rows=not args.report_rows))
+    sys.stdout.write(render(_planned(args), all_rows=not args.report_rows))
     return EXIT_OK
 
 

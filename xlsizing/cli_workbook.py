@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cli import EXIT_MISMATCH, EXIT_OK, _add_scenario_args, _scenarios, command
+from .cli import EXIT_MISMATCH, EXIT_OK, _add_grid_args, _add_scenario_args, _planned, _scenarios, command
 from .errors import XlsizingError
 
 
@@ -84,11 +84,7 @@ def cmd_build(args) -> int:
 
 def _setup_batch(p):
     _add_scenario_args(p)
-    p.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
-                   help="sweep KEY over VALUES (list 0.3,0.4 and/or range START:STOP:STEP, STOP included); "
-                        "repeat for a grid over several keys; applies to every base scenario")
-    p.add_argument("--base", action="append", default=[], metavar="NAME",
-                   help="use only the named scenario(s) as the base of the grid (default: all)")
+    _add_grid_args(p)
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--outdir", metavar="DIR", help="one workbook per scenario in DIR (created if needed)")
     where.add_argument("--one-workbook", metavar="FILE", help="one workbook with a column per scenario")
@@ -103,7 +99,7 @@ def _setup_batch(p):
 def cmd_batch(args) -> int:
     from . import batch
 
-    scenarios = batch.plan(_scenarios(args), args.grid, args.base)
+    scenarios = _planned(args)
     if args.one_workbook:
         return _write_one_workbook(scenarios, args)
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
