@@ -126,6 +126,11 @@ def _load_command_modules():
                 raise
 
 
+def _one_line(e) -> str:
+    """A message as one line: some libraries (openpyxl) put line breaks in theirs."""
+    return " ".join(str(e).split("\n")).strip()
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -135,10 +140,10 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except VerificationFailed as e:
-        print(f"Error: {e}", file=sys.stderr)
+        print(f"Error: {_one_line(e)}", file=sys.stderr)
         return EXIT_MISMATCH
     except XlsizingError as e:
-        print(f"Error: {e}", file=sys.stderr)
+        print(f"Error: {_one_line(e)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("Error: interrupted", file=sys.stderr)
@@ -147,12 +152,12 @@ def main(argv=None) -> int:
         return EXIT_OK
     except OSError as e:  # a file the library did not expect to fail (disk full, permissions)
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-        print(f"Error: {where}{e.strerror or e}", file=sys.stderr)
+        print(f"Error: {where}{_one_line(e.strerror or e)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as e:  # a bug: still one line, the traceback only on request
         if os.environ.get("XLSIZING_DEBUG"):
             raise
-        print(f"Error: internal error ({type(e).__name__}: {e}); rerun with XLSIZING_DEBUG=1 "
+        print(f"Error: internal error ({type(e).__name__}: {_one_line(e)}); rerun with XLSIZING_DEBUG=1 "
               "for the traceback and please report it", file=sys.stderr)
         return EXIT_USAGE
 
