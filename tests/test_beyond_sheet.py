@@ -93,11 +93,12 @@ def _bench():
     return mod
 
 
-def test_docs_table_is_the_generated_one():
+@pytest.mark.parametrize("doc_path", ["docs/beyond.md", "README.md"])
+def test_docs_table_is_the_generated_one(doc_path):
     bench = _bench()
-    doc = (ROOT / "docs" / "beyond.md").read_text(encoding="utf-8")
+    doc = (ROOT / doc_path).read_text(encoding="utf-8")
     block = doc.split(bench.BEGIN + "\n", 1)[1].split(bench.END, 1)[0]
-    assert block == bench.generated(), "docs/beyond.md is stale: run python bench/beyond_table.py --write"
+    assert block == bench.generated(), f"{doc_path} is stale: run python bench/beyond_table.py --write"
 
 
 def test_docs_examples_run():

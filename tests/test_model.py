@@ -183,3 +183,13 @@ def test_more_users_never_fewer_cards(mau, ratio):
     a = evaluate({"mau_wan": mau, "peak_multiplier": 4, "activity_ratio": ratio})
     b = evaluate({"mau_wan": mau * 1.01, "peak_multiplier": 4, "activity_ratio": ratio})
     assert b["cards_wan"] >= a["cards_wan"] and math.isfinite(float(b["capex_yi"]))
+
+
+def test_readme_examples_run():
+    # the README's >>> examples are part of the contract with users
+    import doctest
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    result = doctest.testfile(str(readme), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 3 and result.failed == 0
