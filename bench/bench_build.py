@@ -6,7 +6,15 @@ floor timed in the same run: a bare script, also started as a fresh interpreter,
 only the same writer library (XlsxWriter) and writes the very same cells (every value, string,
 formula with its cached result and every defined name of the workbook the command wrote), with
 nothing else.  Both are timed from process start to exit.  Also printed: a bare ``python -c
-pass`` start-up and the import of ``xlsizing.workbook`` alone, so a miss can be attributed.
+pass`` start-up and the imports alone (numpy, XlsxWriter, every module the command loads), so a
+miss can be attributed.
+
+Both sides run as an installed program runs: with their modules' bytecode cached (``.pyc``).  The
+bare writer is therefore a module imported by a one-line ``python -c`` (a ``__main__`` script is
+never cached), and ``PYTHONDONTWRITEBYTECODE`` is dropped from the environment of every timed
+process, with one untimed warm-up run each: a shell that sets it (as some CI images do) would
+otherwise make the command recompile all of xlsizing at every start, which no ``pip install``ed
+copy does.
 
 Target: command / bare script <= 2.0.  Prints ratios only; no assertion (noisy machines).
 
@@ -16,6 +24,7 @@ Target: command / bare script <= 2.0.  Prints ratios only; no assertion (noisy m
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -52,13 +61,15 @@ def main(path):
     book.close()
 
 
-main(sys.argv[1])
 '''
+
+
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def timed(args: list[str], cwd: Path) -> float:
     t = time.perf_counter()
-    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=ENV)
     return time.perf_counter() - t
 
 
@@ -72,16 +83,19 @@ def main(argv=None) -> int:
         timed([str(XLSIZING), "build", "-o", "figure11.xlsx", "--force"], d)
         spec = read_cells(d / "figure11.xlsx")
         cells = sum(len(c) for _, c in spec["sheets"])
-        bare = d / "bare_writer.py"
-        bare.write_text(BARE.format(spec=spec), "utf-8")
-        # compile once outside the timing, as Python caches the command's own modules as .pyc
-        subprocess.run([py, "-c", f"import py_compile; py_compile.compile({str(bare)!r})"], check=True)
+        (d / "bare_writer.py").write_text(BARE.format(spec=spec), "utf-8")
         variants = {
             "xlsizing build (command)": [str(XLSIZING), "build", "-o", "figure11.xlsx", "--force"],
-            "bare XlsxWriter script": [py, str(bare), "bare.xlsx"],
+            "bare XlsxWriter script": [py, "-c", "import sys, bare_writer; bare_writer.main(sys.argv[1])", "bare.xlsx"],
             "python -c pass": [py, "-c", "pass"],
+            "import xlsxwriter": [py, "-c", "import xlsxwriter"],
+            "import numpy": [py, "-c", "import numpy"],
             "import xlsizing.workbook": [py, "-c", "import xlsizing.workbook"],
+            "import build's modules": [py, "-c", "import xlsizing.cli, xlsizing.cli_workbook, xlsizing.workbook, "
+                                                 "xlsizing.layout_beyond, xlsizing.catalog, xlsxwriter"],
         }
+        for args in variants.values():  # warm-up: bytecode caches written, files in the page cache
+            timed(args, d)
         best = {k: float("inf") for k in variants}
         for _ in range(a.repeat):  # interleaved: machine noise hits every variant alike
             for k, args in variants.items():
