@@ -16,31 +16,16 @@ from xlsizing import model
 from xlsizing.errors import InvalidInput, XlsizingError
 from xlsizing.layout import ROW, display, evaluate, figure11_inputs
 
-# Figure 11 as printed, column order 2024年末, 保守, 中性, 乐观.
-PRINTED = {
-    "mau_wan": ["6000", "10000", "15000", "20000"],
-    "dau_wan": ["900", "1500", "2250", "3000"],
-    "params_yi": ["1300", "1300", "1300", "1300"],
-    "daily_tokens_yi": ["40000", "66667", "100000", "133333"],
-    "inference_time_s": ["2", "2", "2", "2"],
-    "tokens_per_s_yi": ["0.31", "0.51", "0.77", "1.03"],
-    "peak_multiplier": ["4", "4", "4", "5"],
-    "flops": ["3.20988E+19", "5.34979E+19", "8.02469E+19", "1.33745E+20"],
-    "card_tflops": ["148", "148", "148", "148"],
-    "mfu": ["50%", "50%", "50%", "50%"],
-    "cards_wan": ["43", "72", "108", "181"],
-    "card_price_wan": ["8.4", "8.4", "8.4", "8.4"],
-    "server_price_wan": ["84", "84", "84", "84"],
-    "capex_yi": ["455.46", "759.09", "1138.64", "1897.73"],
-}
+# Figure 11 as printed (the report is the oracle): tests/figure11_printed.py
+from figure11_printed import FULL_CAPEX, FULL_CARDS, PRINTED  # noqa: E402
 
 # figure11.md, "Full-precision values of the chain" (hand calculation): tokens/s (亿), FLOPS,
 # cards (万张), capex (亿元).  Exact fractions where the chain allows: tokens/s = 40000×k/129600.
 FULL = {
     "tokens_per_s_yi": [40000 / 129600, 200000 / 3 / 129600, 100000 / 129600, 400000 / 3 / 129600],
     "flops": [3.2098765432098765e19, 5.349794238683128e19, 8.024691358024691e19, 1.3374485596707819e20],
-    "cards_wan": [43.37671004337670, 72.29451673896118, 108.44177510844176, 180.73629184740293],
-    "capex_yi": [455.4554554554554, 759.0924257590924, 1138.6386386386385, 1897.7310643977306],
+    "cards_wan": FULL_CARDS,
+    "capex_yi": FULL_CAPEX,
 }
 # the prefixes printed in figure11.md, to prove FULL was not copied from the engine
 FULL_PRINTED_PREFIX = {

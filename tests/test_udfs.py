@@ -51,17 +51,10 @@ FN = {name: getattr(udfs, name) for name in CHAIN}
 # Figure 11 as printed (inputs and outputs), columns 2024年末, 保守, 中性, 乐观.
 MAU = [6000, 10000, 15000, 20000]
 PEAK = [4, 4, 4, 5]
-PRINTED = {
-    "dau_wan": ["900", "1500", "2250", "3000"],
-    "daily_tokens_yi": ["40000", "66667", "100000", "133333"],
-    "tokens_per_s_yi": ["0.31", "0.51", "0.77", "1.03"],
-    "flops": ["3.20988E+19", "5.34979E+19", "8.02469E+19", "1.33745E+20"],
-    "cards_wan": ["43", "72", "108", "181"],
-    "capex_yi": ["455.46", "759.09", "1138.64", "1897.73"],
-}
-# figure11.md "Full-precision values of the chain" (hand-checked there)
-FULL_CARDS = [43.37671004337670, 72.29451673896118, 108.44177510844176, 180.73629184740293]
-FULL_CAPEX = [455.4554554554554, 759.0924257590924, 1138.6386386386385, 1897.7310643977306]
+from figure11_printed import FULL_CAPEX, FULL_CARDS  # noqa: E402  (figure11.md full precision)
+from figure11_printed import PRINTED as _ALL_PRINTED  # noqa: E402
+
+PRINTED = {k: _ALL_PRINTED[k] for k in ("dau_wan", "daily_tokens_yi", "tokens_per_s_yi", "flops", "cards_wan", "capex_yi")}
 
 
 def chain(mau, peak):

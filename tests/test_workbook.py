@@ -35,23 +35,8 @@ COMMITTED = Path(__file__).resolve().parents[1] / "templates" / "figure11.xlsx"
 SHEET = FIGURE11_SHEET.sheet
 REL = 1e-12
 
-# Figure 11 as printed (column order 2024年末, 保守, 中性, 乐观): the report is the oracle.
-PRINTED = {
-    "mau_wan": ["6000", "10000", "15000", "20000"],
-    "dau_wan": ["900", "1500", "2250", "3000"],
-    "params_yi": ["1300", "1300", "1300", "1300"],
-    "daily_tokens_yi": ["40000", "66667", "100000", "133333"],
-    "inference_time_s": ["2", "2", "2", "2"],
-    "tokens_per_s_yi": ["0.31", "0.51", "0.77", "1.03"],
-    "peak_multiplier": ["4", "4", "4", "5"],
-    "flops": ["3.20988E+19", "5.34979E+19", "8.02469E+19", "1.33745E+20"],
-    "card_tflops": ["148", "148", "148", "148"],
-    "mfu": ["50%", "50%", "50%", "50%"],
-    "cards_wan": ["43", "72", "108", "181"],
-    "card_price_wan": ["8.4", "8.4", "8.4", "8.4"],
-    "server_price_wan": ["84", "84", "84", "84"],
-    "capex_yi": ["455.46", "759.09", "1138.64", "1897.73"],
-}
+# Figure 11 as printed (the report is the oracle): tests/figure11_printed.py
+from figure11_printed import PRINTED  # noqa: E402
 
 EVIL = ['=HYPERLINK("http://x","y")', "=1+1", "@SUM(1,2)", "+A1"]
 
