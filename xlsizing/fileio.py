@@ -148,7 +148,7 @@ def check_xlsx(path: str | os.PathLike, *, max_uncompressed: int = MAX_UNCOMPRES
             infos = z.infolist()
     except zipfile.BadZipFile as e:
         raise WorkbookError(f"{_shown(p)}: not an .xlsx workbook (not a valid zip file: {e})") from None
-    except (OSError, ValueError, EOFError) as e:
+    except (OSError, ValueError, EOFError, NotImplementedError) as e:  # e.g. "zip file version 19.5"
         raise WorkbookError(f"{_shown(p)}: cannot read the workbook: {e}") from None
     if len(infos) > max_entries:
         raise WorkbookError(f"{_shown(p)}: {len(infos)} zip entries (limit {max_entries}); refusing to open it")
@@ -172,4 +172,14 @@ def load_workbook(path: str | os.PathLike, **kwargs):
     except WorkbookError:
         raise
     except Exception as e:  # openpyxl raises many kinds (KeyError, zlib.error, XML errors ...)
-        raise WorkbookError(f"{_shown(p)}: cannot read the workbook: {type(e).__name__}: {e}") from None
+        raise WorkbookError(f"{_shown(p)}: cannot read the workbook: {_reason(e)}") from None
+
+
+def _reason(e: Exception) -> str:
+    """One line saying why openpyxl failed (its own messages span three lines and hide the cause)."""
+    for x in (e, e.__cause__, e.__context__):
+        if x is not None and type(x).__module__.startswith("defusedxml"):  # EntitiesForbidden, DTDForbidden ...
+            return (f"its XML declares entities or a DTD ({type(x).__name__}), as an XML bomb does; "
+                    "refusing to read it")
+    first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    return f"{type(e).__name__}: {first}" if first else type(e).__name__
