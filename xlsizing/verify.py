@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ._args import fmt_value
-from .errors import XlsizingError
+from .errors import WorkbookError, XlsizingError
 from .fileio import check_xlsx, load_workbook
 from .recalc import DEFAULT_TIMEOUT, recalculate
 from .workbook import SheetSpec, named_cell, sheet_specs
@@ -239,10 +239,17 @@ def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEF
             dest.parent.mkdir(exist_ok=True)
             shutil.copyfile(p, dest)
             staged.append(dest)
-        outs = recalculate(staged, Path(tmp) / "out", timeout=timeout, profile=profile)
-        reports = []
-        for p, out in zip(paths, outs):
-            original = load_workbook(p)
-            recalculated = load_workbook(out, data_only=True)
-            reports.append(check_values(original, recalculated, p, specs))
+        copies = [Path(tmp) / "out" / s.name for s in staged]  # what recalculate writes
+        try:
+            outs = recalculate(staged, Path(tmp) / "out", timeout=timeout, profile=profile)
+            reports = []
+            for p, out in zip(paths, outs):
+                original = load_workbook(p)
+                recalculated = load_workbook(out, data_only=True)
+                reports.append(check_values(original, recalculated, p, specs))
+        except WorkbookError as e:  # name the user's files, not the staged copies
+            msg = str(e)
+            for s, o, p in zip(staged, copies, paths):
+                msg = msg.replace(str(s), str(p)).replace(str(o), f"{p} (recalculated copy)")
+            raise WorkbookError(msg) from None
         return reports
