@@ -477,18 +477,58 @@ def _compute(fn, kernel, args, elementwise):
                 pass  # find which elements fail, one by one
         b = np.broadcast_arrays(*(np.asarray(a, dtype=object) if not isinstance(a, np.ndarray) else a
                                   for a in args))
-        values, msgs = np.full(b[0].shape, np.nan), np.full(b[0].shape, None, dtype=object)
-        for idx in np.ndindex(*values.shape):
-            try:
-                r = fn(*(x[idx].item() if hasattr(x[idx], "item") else x[idx] for x in b))
-            except XlsizingError as e:
-                msgs[idx] = _short(str(e))
-            else:  # a function may answer in words ("OK", "infeasible: ..."): shown as text
-                if isinstance(r, str):
-                    msgs[idx] = _short(r)
-                else:
-                    values[idx] = float(r)
+        shape = b[0].shape
+        flat = [x.reshape(-1) for x in b]
+        values, msgs = np.full(len(flat[0]), np.nan), np.full(len(flat[0]), None, dtype=object)
+        if not elementwise and all(x.dtype.kind == "f" for x in flat):
+            # one refused element must not send the whole range one by one: halve the blocks
+            # that fail, vectorised, down to a few elements (k refusals cost about k·log n calls)
+            _blocks(fn, flat, values, msgs, 0, len(values))
+        else:
+            memo: dict = {}  # lookups by text (ACCEL_PEAK): a range repeats a few distinct values
+            for i, args in enumerate(zip(*(x.tolist() for x in flat))):
+                _one_element(fn, args, values, msgs, i, memo)
+        values, msgs = values.reshape(shape), msgs.reshape(shape)
         return values, (msgs if any(m is not None for m in msgs.flat) else None)
+
+
+def _one_element(fn, args, values, msgs, i, memo=None):
+    """Element ``i`` (arguments ``args``) by itself: its value, or its message (a refusal or an
+    answer in words).  ``memo`` remembers the answers for arguments seen before in this call."""
+    try:
+        key = (args, tuple(map(type, args))) if memo is not None else None
+        hit = memo.get(key) if memo is not None else None
+    except TypeError:  # an unhashable element
+        key = hit = None
+    if hit is None:
+        try:
+            r = fn(*args)
+        except XlsizingError as e:
+            hit = (None, _short(str(e)))
+        else:  # a function may answer in words ("OK", "infeasible: ..."): shown as text
+            hit = (None, _short(r)) if isinstance(r, str) else (float(r), None)
+        if key is not None:
+            memo[key] = hit
+    if hit[1] is None:
+        values[i] = hit[0]
+    else:
+        msgs[i] = hit[1]
+
+
+def _blocks(fn, flat, values, msgs, lo, hi):
+    if hi - lo <= 4:
+        for i in range(lo, hi):
+            _one_element(fn, tuple(x[i].item() for x in flat), values, msgs, i)
+        return
+    try:
+        r = np.asarray(fn(*(x[lo:hi] for x in flat)), dtype=np.float64)
+        if r.shape != (hi - lo,):
+            raise ValueError("shape")
+        values[lo:hi] = r
+    except (XlsizingError, ValueError, TypeError):
+        mid = (lo + hi) // 2
+        _blocks(fn, flat, values, msgs, lo, mid)
+        _blocks(fn, flat, values, msgs, mid, hi)
 
 
 # --- functions of issue 6 (xlsizing.udfs_beyond), in this module so Import Functions sees all ---
