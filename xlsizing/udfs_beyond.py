@@ -306,9 +306,13 @@ def DECODE_REASON(headroom, step, slo=beyond.TPOT_SLO_S):
             return _reason_text(flags, _one(headroom), _one(step), _one(slo))
         f = np.array(flags, dtype=object)
         h, st, lim = (np.broadcast_to(np.array(x, dtype=object), f.shape) for x in (headroom, step, slo))
-        out = np.empty(f.shape, dtype=object)
-        for idx in np.ndindex(*f.shape):
-            out[idx] = _reason_text(f[idx], h[idx], st[idx], lim[idx])
+        out = f.copy()  # empty, error codes and messages shown as they are
+        ok = np.fromiter((isinstance(v, float) for v in f.flat), dtype=bool, count=f.size).reshape(f.shape)
+        if ok.any():  # one vectorised call over every element the checks let through
+            limits = [beyond.TPOT_SLO_S if v is None or v == "" else v for v in lim[ok]]
+            texts = beyond.infeasible_reason(h[ok].astype(float), st[ok].astype(float),
+                                             np.array(limits, dtype=float))
+            out[ok] = np.array([t or "OK" for t in texts], dtype=object)
         return out.tolist()
     except (ValueError, TypeError):  # shapes cells accepted but numpy does not: the flags say enough
         return flags
