@@ -382,9 +382,15 @@ def _text(name: str, value, default):
         o = np.array(value, dtype=object)
     except ValueError:  # pragma: no cover - numpy builds ragged object arrays as arrays of lists
         o = None
-    if o is None or any(isinstance(v, (list, tuple)) for v in o.flat):
+    if o is None:  # pragma: no cover
         raise _WholeCall(f"{name} must be a rectangular range, got rows of different lengths")
     flat = o.reshape(-1)
+    if set(map(type, flat)) == {str}:  # the common case: only text, checked at C speed
+        seen = set(flat)
+        if "" not in seen and not seen & ERROR_CODES:
+            return o, None, None
+    elif any(isinstance(v, (list, tuple)) for v in flat):
+        raise _WholeCall(f"{name} must be a rectangular range, got rows of different lengths")
     bad = res = None
     for i, v in enumerate(flat):
         if v is None or (isinstance(v, str) and v == ""):
@@ -485,40 +491,47 @@ def _compute(fn, kernel, args, elementwise):
             # that fail, vectorised, down to a few elements (k refusals cost about k·log n calls)
             _blocks(fn, flat, values, msgs, 0, len(values))
         else:
-            memo: dict = {}  # lookups by text (ACCEL_PEAK): a range repeats a few distinct values
+            # lookups by text (ACCEL_PEAK) over a range repeat a few distinct arguments: answer each
+            # once (keys compare as Excel does: text exactly, numbers by value)
+            memo: dict = {}
             for i, args in enumerate(zip(*(x.tolist() for x in flat))):
-                _one_element(fn, args, values, msgs, i, memo)
+                try:
+                    hit = memo.get(args)
+                except TypeError:  # an unhashable element
+                    hit = None
+                if hit is None:
+                    hit = _answer(fn, args)
+                    try:
+                        memo[args] = hit
+                    except TypeError:
+                        pass
+                if hit[1] is None:
+                    values[i] = hit[0]
+                else:
+                    msgs[i] = hit[1]
         values, msgs = values.reshape(shape), msgs.reshape(shape)
         return values, (msgs if any(m is not None for m in msgs.flat) else None)
 
 
-def _one_element(fn, args, values, msgs, i, memo=None):
-    """Element ``i`` (arguments ``args``) by itself: its value, or its message (a refusal or an
-    answer in words).  ``memo`` remembers the answers for arguments seen before in this call."""
+def _answer(fn, args) -> tuple:
+    """``(value, None)`` or ``(None, message)`` for one element: a refusal or an answer in words."""
     try:
-        key = (args, tuple(map(type, args))) if memo is not None else None
-        hit = memo.get(key) if memo is not None else None
-    except TypeError:  # an unhashable element
-        key = hit = None
-    if hit is None:
-        try:
-            r = fn(*args)
-        except XlsizingError as e:
-            hit = (None, _short(str(e)))
-        else:  # a function may answer in words ("OK", "infeasible: ..."): shown as text
-            hit = (None, _short(r)) if isinstance(r, str) else (float(r), None)
-        if key is not None:
-            memo[key] = hit
-    if hit[1] is None:
-        values[i] = hit[0]
-    else:
-        msgs[i] = hit[1]
+        r = fn(*args)
+    except XlsizingError as e:
+        return None, _short(str(e))
+    # a function may answer in words ("OK", "infeasible: ..."): shown as text
+    return (None, _short(r)) if isinstance(r, str) else (float(r), None)
 
 
 def _blocks(fn, flat, values, msgs, lo, hi):
+    """Elements ``lo:hi``: one vectorised call, or, if ``fn`` refuses the block, its two halves."""
     if hi - lo <= 4:
         for i in range(lo, hi):
-            _one_element(fn, tuple(x[i].item() for x in flat), values, msgs, i)
+            v, m = _answer(fn, tuple(x[i].item() for x in flat))
+            if m is None:
+                values[i] = v
+            else:
+                msgs[i] = m
         return
     try:
         r = np.asarray(fn(*(x[lo:hi] for x in flat)), dtype=np.float64)
