@@ -269,17 +269,28 @@ def test_corrupt_files_at_seeded_random_places(template, tmp_path):
 # --- memory: measured in a child process -------------------------------------------------------------
 
 
+# Peak RSS is read by a small launcher process: Linux carries a process's peak RSS across exec, so a
+# command started straight from pytest would report pytest's own (large) peak, not its own.
+MEASURE = ("import json, os, subprocess, sys\n"
+           "with open(sys.argv[1], 'wb') as o, open(sys.argv[2], 'wb') as e:\n"
+           "    p = subprocess.Popen(sys.argv[3:], stdout=o, stderr=e)\n"
+           "    _, status, usage = os.wait4(p.pid, 0)\n"
+           "    p.returncode = os.waitstatus_to_exitcode(status)\n"
+           "print(json.dumps([p.returncode, usage.ru_maxrss]))\n")
+
+
 def run_measured(args: list[str], cwd: Path) -> tuple[int, str, str, float]:
-    """Run ``args``; return (exit code, stdout, stderr, peak RSS in MiB of that process tree)."""
+    """Run ``args``; return (exit code, stdout, stderr, peak RSS of that process in MiB)."""
+    import json
+
     out, err = cwd / ".stdout", cwd / ".stderr"
-    with open(out, "wb") as o, open(err, "wb") as e:
-        p = subprocess.Popen(args, cwd=cwd, stdout=o, stderr=e)
-        _, status, usage = os.wait4(p.pid, 0)  # this child's own rusage (ru_maxrss in KiB on Linux)
-        p.returncode = os.waitstatus_to_exitcode(status)
+    launcher = subprocess.run([sys.executable, "-c", MEASURE, str(out), str(err), *args], cwd=cwd,
+                              capture_output=True, text=True, timeout=300, check=True)
+    code, maxrss_kib = json.loads(launcher.stdout)  # ru_maxrss is in KiB on Linux
     text = out.read_text(), err.read_text()
     out.unlink()
     err.unlink()
-    return p.returncode, text[0], text[1], usage.ru_maxrss / 1024
+    return code, text[0], text[1], maxrss_kib / 1024
 
 
 LIBRARY_FILL = ("import sys; from xlsizing.fill import fill_workbook; from xlsizing.scenarios import load_builtin\n"
