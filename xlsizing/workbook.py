@@ -174,21 +174,35 @@ def named_cell(wb, name: str):
     """``(worksheet, "D5")`` of a workbook-level defined name in an openpyxl workbook, or KeyError.
 
     The KeyError says what is wrong: no such name, or a name that does not point to one cell of
-    an existing sheet (a deleted column leaves ``#REF!``).
+    an existing sheet (a deleted column leaves ``#REF!``).  Names are resolved once per workbook
+    (openpyxl re-parses a name's formula on every ``destinations`` call; a 200-column fill looks
+    up tens of thousands of names).
     """
+    cells = getattr(wb, "_xlsizing_named_cells", None)
+    if cells is None:
+        cells = {n: _resolve_name(wb, n, dn) for n, dn in wb.defined_names.items()}
+        wb._xlsizing_named_cells = cells
+    found = cells.get(name)
+    if found is None:
+        raise KeyError(f"no defined name {name}")
+    if isinstance(found, str):
+        raise KeyError(found)
+    return wb[found[0]], found[1]
+
+
+def _resolve_name(wb, name, dn):
+    """``(sheet title, "D5")`` for a name pointing to one cell, else the message saying why not."""
     import re
 
-    dn = wb.defined_names.get(name)
-    if dn is None:
-        raise KeyError(f"no defined name {name}")
+    bad = f"defined name {name} = {dn.attr_text} does not point to one cell"
     try:
         (sheet, ref), = list(dn.destinations)
     except ValueError:
-        raise KeyError(f"defined name {name} = {dn.attr_text} does not point to one cell") from None
+        return bad
     ref = ref.replace("$", "")
     if sheet not in wb.sheetnames or not re.fullmatch(r"[A-Z]{1,3}[0-9]{1,7}", ref):
-        raise KeyError(f"defined name {name} = {dn.attr_text} does not point to one cell") from None
-    return wb[sheet], ref
+        return bad
+    return sheet, ref
 
 
 # --- writing --------------------------------------------------------------------------------
