@@ -203,13 +203,14 @@ def evaluate(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
     return {k: np.broadcast_to(v, shape) for k, v in values.items()}
 
 
-def _dependency_order() -> tuple[Row, ...]:
-    done = {r.key for r in INPUTS}
-    order, pending = [], list(COMPUTED)
+def dependency_order(computed, known) -> tuple[Row, ...]:
+    """Computed rows ordered so each comes after the rows it reads (``known``: keys given as inputs)."""
+    done = set(known)
+    order, pending = [], list(computed)
     while pending:
         ready = [r for r in pending if set(r.args) <= done]
-        if not ready:  # pragma: no cover
-            raise TypeError(f"circular rows: {[r.key for r in pending]}")
+        if not ready:  # pragma: no cover - a programming error caught at import
+            raise TypeError(f"rows with unknown inputs: {[(r.key, sorted(set(r.args) - done)) for r in pending]}")
         for r in ready:
             order.append(r)
             done.add(r.key)
@@ -217,7 +218,7 @@ def _dependency_order() -> tuple[Row, ...]:
     return tuple(order)
 
 
-COMPUTED_ORDER = _dependency_order()
+COMPUTED_ORDER = dependency_order(COMPUTED, (r.key for r in INPUTS))
 
 
 def figure11_inputs() -> dict[str, np.ndarray]:

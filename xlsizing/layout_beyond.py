@@ -27,7 +27,7 @@ import numpy as np
 from . import beyond, layout
 from ._args import AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, as_array, checked
 from .errors import InvalidInput
-from .layout import Row
+from .layout import Row, dependency_order
 from .units import TERA_XL, WAN_XL, YI_XL
 
 SHEET = "Beyond"
@@ -230,21 +230,7 @@ INPUTS: tuple[Row, ...] = tuple(r for r in ROWS if r.is_input)
 COMPUTED: tuple[Row, ...] = tuple(r for r in ROWS if r.is_computed)
 
 
-def _order() -> tuple[Row, ...]:
-    done = {r.key for r in INPUTS} | set(READS)
-    order, pending = [], list(COMPUTED)
-    while pending:
-        ready = [r for r in pending if set(r.args) <= done]
-        if not ready:  # pragma: no cover - a programming error caught at import
-            raise TypeError(f"rows with unknown inputs: {[(r.key, sorted(set(r.args) - done)) for r in pending]}")
-        for r in ready:
-            order.append(r)
-            done.add(r.key)
-            pending.remove(r)
-    return tuple(order)
-
-
-COMPUTED_ORDER = _order()
+COMPUTED_ORDER = dependency_order(COMPUTED, {r.key for r in INPUTS} | set(READS))
 
 
 def defaults(n: int = 1) -> dict[str, np.ndarray]:
