@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 import openpyxl
-import xlsxwriter
+import xlsxwriter  # noqa: F401 - the floor library, imported before timing
+
+import bare_writer
 
 XLSIZING = Path(sys.executable).parent / "xlsizing"
 
@@ -71,20 +73,7 @@ def read_cells(path: Path) -> dict:
 
 def floor_write(spec: dict, path: Path) -> None:
     # the same options as xlsizing's writer: in_memory avoids a temp file per XML part
-    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                           "strings_to_urls": False, "in_memory": True})
-    for title, cells in spec["sheets"]:
-        ws = book.add_worksheet(title)
-        for r, c, v, cached in cells:
-            if isinstance(v, str) and v.startswith("="):
-                ws.write_formula(r, c, v, None, cached if cached is not None else 0)
-            elif isinstance(v, str):
-                ws.write_string(r, c, v)
-            else:
-                ws.write_number(r, c, v)
-    for name, ref in spec["names"]:
-        book.define_name(name, "=" + ref)
-    book.close()
+    bare_writer.write(spec, path, in_memory=True)
 
 
 def _spin(n: int) -> float:
