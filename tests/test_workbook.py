@@ -63,11 +63,16 @@ def random_scenarios(rng: np.random.Generator, n: int, tag: str):
 def guard_spec():
     """Figure 11 with deliberately wrong cached values on every computed cell (inputs right)."""
 
-    def wrong(inputs):
-        good = layout.evaluate(inputs)
-        return {k: (v if layout.ROW[k].is_input else v * 3 + 7) for k, v in good.items()}
+    def wrong(evaluate):
+        def evaluate_wrongly(inputs):
+            good = evaluate(inputs)
+            return {k: (v if layout.ROW[k].is_input else v * 3 + 7) for k, v in good.items()}
 
-    return dataclasses.replace(FIGURE11_SHEET, evaluate=wrong)
+        return evaluate_wrongly
+
+    # both ways the writer may evaluate: arrays, and one scenario at a time without numpy
+    return dataclasses.replace(FIGURE11_SHEET, evaluate=wrong(layout.evaluate),
+                               evaluate_column=wrong(layout.evaluate_column))
 
 
 def write_probe(path: Path):

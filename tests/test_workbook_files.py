@@ -351,7 +351,7 @@ def test_non_finite_results_are_cached_as_num_errors(tmp_path):
         out["servers_wan"] = np.full_like(out["servers_wan"], np.nan)
         return out
 
-    spec = dataclasses.replace(FIGURE11_SHEET, evaluate=with_nan)
+    spec = dataclasses.replace(FIGURE11_SHEET, evaluate=with_nan, evaluate_column=None)  # the array path
     path = write_workbook(load_builtin(), tmp_path / "nan.xlsx", sheets=[spec])
     wb = openpyxl.load_workbook(path, data_only=True)
     ws, ref = named_cell(wb, "servers_wan_1")

@@ -11,6 +11,12 @@ message that names the argument, quotes the value and says what is allowed, chec
 arguments broadcast together, and returns a Python ``float`` when every argument was a scalar.
 The undecorated kernel stays reachable as ``dau_wan.kernel`` for chains that check their inputs
 once.
+
+numpy is imported only when an argument is not a plain number: an all-scalar call runs the kernel
+on Python floats (IEEE doubles, the same arithmetic as float64), so a command that sizes a few
+scenarios never pays numpy's import.  Should float arithmetic raise where numpy would give
+``inf``/``nan`` (``1/0.0``), the call is redone on numpy scalars, so both paths return the same
+numbers.
 """
 
 from __future__ import annotations
@@ -18,12 +24,17 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import sys
 from dataclasses import dataclass
-from typing import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable
 
 from .errors import InvalidInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+# what counts as a plain number (the scalar path); bool is an int but never a number here
+_PLAIN = (int, float)
 
 
 @dataclass(frozen=True)
@@ -61,11 +72,20 @@ AT_LEAST_ONE = Rule(">= 1", lo=1.0, lo_open=False)
 ANY = Rule("a finite number")
 
 
+def _numpy_types():
+    """(bool types, number types) including numpy's when numpy is loaded (else no value can be one)."""
+    np = sys.modules.get("numpy")
+    if np is None:
+        return (bool,), (int, float)
+    return (bool, np.bool_), (int, float, np.integer, np.floating)
+
+
 def fmt_value(v) -> str:
     """Quote a value the way messages show it: 1.5, -3, nan, 'abc'."""
-    if isinstance(v, (bool, np.bool_)):
+    bools, numbers = _numpy_types()
+    if isinstance(v, bools):
         return str(bool(v))
-    if isinstance(v, (int, float, np.integer, np.floating)):
+    if isinstance(v, numbers):
         try:
             return f"{float(v):.15g}"
         except OverflowError:  # an integer beyond float range (and maybe beyond str() limits)
@@ -80,12 +100,66 @@ def fmt_value(v) -> str:
 def _position(shape, flat_index) -> str:
     if len(shape) == 0:
         return ""
+    import numpy as np
+
     idx = np.unravel_index(flat_index, shape)
     return f" (at index {idx[0] if len(idx) == 1 else tuple(int(i) for i in idx)})"
 
 
+def _check_element(name: str, v: float, rule: Rule, where: str = "") -> None:
+    """Raise InvalidInput if the float ``v`` is not finite or breaks ``rule`` (``where``: its index)."""
+    if not math.isfinite(v):
+        raise InvalidInput(f"{name} must be a finite number, got {fmt_value(v)}{where}")
+    if not rule.element_ok(v):
+        raise InvalidInput(f"{name} must be {rule.allowed}, got {fmt_value(v)}{where}")
+
+
+def is_plain(value) -> bool:
+    """True for a Python int or float (not bool): what :func:`as_float` takes without numpy."""
+    return isinstance(value, _PLAIN) and not isinstance(value, bool)
+
+
+def as_float(name: str, value, rule: Rule) -> float:
+    """Return a plain number ``value`` as a float, or raise InvalidInput naming ``name``.
+
+    The scalar twin of :func:`as_array` (same messages); anything but an int or float is refused.
+
+    >>> as_float("mfu", 1, FRACTION)
+    1.0
+    >>> as_float("mfu", 1.5, FRACTION)
+    Traceback (most recent call last):
+    ...
+    xlsizing.errors.InvalidInput: mfu must be in (0, 1], got 1.5
+    """
+    if not is_plain(value):
+        raise InvalidInput(f"{name} must be a number, got {fmt_value(value)}")
+    try:
+        v = float(value)
+    except OverflowError:
+        raise InvalidInput(f"{name} must be a finite number, got a number beyond float range") from None
+    _check_element(name, v, rule)
+    return v
+
+
+def scalar_call(kernel: Callable, args: list[float]) -> float:
+    """``kernel(*args)`` on Python floats, redone on numpy float64 where float arithmetic raises.
+
+    Python raises ZeroDivisionError/OverflowError where numpy returns ``inf`` or ``nan``; the
+    retry gives exactly numpy's answer, so the scalar path never differs from the array path.
+    """
+    try:
+        return float(kernel(*args))
+    except ArithmeticError:
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            return float(kernel(*(np.float64(a) for a in args)))
+
+
 def as_array(name: str, value, rule: Rule) -> np.ndarray:
     """Return ``value`` as a float64 array, or raise InvalidInput naming ``name``."""
+    import numpy as np
+
     if isinstance(value, np.ndarray) and value.dtype == np.float64:
         a = value
     elif isinstance(value, float) and not isinstance(value, bool):
@@ -117,17 +191,10 @@ def as_array(name: str, value, rule: Rule) -> np.ndarray:
             except OverflowError:
                 raise InvalidInput(f"{name} must be a finite number, got a number beyond float range") from None
     if not rule.whole_ok(a):
-        flat = a.ravel()
-        for i, v in enumerate(flat):
+        for i, v in enumerate(a.ravel()):
             v = float(v)
-            if not math.isfinite(v):
-                raise InvalidInput(
-                    f"{name} must be a finite number, got {fmt_value(v)}{_position(a.shape, i)}"
-                )
-            if not rule.element_ok(v):
-                raise InvalidInput(
-                    f"{name} must be {rule.allowed}, got {fmt_value(v)}{_position(a.shape, i)}"
-                )
+            if not (math.isfinite(v) and rule.element_ok(v)):
+                _check_element(name, v, rule, _position(a.shape, i))
     return a
 
 
@@ -149,6 +216,10 @@ def checked(**rules: Rule) -> Callable:
                 values = [bound.arguments.get(n, defaults.get(n)) for n in names]
             else:
                 values = args
+            if all(is_plain(v) for v in values):  # the numpy-free path (see the module docstring)
+                return scalar_call(kernel, [as_float(n, v, rules[n]) for n, v in zip(names, values)])
+            import numpy as np
+
             arrays = [as_array(n, v, rules[n]) for n, v in zip(names, values)]
             if all(a.ndim == 0 for a in arrays):
                 return float(kernel(*arrays))

@@ -32,8 +32,7 @@ cards in 万张, like the chain; per-card and per-replica figures are in plain u
 
 from __future__ import annotations
 
-import numpy as np
-
+from . import _num
 from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, checked, fmt_value
 from .errors import InvalidInput
 from .units import TERA, WAN, YI
@@ -186,7 +185,7 @@ def batch_capacity(weights_gb, kv_bytes_per_token, context_tokens, replica_cards
     >>> batch_capacity(260, 393216, 4096, 2, 96, 0.9)
     -55.0
     """
-    return np.floor((replica_cards * memory_gb * usable_fraction - weights_gb) * GIGA
+    return _num.floor((replica_cards * memory_gb * usable_fraction - weights_gb) * GIGA
                     / (context_tokens * kv_bytes_per_token))
 
 
@@ -205,6 +204,8 @@ def max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, mem
     """
     out = batch_capacity(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, memory_gb,
                          usable_fraction)
+    import numpy as np
+
     bad = np.asarray(out) < 1
     if bad.any():
         a = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in
@@ -240,7 +241,7 @@ def decode_step_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_
     t_mem = (weights_gb * GIGA + batch * context_tokens * kv_bytes_per_token) / (
         replica_cards * bandwidth_tbs * TERA * mbu)
     t_compute = 2.0 * active_params_yi * YI * batch / (replica_cards * peak_tflops * TERA * mfu_decode)
-    return np.maximum(t_mem, t_compute)
+    return _num.maximum(t_mem, t_compute)
 
 
 @checked(batch=AT_LEAST_ONE, decode_step_s=POSITIVE, replica_cards=AT_LEAST_ONE)
@@ -270,7 +271,7 @@ def decode_feasible(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
     >>> decode_feasible(10.0, 0.03, 0.05), decode_feasible(-1.0, 0.03, 0.05), decode_feasible(5, 0.06, 0.05)
     (1.0, 0.0, 0.0)
     """
-    return np.where((memory_headroom_gb >= 0) & (decode_step_s <= tpot_slo_s), 1.0, 0.0)
+    return _num.where((memory_headroom_gb >= 0) & (decode_step_s <= tpot_slo_s), 1.0, 0.0)
 
 
 def infeasible_reason(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
@@ -282,6 +283,8 @@ def infeasible_reason(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
     'step time 0.08 s exceeds the TPOT SLO of 0.05 s'
     """
     decode_feasible(memory_headroom_gb, decode_step_s, tpot_slo_s)  # validates
+    import numpy as np
+
     h, s, slo = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (memory_headroom_gb, decode_step_s,
                                                                            tpot_slo_s)))
     out = []
@@ -354,7 +357,7 @@ def servers_whole_wan(fleet_cards_wan, cards_per_server=8.0):
     >>> servers_whole_wan(43.37671, 8)
     5.4221
     """
-    return np.ceil(fleet_cards_wan * WAN / cards_per_server) / WAN
+    return _num.ceil(fleet_cards_wan * WAN / cards_per_server) / WAN
 
 
 @checked(fleet_cards_wan=POSITIVE, cards_per_server=AT_LEAST_ONE)
@@ -388,7 +391,7 @@ def yearly_capex_yi(fleet_cards_wan, installed_cards_wan, server_price_wan, card
     >>> yearly_capex_yi(60, 40, 84, 8, 5)     # 20万 new + 8万 replaced = 28万 cards × 10.5万元
     294.0
     """
-    new = np.maximum(fleet_cards_wan - installed_cards_wan, 0.0)
+    new = _num.maximum(fleet_cards_wan - installed_cards_wan, 0.0)
     return (new + installed_cards_wan / life_years) * server_price_wan / cards_per_server
 
 

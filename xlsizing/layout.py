@@ -18,12 +18,13 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from . import model
-from ._args import ANY, AT_LEAST_ONE, FRACTION, POSITIVE, Rule, as_array
+from ._args import ANY, AT_LEAST_ONE, FRACTION, POSITIVE, Rule, as_array, as_float, scalar_call
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 from .units import TERA_XL, WAN_XL, YI_XL
 
 FIGURE11 = "figure11"  # the rows printed in the report's table
@@ -159,8 +160,12 @@ def formula(row: Row, ref: Callable[[str], str], with_udf: bool = True) -> str:
     return f"={native}"
 
 
-def check_inputs(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Validate every input row (missing ones take their default) and return float arrays."""
+def check_inputs(inputs: Mapping[str, object], convert: Callable = as_array) -> dict[str, np.ndarray]:
+    """Validate every input row (missing ones take their default) and return float arrays.
+
+    ``convert(key, value, rule)`` checks one input: :func:`~xlsizing._args.as_array` (arrays) or
+    :func:`~xlsizing._args.as_float` (one scenario of plain numbers).
+    """
     unknown = sorted(set(inputs) - {r.key for r in INPUTS})
     if unknown:
         raise_unknown(unknown[0])
@@ -171,7 +176,7 @@ def check_inputs(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
             from .errors import InvalidInput
 
             raise InvalidInput(f"{r.key} is required ({r.en}, {r.unit or 'ratio'})")
-        out[r.key] = as_array(r.key, v, r.rule)
+        out[r.key] = convert(r.key, v, r.rule)
     return out
 
 
@@ -190,6 +195,8 @@ def evaluate(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
 
     Returns a dict keyed by row key holding float64 arrays of the broadcast shape.
     """
+    import numpy as np
+
     values = check_inputs(inputs)
     try:
         shape = np.broadcast_shapes(*(a.shape for a in values.values()))
@@ -201,6 +208,37 @@ def evaluate(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
     for r in COMPUTED_ORDER:
         values[r.key] = r.fn.kernel(*(values[a] for a in r.args))
     return {k: np.broadcast_to(v, shape) for k, v in values.items()}
+
+
+def evaluate_column(inputs: Mapping[str, object]) -> dict[str, float]:
+    """Every row's value for one scenario of plain numbers, as Python floats, without numpy.
+
+    The same checks, messages and numbers (to the last bit) as :func:`evaluate` on one column;
+    the workbook writer and the terminal table use it, so a command that sizes a few scenarios
+    does not import numpy.
+
+    >>> round(evaluate_column({"mau_wan": 10000, "peak_multiplier": 4})["capex_yi"], 2)
+    759.09
+    """
+    return scalar_rows(COMPUTED_ORDER, check_inputs(inputs, as_float))
+
+
+def scalar_rows(order, values: dict[str, float]) -> dict[str, float]:
+    """Add the computed rows ``order`` to ``values`` (floats), each through its kernel, and return it."""
+    for r in order:
+        values[r.key] = scalar_call(r.fn.kernel, [values[a] for a in r.args])
+    return values
+
+
+# Up to this many scenarios, evaluating one at a time on floats beats importing numpy (~60-100 ms)
+# (bench/bench_build.py); beyond it the array path is cheaper.  Both give the same numbers.
+COLUMN_PATH_MAX = 256
+
+
+def columns(evaluate_one, inputs: Sequence[Mapping[str, object]]) -> dict[str, list[float]]:
+    """``{row key: [value per column]}`` from ``evaluate_one`` (e.g. :func:`evaluate_column`) of each column."""
+    cols = [evaluate_one(c) for c in inputs]
+    return {k: [c[k] for c in cols] for k in (cols[0] if cols else ())}
 
 
 def dependency_order(computed, known) -> tuple[Row, ...]:

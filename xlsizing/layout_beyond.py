@@ -20,12 +20,13 @@ its source: docs/beyond.md).
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from . import beyond, layout
-from ._args import AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, as_array, checked
+from ._args import AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, as_array, as_float, checked, scalar_call
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 from .errors import InvalidInput
 from .layout import Row, dependency_order
 from .units import TERA_XL, WAN_XL, YI_XL
@@ -235,6 +236,8 @@ COMPUTED_ORDER = dependency_order(COMPUTED, {r.key for r in INPUTS} | set(READS)
 
 def defaults(n: int = 1) -> dict[str, np.ndarray]:
     """Every input of this sheet at its default, ``n`` columns."""
+    import numpy as np
+
     return {r.key: np.full(n, r.default, dtype=np.float64) for r in INPUTS}
 
 
@@ -244,6 +247,8 @@ def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = N
     ``overrides`` sets some of this sheet's inputs (a number or one per scenario), e.g.
     ``{"peak_tflops": 296, "bytes_per_weight": 1}`` for FP8.
     """
+    import numpy as np
+
     from .scenarios import to_inputs
 
     fig = layout.evaluate(to_inputs(scenarios))
@@ -257,17 +262,35 @@ def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = N
     return out
 
 
-def evaluate(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Every row's value from this sheet's inputs and the Figure 11 values it reads (checked once)."""
+def column_inputs(scenario) -> dict[str, float]:
+    """:func:`sheet_inputs` of one scenario as Python floats (no numpy): what :func:`evaluate_column` takes."""
+    fig = layout.evaluate_column(scenario.values)
+    return {**{k: fig[k] for k in READS}, **{r.key: float(r.default) for r in INPUTS}}
+
+
+def _checked(inputs: Mapping[str, object], convert) -> dict:
     values = {}
     for r in INPUTS:
         if r.key not in inputs:
             raise InvalidInput(f"{r.key} is required ({r.en}, {r.unit or 'ratio'})")
-        values[r.key] = as_array(r.key, inputs[r.key], r.rule)
+        values[r.key] = convert(r.key, inputs[r.key], r.rule)
     for k in READS:
         if k not in inputs:
             raise InvalidInput(f"{k} is required (read from the Figure 11 sheet)")
-        values[k] = as_array(k, inputs[k], layout.ROW[k].rule or POSITIVE)
+        values[k] = convert(k, inputs[k], layout.ROW[k].rule or POSITIVE)
+    return values
+
+
+def evaluate_column(inputs: Mapping[str, object]) -> dict[str, float]:
+    """:func:`evaluate` for one scenario of plain numbers, as Python floats, without numpy (same numbers)."""
+    return layout.scalar_rows(COMPUTED_ORDER, _checked(inputs, as_float))
+
+
+def evaluate(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """Every row's value from this sheet's inputs and the Figure 11 values it reads (checked once)."""
+    import numpy as np
+
+    values = _checked(inputs, as_array)
     try:
         shape = np.broadcast_shapes(*(a.shape for a in values.values()))
     except ValueError:
@@ -309,7 +332,8 @@ def grid_name(what: str, *idx: int) -> str:
     return PREFIX + "grid_" + "_".join([what, *map(str, idx)] if what else list(map(str, idx)))
 
 
-def grid_values(values: Mapping[str, np.ndarray], column: int = 1, mfu=GRID_MFU, peak=GRID_PEAK) -> np.ndarray:
+def grid_values(values: Mapping[str, Sequence[float]], column: int = 1, mfu=GRID_MFU,
+                peak=GRID_PEAK) -> list[list[float]]:
     """The grid in Python: capex (亿元) of scenario ``column`` (1-based) for each MFU (rows) × peak multiplier.
 
     The report's chain (:mod:`xlsizing.model`) with the scenario's parameters, tokens/s, card
@@ -318,11 +342,15 @@ def grid_values(values: Mapping[str, np.ndarray], column: int = 1, mfu=GRID_MFU,
     from . import model
 
     j = column - 1
-    m = np.asarray(mfu, dtype=np.float64)[:, None]
-    p = np.asarray(peak, dtype=np.float64)[None, :]
-    flops = model.infer_flops.kernel(values["params_yi"][j], values["tokens_per_s_yi"][j], p)
-    cards = model.h20_cards_wan.kernel(flops, values["card_tflops"][j], m)
-    return model.server_capex_yi.kernel(cards, values["server_price_wan"][j], values["cards_per_server"][j])
+    params, tps, tflops, per_server, price = (float(values[k][j]) for k in (
+        "params_yi", "tokens_per_s_yi", "card_tflops", "cards_per_server", "server_price_wan"))
+
+    def capex(m, p):
+        flops = scalar_call(model.infer_flops.kernel, [params, tps, float(p)])
+        cards = scalar_call(model.h20_cards_wan.kernel, [flops, tflops, float(m)])
+        return scalar_call(model.server_capex_yi.kernel, [cards, price, per_server])
+
+    return [[capex(m, p) for p in peak] for m in mfu]
 
 
 def write_grid(book, ws, info, styles, row0: int, values) -> tuple[int, int]:
@@ -364,7 +392,7 @@ def write_grid(book, ws, info, styles, row0: int, values) -> tuple[int, int]:
             f = (f"=2*{parts['params_yi']}*{YI_XL}*{parts['tokens_per_s_yi']}*{YI_XL}*{grid_name('peak', k + 1)}"
                  f"/({parts['card_tflops']}*{TERA_XL}*{grid_name('mfu', i + 1)})/{WAN_XL}"
                  f"/{parts['cards_per_server']}*{parts['server_price_wan']}")
-            ws.write_formula(r, FIRST_COL + k, f, styles.number("#,##0", False), float(grid[i, k]))
+            ws.write_formula(r, FIRST_COL + k, f, styles.number("#,##0", False), grid[i][k])
             book.define_name(grid_name("", i + 1, k + 1), "=" + cell(r, FIRST_COL + k, True, info.spec.sheet))
     last_col = FIRST_COL + len(GRID_PEAK) - 1
     if last_col >= FIRST_COL + n:  # grid columns right of the scenario columns
@@ -390,7 +418,8 @@ def sheet_spec():
     from .workbook import SheetSpec
 
     return SheetSpec(
-        sheet=SHEET, rows=ROWS, evaluate=evaluate, inputs=sheet_inputs, formula=layout.formula, prefix=PREFIX,
+        sheet=SHEET, rows=ROWS, evaluate=evaluate, inputs=sheet_inputs, evaluate_column=evaluate_column,
+        column_inputs=column_inputs, formula=layout.formula, prefix=PREFIX,
         title_zh=TITLE_ZH, title_en=TITLE_EN, source=SOURCE_LINE, section_titles=SECTION_TITLES,
         chart=("fleet_cards_wan", "带宽感知卡数（万张）/ Bandwidth-aware cards by scenario (万张)"), reads=READS,
         extra=write_grid,

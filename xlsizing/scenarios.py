@@ -29,8 +29,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-import numpy as np
-
 from ._args import fmt_value
 from .errors import InvalidInput, ScenarioFileError, UnknownScenarioSet
 from .layout import INPUTS, ROW
@@ -301,6 +299,8 @@ def to_inputs(scenarios: Sequence[Scenario]) -> dict[str, np.ndarray]:
     """Input arrays (one element per scenario) for :func:`xlsizing.layout.evaluate`."""
     if not scenarios:
         raise InvalidInput("scenarios must hold at least one scenario, got none")
+    import numpy as np
+
     return {r.key: np.array([s.values[r.key] for s in scenarios], dtype=np.float64) for r in INPUTS}
 
 

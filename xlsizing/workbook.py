@@ -41,14 +41,15 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 from . import __version__, layout
 from .errors import InvalidInput
 from .fileio import atomic_write
 from .scenarios import Scenario, load_builtin, to_inputs
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
 
 MAX_SCENARIOS = 16_000  # Excel has 16,384 columns; three hold labels and units
 
@@ -68,7 +69,10 @@ class SheetSpec:
     ``rows``: objects with ``key, zh, en, unit, fmt, section, text, doc, is_input, is_computed``
     (like :class:`xlsizing.layout.Row`).  ``evaluate(inputs) -> {key: array}`` computes every row
     from ``inputs(scenarios) -> {input key: array}``; ``formula(row, ref)`` renders a computed
-    row's formula.  ``prefix`` starts every defined name of the sheet (unique per workbook).
+    row's formula.  Optionally the same per scenario without numpy: ``column_inputs(scenario) ->
+    {input key: float}`` and ``evaluate_column(those) -> {key: float}``; the writer then uses them
+    (same numbers, no numpy import; :func:`sheet_values`), so a spec that replaces ``evaluate``
+    must replace or clear (``None``) ``evaluate_column`` too.  ``prefix`` starts every defined name of the sheet (unique per workbook).
     ``chart``: ``(row key, title)`` of a native column chart by scenario, or None.
     """
 
@@ -76,6 +80,8 @@ class SheetSpec:
     rows: Sequence
     evaluate: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]]
     inputs: Callable[[Sequence[Scenario]], Mapping[str, np.ndarray]] = to_inputs
+    evaluate_column: Callable[[Mapping[str, float]], Mapping[str, float]] | None = None
+    column_inputs: Callable[[Scenario], Mapping[str, float]] | None = None
     formula: Callable = layout.formula
     prefix: str = ""
     title_zh: str = ""
@@ -105,6 +111,8 @@ FIGURE11_SHEET = SheetSpec(
     sheet="Figure 11",
     rows=layout.ROWS,
     evaluate=layout.evaluate,
+    evaluate_column=layout.evaluate_column,
+    column_inputs=lambda s: s.values,
     title_zh=layout.TITLE_ZH,
     title_en=layout.TITLE_EN,
     source=layout.SOURCE_LINE,
@@ -252,6 +260,15 @@ class SheetInfo:
         return cell(self.row_of[key], FIRST_COL + j, sheet=self.spec.sheet if other_sheet else None)
 
 
+def sheet_values(spec: SheetSpec, scenarios: Sequence[Scenario]) -> dict[str, list[float]]:
+    """``{row key: [float per scenario]}``: per scenario without numpy when the spec can, else its arrays."""
+    if spec.evaluate_column is not None and spec.column_inputs is not None and len(scenarios) <= layout.COLUMN_PATH_MAX:
+        return layout.columns(spec.evaluate_column, [spec.column_inputs(s) for s in scenarios])
+    import numpy as np
+
+    return {k: np.asarray(v, dtype=np.float64).tolist() for k, v in spec.evaluate(spec.inputs(scenarios)).items()}
+
+
 def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _Styles | None = None,
               earlier: Sequence[SheetInfo] = ()) -> SheetInfo:
     """Write one sheet of ``spec.rows`` for ``scenarios`` (one column each) into an XlsxWriter book.
@@ -262,7 +279,7 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
     """
     styles = styles or _Styles(book)
     n = len(scenarios)
-    values = {k: np.asarray(v, dtype=np.float64) for k, v in spec.evaluate(spec.inputs(scenarios)).items()}
+    values = sheet_values(spec, scenarios)
     ws = book.add_worksheet(spec.sheet)
     last_col = FIRST_COL + n - 1
 
@@ -328,7 +345,7 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
             continue
         fmt = styles.number(row.fmt, row.is_input)
         for j in range(n):
-            v = float(values[row.key][j])
+            v = values[row.key][j]
             widths_values[j].append(layout.display(row, v))
             if row.is_input:
                 ws.write_number(r, FIRST_COL + j, v, fmt)
