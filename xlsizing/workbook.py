@@ -36,6 +36,7 @@ regenerate ``templates/figure11.xlsx``) and makes :func:`xlsizing.verify.verify_
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import unicodedata
@@ -62,7 +63,7 @@ SECTION_FILL = "#DDEBF7"
 HEADER_FILL = "#F2F2F2"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: the writer caches per spec
 class SheetSpec:
     """One sheet of rows for N scenario columns: what :func:`add_sheet` writes and verify checks.
 
@@ -153,6 +154,7 @@ def sheet_specs() -> list[SheetSpec]:
 # --- small helpers --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a batch asks for the same few hundred references per workbook
 def cell(row: int, col: int, absolute: bool = False, sheet: str | None = None) -> str:
     """The one place that turns (row, col) into an A1 reference (XlsxWriter's helper)."""
     from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
@@ -161,6 +163,7 @@ def cell(row: int, col: int, absolute: bool = False, sheet: str | None = None) -
     return f"{quote_sheetname(sheet)}!{ref}" if sheet else ref
 
 
+@functools.lru_cache(maxsize=1 << 14)  # labels and notes repeat in every workbook of a batch
 def text_width(s: str) -> float:
     """Width of ``s`` in Excel character units (CJK characters count two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(s))
@@ -217,31 +220,32 @@ def _resolve_name(wb, name, dn):
 
 
 class _Styles:
-    """XlsxWriter formats, created once per workbook and cached by (kind, number format)."""
+    """XlsxWriter formats, created once per workbook and cached by (kind, number format).
+
+    Properties equal to the workbook default (Calibri 11) are left out: the cells look the same, and every format and every styled cell
+    costs XML in each of a batch's thousand workbooks (bench/bench_batch.py).
+    """
 
     def __init__(self, book):
         self.book = book
         self._cache = {}
-        base = {"font_name": "Calibri", "font_size": 11}
-        self.base = base
-        self.title = book.add_format({**base, "bold": True, "font_size": 14})
-        self.subtitle = book.add_format({**base, "italic": True, "font_color": "#404040"})
-        self.header = book.add_format({**base, "bold": True, "bg_color": HEADER_FILL, "bottom": 1,
-                                       "align": "center"})
-        self.header_left = book.add_format({**base, "bold": True, "bg_color": HEADER_FILL, "bottom": 1})
-        self.section = book.add_format({**base, "bold": True, "bg_color": SECTION_FILL})
-        self.label = book.add_format(base)
-        self.unit = book.add_format({**base, "align": "center"})
-        self.text = book.add_format({**base, "italic": True, "align": "center"})
-        self.source = book.add_format({**base, "italic": True, "font_size": 9, "font_color": "#404040"})
-        self.wrap = book.add_format({**base, "text_wrap": True, "valign": "top"})
-        self.bold = book.add_format({**base, "bold": True})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.subtitle = book.add_format({"italic": True, "font_color": "#404040"})
+        self.header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "bottom": 1, "align": "center"})
+        self.header_left = book.add_format({"bold": True, "bg_color": HEADER_FILL, "bottom": 1})
+        self.section = book.add_format({"bold": True, "bg_color": SECTION_FILL})
+        self.label = None  # plain labels: the default format, no style attribute per cell
+        self.unit = book.add_format({"align": "center"})
+        self.text = book.add_format({"italic": True, "align": "center"})
+        self.source = book.add_format({"italic": True, "font_size": 9, "font_color": "#404040"})
+        self.bold = book.add_format({"bold": True})
 
     def number(self, fmt: str, is_input: bool):
+        """Inputs blue, formulas explicitly black (the convention, whatever the theme); right-aligned also
+        when a result is text (an error)."""
         key = (fmt, is_input)
         if key not in self._cache:
-            props = {**self.base, "num_format": fmt, "align": "right"}
-            props["font_color"] = INPUT_BLUE if is_input else "#000000"
+            props = {"num_format": fmt, "align": "right", "font_color": INPUT_BLUE if is_input else "#000000"}
             self._cache[key] = self.book.add_format(props)
         return self._cache[key]
 
@@ -267,6 +271,55 @@ def sheet_values(spec: SheetSpec, scenarios: Sequence[Scenario]) -> dict[str, li
     import numpy as np
 
     return {k: np.asarray(v, dtype=np.float64).tolist() for k, v in spec.evaluate(spec.inputs(scenarios)).items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _positions(spec: SheetSpec, earlier: tuple[SheetSpec, ...]):
+    """``(plan, row_of, external)`` of a sheet: the same in every workbook, so computed once per batch.
+
+    ``plan``: ``("section", row, section)`` and ``("row", row, Row)`` in sheet order; ``row_of``:
+    row index of each key; ``external``: ``{key: (sheet, row)}`` of the rows ``spec.reads`` from
+    the sheets ``earlier``.  Rows sit below each other with a blank line and a heading between
+    sections, so formulas may reference rows below them.
+    """
+    row_of: dict[str, int] = {}
+    r = FIRST_ROW
+    section = None
+    plan = []
+    for row in spec.rows:
+        if row.section != section:
+            if section is not None:
+                r += 1  # blank line between sections
+            section = row.section
+            if section in spec.section_titles and plan:  # the first section needs no heading
+                plan.append(("section", r, section))
+                r += 1
+        plan.append(("row", r, row))
+        row_of[row.key] = r
+        r += 1
+    external = {}
+    for other in earlier:
+        for k, rk in _positions(other, ())[1].items():
+            external.setdefault(k, (other.sheet, rk))
+    missing = [k for k in spec.reads if k not in external]
+    if missing:
+        raise ValueError(f"sheet {spec.sheet!r} reads rows {missing} that no earlier sheet has")
+    return tuple(plan), row_of, external
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _formula(spec: SheetSpec, earlier: tuple[SheetSpec, ...], key: str, j: int) -> str:
+    """The formula of row ``key`` in scenario column ``j`` (0-based), cached for the workbooks of a batch."""
+    plan, row_of, external = _positions(spec, earlier)
+    row = next(item for kind, _, item in plan if kind == "row" and item.key == key)
+
+    def ref(k):
+        if k in row_of:
+            return cell(row_of[k], FIRST_COL + j)
+        sheet, r = external[k]
+        return cell(r, FIRST_COL + j, sheet=sheet)
+
+    return spec.formula(row, ref)
 
 
 def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _Styles | None = None,
@@ -299,30 +352,8 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
         book.define_name(spec.name("scenario_name_en", j + 1),
                          "=" + cell(HEADER_ROW + 1, FIRST_COL + j, True, spec.sheet))
 
-    # positions first, so formulas can reference rows below them
-    row_of: dict[str, int] = {}
-    r = FIRST_ROW
-    section = None
-    plan = []
-    for row in spec.rows:
-        if row.section != section:
-            if section is not None:
-                r += 1  # blank line between sections
-            section = row.section
-            if section in spec.section_titles and plan:  # the first section needs no heading
-                plan.append(("section", r, section))
-                r += 1
-        plan.append(("row", r, row))
-        row_of[row.key] = r
-        r += 1
-
-    external = {}
-    for info in earlier:
-        for k in info.row_of:
-            external.setdefault(k, info)
-    missing = [k for k in spec.reads if k not in external]
-    if missing:
-        raise ValueError(f"sheet {spec.sheet!r} reads rows {missing} that no earlier sheet has")
+    plan, row_of, _ = _positions(spec, tuple(info.spec for info in earlier))
+    earlier_specs = tuple(info.spec for info in earlier)
 
     widths_values: dict[int, list[str]] = {j: [s.name, s.name_en or ""] for j, s in enumerate(scenarios)}
     for kind, r, item in plan:
@@ -350,14 +381,10 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
             if row.is_input:
                 ws.write_number(r, FIRST_COL + j, v, fmt)
             else:
-                def ref(key, j=j):
-                    if key in row_of:
-                        return cell(row_of[key], FIRST_COL + j)
-                    return external[key].ref(key, j, other_sheet=True)
-
                 # a non-finite result (an infeasible row of another sheet) is cached as #NUM!,
                 # never as the text "nan" that Excel would reject
-                ws.write_formula(r, FIRST_COL + j, spec.formula(row, ref), fmt, v if math.isfinite(v) else "#NUM!")
+                ws.write_formula(r, FIRST_COL + j, _formula(spec, earlier_specs, row.key, j), fmt,
+                                 v if math.isfinite(v) else "#NUM!")
             book.define_name(spec.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, spec.sheet))
     last = r
     r += 1
@@ -396,7 +423,7 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
         end = r + 2 + 16
-    info = SheetInfo(spec, ws, row_of, n, last)
+    info = SheetInfo(spec, ws, dict(row_of), n, last)
     if spec.extra is not None:
         extra_row, extra_col = spec.extra(book, ws, info, styles, end + 2, values)
         end, last_col = max(end, extra_row), max(last_col, extra_col)
