@@ -8,23 +8,36 @@ sheet is also scanned for error values (``#NAME?``, ``#VALUE!``, ``Err:502`` ...
 
 Recalculation uses an always-recalculate profile (:mod:`xlsizing.recalc`), so wrong cached
 values in a file cannot make it pass.
+
+The files are read without openpyxl, which would build every style, chart and cell object: the
+defined names from the user's ``xl/workbook.xml`` (:func:`defined_names`, which first refuses any
+XML part declaring a DTD, as entity bombs do, before LibreOffice sees the file), the values and
+error cells from the recalculated copy one row at a time (:func:`recalculated_cells`).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import posixpath
+import re
 import shutil
 import tempfile
+import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
+from xml.etree import ElementTree
+from xml.sax import SAXParseException
+from xml.sax.handler import ContentHandler
 
 import numpy as np
+from defusedxml.expatreader import DefusedExpatParser
 
 from ._args import fmt_value
 from .errors import WorkbookError, XlsizingError
-from .fileio import check_xlsx, load_workbook
+from .fileio import _reason, check_xlsx
 from .recalc import DEFAULT_TIMEOUT, recalculate
 from .workbook import SheetSpec, named_cell, sheet_specs
 
@@ -114,10 +127,18 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _is_error(c) -> bool:
-    if c.data_type == "e":
+def _shows_error(value, data_type: str) -> bool:
+    """Whether a cell value is an error: typed as one, or text such as ``#NAME?``, ``Err:502``."""
+    if value is None:
+        return False
+    if data_type == "e":
         return True
-    return isinstance(c.value, str) and c.value.startswith(ERROR_TEXTS) and len(c.value) <= 16
+    return isinstance(value, str) and value.startswith(ERROR_TEXTS) and len(value) <= 16
+
+
+def _is_error(c) -> bool:
+    """Whether an openpyxl cell shows an error value."""
+    return _shows_error(c.value, c.data_type)
 
 
 def _columns(names, spec: SheetSpec) -> int:
@@ -131,23 +152,74 @@ def _columns(names, spec: SheetSpec) -> int:
     return n
 
 
+@dataclass
+class Cells:
+    """What verification reads from a workbook: where its names point, their values, its error cells.
+
+    ``names`` maps each workbook-level defined name to ``(sheet, "D5")``, or to the message saying
+    why it does not point to one cell; ``values`` holds the recalculated value of each such cell
+    (an absent one is empty); ``errors`` lists every cell of every sheet that shows an error.
+
+    >>> bad = "defined name mfu_2 = #REF! does not point to one cell"
+    >>> c = Cells({"mfu_1": ("Figure 11", "D9"), "mfu_2": bad}, {("Figure 11", "D9"): 0.5})
+    >>> c["mfu_1"]
+    ('Figure 11', 'D9', 0.5)
+    >>> c["mfu_2"]
+    Traceback (most recent call last):
+    ...
+    KeyError: 'defined name mfu_2 = #REF! does not point to one cell'
+    """
+
+    names: Mapping[str, tuple[str, str] | str]
+    values: Mapping[tuple[str, str], object]
+    errors: list[CellError] = field(default_factory=list)
+
+    def __getitem__(self, name: str) -> tuple[str, str, object]:
+        """``(sheet, "D5", value)`` of a defined name, or KeyError saying what is wrong."""
+        found = self.names.get(name)
+        if found is None:
+            raise KeyError(f"no defined name {name}")
+        if isinstance(found, str):
+            raise KeyError(found)
+        return found[0], found[1], self.values.get(found)
+
+
 def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] | None = None) -> Report:
     """Compare a recalculated openpyxl workbook (``data_only=True``) with the Python engine.
 
     ``original`` supplies the defined names (the workbook as the user has it).
+    :func:`verify_workbooks` reads the files without openpyxl (:func:`defined_names`,
+    :func:`recalculated_cells`) and calls :func:`check_cells`.
     """
+    return check_cells(_openpyxl_cells(original, recalculated), path, specs)
+
+
+def _openpyxl_cells(original, recalculated) -> Cells:
+    """:class:`Cells` of two openpyxl workbooks: names from ``original``, values from ``recalculated``."""
+    names: dict[str, tuple[str, str] | str] = {}
+    for name in original.defined_names:
+        try:
+            ws, ref = named_cell(original, name)
+            names[name] = (ws.title, ref)
+        except KeyError as e:
+            names[name] = e.args[0]
+    values = {at: recalculated[at[0]][at[1]].value for at in names.values()
+              if isinstance(at, tuple) and at[0] in recalculated.sheetnames}
+    errors = [CellError(ws.title, c.coordinate, str(c.value))
+              for ws in recalculated.worksheets for line in ws.iter_rows() for c in line if _is_error(c)]
+    return Cells(names, values, errors)
+
+
+def check_cells(cells: Cells, path: Path, specs: Sequence[SheetSpec] | None = None) -> Report:
+    """Compare the named cells of a recalculated workbook with the Python engine; list its error cells."""
     rep = Report(Path(path))
-    names = original.defined_names
+    names = cells.names
     specs = list(specs) if specs is not None else sheet_specs()
     present = [(s, _columns(names, s)) for s in specs]
     present = [(s, n) for s, n in present if n]
     if not present:
         rep.problems.append("no xlsizing sheet found (no defined names such as mau_wan_1); "
                             "is this a workbook written by xlsizing?")
-
-    def value(name: str):
-        ws, ref = named_cell(recalculated, name)
-        return ws.title, ref, ws[ref].value
 
     for spec, n in present:
         rep.sheets.append(spec.sheet)
@@ -156,7 +228,7 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
         for j in range(1, n + 1):
             nm = spec.name("scenario_name", j)
             try:
-                scen.append(str(value(nm)[2]))
+                scen.append(str(cells[nm][2]))
             except KeyError:
                 scen.append(f"column {j}")
         needed = [(r.key, spec) for r in spec.input_rows]
@@ -172,7 +244,7 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
             for j in range(1, n + 1):
                 nm = owner.name(key, j)
                 try:
-                    sheet, ref, v = value(nm)
+                    sheet, ref, v = cells[nm]
                 except KeyError as e:
                     rep.problems.append(f"{spec.sheet}: {e.args[0]}")
                     bad = True
@@ -200,7 +272,7 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
             for j in range(1, n + 1):
                 nm = spec.name(row.key, j)
                 try:
-                    sheet, ref, got = value(nm)
+                    sheet, ref, got = cells[nm]
                 except KeyError as e:
                     rep.problems.append(f"{spec.sheet}: {e.args[0]}")
                     continue
@@ -211,12 +283,234 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
                 if isinstance(got, str) and got.startswith(ERROR_TEXTS):
                     continue  # reported once, by the error scan below
                 rep.mismatches.append(Mismatch(sheet, ref, row.key, f"{row.zh} / {row.en}", scen[j - 1], exp, got))
-    for ws in recalculated.worksheets:
-        for line in ws.iter_rows():
-            for c in line:
-                if c.value is not None and _is_error(c):
-                    rep.errors.append(CellError(ws.title, c.coordinate, str(c.value)))
+    rep.errors.extend(cells.errors)
     return rep
+
+
+# --- reading .xlsx files without openpyxl ---------------------------------------------------------
+#
+# openpyxl builds every style, chart and cell object of a workbook (about 40 ms for a one-scenario
+# workbook, and verify read two per workbook); verification needs only the defined names of the
+# user's file and, from the recalculated copy, the named cells' values and the error cells.  The
+# parts are parsed with ElementTree one element at a time, after _refuse_dtd has checked that the
+# part declares no DTD: without a DTD an XML document can declare no entity, so no entity bomb.
+
+
+class _RootReached(Exception):
+    """The root element has started: the prolog, the only place a DTD may stand, is over."""
+
+
+class _StopAtRoot(ContentHandler):
+    def startElement(self, name, attrs):
+        raise _RootReached
+
+
+def _refuse_dtd(z: zipfile.ZipFile, part: str) -> None:
+    """Raise defusedxml's ``DTDForbidden`` if the XML ``part`` of ``z`` declares a DTD.
+
+    Reads only the prolog (up to the root element), where a DTD must stand.  A part that is not
+    XML (an image) is left alone: no XML parser reads it.
+    """
+    parser = DefusedExpatParser(forbid_dtd=True)
+    parser.setContentHandler(_StopAtRoot())
+    with z.open(part) as f:
+        try:
+            while chunk := f.read(4096):
+                parser.feed(chunk)
+        except (_RootReached, SAXParseException):
+            return
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace: ``{ns}row`` -> ``row``."""
+    return tag.rpartition("}")[2]
+
+
+def _elements(z: zipfile.ZipFile, part: str, tags: set[str]) -> Iterator[tuple[str, ElementTree.Element]]:
+    """``(name, element)`` for each complete element of ``part`` whose local name is in ``tags``.
+
+    Each element is dropped from the tree once the caller has it, so memory holds one element
+    (a row of a sheet), not the part.  A part declaring a DTD is refused first.
+    """
+    _refuse_dtd(z, part)
+    parents: list[ElementTree.Element] = []
+    local: dict[str, str] = {}  # a part has few distinct tags: strip each namespace once
+    with z.open(part) as f:
+        for event, el in ElementTree.iterparse(f, events=("start", "end")):
+            if event == "start":
+                parents.append(el)
+                continue
+            parents.pop()
+            name = local.get(el.tag) or local.setdefault(el.tag, _local(el.tag))
+            if name in tags:
+                yield name, el
+                if parents:
+                    parents[-1].remove(el)
+
+
+@contextmanager
+def _reading(path: Path):
+    """Turn any failure to read ``path`` into one WorkbookError line naming it (as fileio.load_workbook)."""
+    try:
+        yield
+    except WorkbookError:
+        raise
+    except Exception as e:  # zipfile, zlib, XML, defusedxml, a bad shared-string index ...
+        raise WorkbookError(f"{path}: cannot read the workbook: {_reason(e)}") from None
+
+
+_ONE_CELL = re.compile(r"(?:'((?:[^']|'')+)'|([^' !]+))!\$?([A-Z]{1,3})\$?([0-9]{1,7})")
+
+
+def _resolve(name: str, text: str, sheets: Sequence[str]) -> tuple[str, str] | str:
+    """``(sheet, "D5")`` of a name whose formula ``text`` is one cell of ``sheets``, else why not.
+
+    >>> _resolve("mfu_1", "'Figure 11'!$D$9", ["Figure 11"])
+    ('Figure 11', 'D9')
+    >>> _resolve("mfu_2", "'Figure 11'!#REF!", ["Figure 11"])
+    "defined name mfu_2 = 'Figure 11'!#REF! does not point to one cell"
+    """
+    m = _ONE_CELL.fullmatch(text)
+    sheet = m and (m[2] or m[1].replace("''", "'"))
+    if not m or sheet not in sheets:
+        return f"defined name {name} = {text} does not point to one cell"
+    return sheet, m[3] + m[4]
+
+
+def defined_names(path: str | os.PathLike) -> dict[str, tuple[str, str] | str]:
+    """The workbook-level defined names of an .xlsx, read from ``xl/workbook.xml``.
+
+    Each maps to ``(sheet, "D5")`` or to the message saying why it does not point to one cell
+    (as :func:`xlsizing.workbook.named_cell` resolves them).  Every XML part of the file is first
+    checked for a DTD (an entity bomb is refused here, before LibreOffice parses the file);
+    :func:`xlsizing.fileio.check_xlsx` must have passed.  WorkbookError if it cannot be read.
+    """
+    p = Path(path)
+    sheets: list[str] = []
+    texts: dict[str, str] = {}
+    with _reading(p), zipfile.ZipFile(p) as z:
+        for info in z.infolist():
+            _refuse_dtd(z, info.filename)
+        for tag, el in _elements(z, "xl/workbook.xml", {"sheet", "definedName"}):
+            if tag == "sheet":
+                sheets.append(el.get("name", ""))
+            elif el.get("localSheetId") is None:  # a sheet's own names are not the workbook's
+                texts[el.get("name", "")] = el.text or ""
+    return {name: _resolve(name, text, sheets) for name, text in texts.items()}
+
+
+def _worksheets(z: zipfile.ZipFile) -> tuple[list[tuple[str, str]], str | None]:
+    """``([(sheet title, part)], shared-strings part or None)`` of a workbook, in sheet order."""
+    rels = {}
+    for _, el in _elements(z, "xl/_rels/workbook.xml.rels", {"Relationship"}):
+        target = el.get("Target", "")
+        absolute = target.startswith("/")  # else relative to the workbook part's folder
+        part = target.lstrip("/") if absolute else posixpath.normpath(posixpath.join("xl", target))
+        rels[el.get("Id")] = (el.get("Type", "").rpartition("/")[2], part)
+    sheets = []
+    for tag, el in _elements(z, "xl/workbook.xml", {"sheet", "sheets"}):
+        if tag == "sheets":
+            break  # the defined names after it are read from the user's file
+        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+        kind, part = rels.get(rid, ("", ""))
+        if kind == "worksheet":  # not chart sheets: openpyxl's ``worksheets``
+            sheets.append((el.get("name", ""), part))
+    strings = next((part for kind, part in rels.values() if kind == "sharedStrings"), None)
+    return sheets, strings
+
+
+def _text(el: ElementTree.Element) -> str:
+    """The text of a shared or inline string: its runs joined, phonetic guides left out (as openpyxl)."""
+    parts = []
+    for child in el:
+        tag = _local(child.tag)
+        if tag == "t":
+            parts.append(child.text or "")
+        elif tag == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+def _number(text: str) -> int | float:
+    """A cell's number as openpyxl reads it: int unless it has a point or an exponent."""
+    return float(text) if "." in text or "E" in text or "e" in text else int(text)
+
+
+def _cell_value(c: ElementTree.Element, strings: Sequence[str]) -> tuple[object, str]:
+    """``(value, type)`` of a ``<c>`` element, as openpyxl reads its cached value (``data_only=True``)."""
+    kind = c.get("t", "n")
+    if kind == "inlineStr":
+        inline = next((x for x in c if _local(x.tag) == "is"), None)
+        return (None if inline is None else _text(inline)), kind
+    text = next((x.text for x in c if _local(x.tag) == "v"), None)
+    if not text:
+        return None, kind
+    if kind == "n":
+        return _number(text), kind
+    if kind == "s":
+        return strings[int(text)], kind
+    if kind == "b":
+        return bool(int(text)), kind
+    return text, kind  # "str" (a formula's text), "e" (an error), "d" (an ISO date)
+
+
+def _column_number(ref: str) -> int:
+    """``"AB12"`` -> 28."""
+    n = 0
+    for ch in ref:
+        if not ch.isalpha():
+            break
+        n = n * 26 + ord(ch.upper()) - 64
+    return n
+
+
+def _column_letters(n: int) -> str:
+    """28 -> ``"AB"``."""
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Iterator[tuple[str, object, str]]:
+    """``(coordinate, value, type)`` of every cell of a worksheet part, row by row."""
+    row = 0
+    for _, el in _elements(z, part, {"row"}):
+        row = int(el.get("r", row + 1))
+        col = 0
+        for c in el:
+            if _local(c.tag) != "c":
+                continue
+            ref = c.get("r")
+            if ref is None:  # optional in the format; positions then count on
+                col += 1
+                ref = f"{_column_letters(col)}{row}"
+            else:
+                col = _column_number(ref)
+            yield (ref, *_cell_value(c, strings))
+
+
+def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, str] | str]) -> Cells:
+    """:class:`Cells` of a recalculated copy: the values of the cells ``names`` point to, the error cells.
+
+    ``names`` come from the user's file (:func:`defined_names`).  Reads the sheets once, one row at
+    a time, without openpyxl; WorkbookError if the file cannot be read.
+    """
+    p = check_xlsx(path)
+    wanted = {at for at in names.values() if isinstance(at, tuple)}
+    values: dict[tuple[str, str], object] = {}
+    errors: list[CellError] = []
+    with _reading(p), zipfile.ZipFile(p) as z:
+        sheets, strings_part = _worksheets(z)
+        strings = [] if strings_part is None else [_text(si) for _, si in _elements(z, strings_part, {"si"})]
+        for title, part in sheets:
+            for ref, value, kind in _sheet_cells(z, part, strings):
+                if (title, ref) in wanted:
+                    values[title, ref] = value
+                if _shows_error(value, kind):
+                    errors.append(CellError(title, ref, str(value)))
+    return Cells(names, values, errors)
 
 
 def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEFAULT_TIMEOUT,
@@ -224,14 +518,16 @@ def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEF
                      specs: Sequence[SheetSpec] | None = None) -> list[Report]:
     """Recalculate ``paths`` in LibreOffice (one call) and check each against the Python engine.
 
-    Untrusted files are checked before anything inflates them (WorkbookError).  Returns one
-    :class:`Report` per path, in order; a caller decides what a failure means.
+    Untrusted files are checked before anything inflates them, and their XML for a DTD before
+    LibreOffice parses them (WorkbookError).  Returns one :class:`Report` per path, in order; a
+    caller decides what a failure means.
     """
     paths = [Path(p) for p in paths]
     for p in paths:
         check_xlsx(p)
     if not paths:
         return []
+    names = [defined_names(p) for p in paths]
     with tempfile.TemporaryDirectory(prefix="xlsizing-verify-") as tmp:
         staged = []
         for i, p in enumerate(paths):
@@ -242,14 +538,9 @@ def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEF
         copies = [Path(tmp) / "out" / s.name for s in staged]  # what recalculate writes
         try:
             outs = recalculate(staged, Path(tmp) / "out", timeout=timeout, profile=profile)
-            reports = []
-            for p, out in zip(paths, outs):
-                original = load_workbook(p)
-                recalculated = load_workbook(out, data_only=True)
-                reports.append(check_values(original, recalculated, p, specs))
+            return [check_cells(recalculated_cells(out, n), p, specs) for p, out, n in zip(paths, outs, names)]
         except WorkbookError as e:  # name the user's files, not the staged copies
             msg = str(e)
             for s, o, p in zip(staged, copies, paths):
                 msg = msg.replace(str(s), str(p)).replace(str(o), f"{p} (recalculated copy)")
             raise WorkbookError(msg) from None
-        return reports
