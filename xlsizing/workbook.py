@@ -407,7 +407,7 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
     ws.set_footer(f"&L&8xlsizing {__version__}&R&8&P / &N")
 
     end = r
-    if spec.chart is not None:
+    if spec.chart is not None and n > 1:  # a chart compares scenarios: one scenario shows its number alone
         key, title = spec.chart
         chart = book.add_chart({"type": "column"})
         cr = row_of[key]
