@@ -1,8 +1,13 @@
-"""The floor of the workbook benchmarks: write given cells with bare XlsxWriter, nothing else.
+"""The floors of the workbook benchmarks: bare XlsxWriter, nothing else.
 
 Imports only XlsxWriter, so ``bench/bench_build.py`` can start it as a fresh interpreter and
-``bench/bench_batch.py`` can loop over it in-process; both write the very same cells (as read back
-from an xlsizing workbook by ``bench_batch.read_cells``).
+``bench/bench_batch.py`` can loop over it in-process.
+
+* :func:`write`: the very same cells (as read back from an xlsizing workbook by
+  ``bench_batch.read_cells``) without formats, widths or charts: the strict floor.
+* :func:`replay`: the very same workbook (every XlsxWriter call xlsizing made for it, recorded by
+  ``bench_batch.record_calls``: cells with their formats, widths, charts, names, print setup),
+  with none of xlsizing's own work (validation, sizing maths, layout, formula text).
 """
 
 import xlsxwriter
@@ -24,3 +29,31 @@ def write(spec: dict, path, in_memory: bool = False) -> None:
     for name, ref in spec["names"]:
         book.define_name(name, "=" + ref)
     book.close()
+
+
+def replay(calls: list, path, in_memory: bool = True) -> None:
+    """Make the recorded XlsxWriter ``calls`` again on a fresh workbook: the same workbook, bare.
+
+    ``calls``: ``(object id, method, args, kwargs, result id)`` as recorded by
+    ``bench_batch.record_calls``; object id 0 is the workbook, an argument ``Ref(id)`` stands for
+    an object a call returned (a format, a worksheet, a chart).  Only XlsxWriter runs here.
+    """
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                           "strings_to_urls": False, "in_memory": in_memory})
+    objs = {0: book}
+    for oid, method, args, kwargs, rid in calls:
+        args = [objs[a.id] if type(a) is Ref else a for a in args]
+        kwargs = {k: objs[v.id] if type(v) is Ref else v for k, v in kwargs.items()}
+        out = getattr(objs[oid], method)(*args, **kwargs)
+        if rid is not None:
+            objs[rid] = out
+    book.close()
+
+
+class Ref:
+    """An object returned by an earlier recorded call (see :func:`replay`)."""
+
+    __slots__ = ("id",)
+
+    def __init__(self, id):
+        self.id = id

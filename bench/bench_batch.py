@@ -3,9 +3,13 @@
 The floor is an in-process loop that writes the very same cells (every value, string, formula
 with its cached result and every defined name of each workbook the command wrote) with the same
 library, XlsxWriter, and nothing else: no validation, no styles, no chart, no process pool.
+Floor 2 writes the very same *workbooks*: it replays every XlsxWriter call xlsizing made for each
+(cells with their formats, column widths, the charts, names, print setup; recorded beforehand by
+:func:`record_calls`), so the output is byte-identical and only xlsizing's own work is missing
+(validation, the sizing maths, layout, formula text, the atomic write).
 Absolute times on a shared machine are noise, so the script prints ratios measured in one run:
 
-* per-workbook cost of the command with 1 worker / the floor's (target: <= 1.5);
+* per-workbook cost of the command with 1 worker / the floor's (target: <= 1.5), and / floor 2's;
 * speed-up of 2 workers over 1 (target on 2 cores: >= 1.6).
 
 Run:  .venv/bin/python bench/bench_batch.py [--n 1000] [--repeat 3]
@@ -76,6 +80,52 @@ def floor_write(spec: dict, path: Path) -> None:
     bare_writer.write(spec, path, in_memory=True)
 
 
+def record_calls(scenarios) -> list:
+    """Every XlsxWriter call xlsizing's writer makes for a workbook of ``scenarios``, for ``bare_writer.replay``.
+
+    The writer is handed a workbook whose objects (workbook, worksheets, formats, charts) are
+    stand-ins that pass each call on and note it: (object id, method, arguments, result id).
+    """
+    import copy
+    import itertools
+
+    from xlsxwriter.chart import Chart
+    from xlsxwriter.format import Format
+    from xlsxwriter.worksheet import Worksheet
+
+    from xlsizing import workbook
+
+    calls, ids = [], itertools.count(1)
+
+    class Recorder:
+        def __init__(self, real, oid):
+            self._real, self._id = real, oid
+
+        def __getattr__(self, name):
+            attr = getattr(self._real, name)
+            if not callable(attr):
+                return attr
+
+            def call(*args, **kwargs):
+                noted = ([bare_writer.Ref(a._id) if isinstance(a, Recorder) else copy.deepcopy(a) for a in args],
+                         {k: bare_writer.Ref(v._id) if isinstance(v, Recorder) else copy.deepcopy(v)
+                          for k, v in kwargs.items()})
+                out = attr(*[a._real if isinstance(a, Recorder) else a for a in args],
+                           **{k: v._real if isinstance(v, Recorder) else v for k, v in kwargs.items()})
+                rid = next(ids) if isinstance(out, (Format, Worksheet, Chart)) else None
+                calls.append((self._id, name, *noted, rid))
+                return Recorder(out, rid) if rid is not None else out
+
+            return call
+
+    with tempfile.TemporaryDirectory() as tmp:
+        book = xlsxwriter.Workbook(str(Path(tmp) / "r.xlsx"), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                               "strings_to_numbers": False, "in_memory": True})
+        workbook.build(Recorder(book, 0), scenarios)
+        book.close()
+    return calls
+
+
 def _spin(n: int) -> float:
     t = time.perf_counter()
     x = 0
@@ -120,11 +170,12 @@ def main(argv=None) -> int:
     from xlsizing.workbook import write_workbook
 
     scenarios = plan(load_builtin(), grid_for(args.n)[1::2], ["2024年末"])
-    one = two = floor = lib = (math.inf, 0)
+    one = two = floor = same = lib = (math.inf, 0)
     ceiling = 0.0
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         tmp = Path(tmp)
         specs = None
+        recorded = [record_calls([s]) for s in scenarios]  # the same workbooks' XlsxWriter calls
         # interleaved repeats, best of each: other load on a shared machine hits every variant alike
         for _ in range(args.repeat):
             one = min(one, run_cli(args.n, 1, tmp / "j1"))
@@ -137,22 +188,32 @@ def main(argv=None) -> int:
             for i, spec in enumerate(specs):
                 floor_write(spec, out / f"{i:05d}.xlsx")
             floor = min(floor, (time.perf_counter() - t, len(specs)))
+            out = fresh(tmp / "same")
+            t = time.perf_counter()
+            for i, calls in enumerate(recorded):
+                bare_writer.replay(calls, out / f"{i:05d}.xlsx")
+            same = min(same, (time.perf_counter() - t, len(recorded)))
             out = fresh(tmp / "lib")
             t = time.perf_counter()
             for i, s in enumerate(scenarios):
                 write_workbook([s], out / f"{i:05d}.xlsx")
             lib = min(lib, (time.perf_counter() - t, len(scenarios)))
     n = one[1]
-    assert two[1] == floor[1] == lib[1] == n, (one, two, floor, lib)
-    one, two, floor, lib = one[0], two[0], floor[0], lib[0]
+    assert two[1] == floor[1] == same[1] == lib[1] == n, (one, two, floor, same, lib)
+    one, two, floor, same, lib = one[0], two[0], floor[0], same[0], lib[0]
     print(f"batch of {n} Figure 11 workbooks, {cores} cores, best of {args.repeat}")
     print(f"  floor (in-process XlsxWriter, same cells)  {n / floor:8.1f} workbooks/s  {1e3 * floor / n:6.2f} ms each")
+    print(f"  floor 2 (in-process XlsxWriter replaying the same workbooks' calls: formats, widths, charts) "
+          f"{n / same:8.1f} workbooks/s  {1e3 * same / n:6.2f} ms each")
     print(f"  write_workbook loop (in-process library) {n / lib:8.1f} workbooks/s  {1e3 * lib / n:6.2f} ms each")
     print(f"  xlsizing batch --jobs 1 (start-up incl.)   {n / one:8.1f} workbooks/s  {1e3 * one / n:6.2f} ms each")
     print(f"  xlsizing batch --jobs 2 (start-up incl.)   {n / two:8.1f} workbooks/s  {1e3 * two / n:6.2f} ms each")
     print(f"ratio per-workbook cost, 1 worker / floor:   {one / floor:.2f}  (target <= 1.5)")
     print(f"ratio per-workbook cost, 2 workers / floor:  {two / floor:.2f}")
+    print(f"ratio per-workbook cost, 1 worker / floor 2: {one / same:.2f}  (xlsizing's own work over XlsxWriter's)")
     print(f"ratio library writer / floor:                {lib / floor:.2f}  (the writer's styles, chart, notes)")
+    print(f"ratio floor 2 / floor:                       {same / floor:.2f}  (what formats, widths and charts cost "
+          "XlsxWriter itself)")
     print(f"ratio command, 1 worker / library loop:      {one / lib:.2f}  (start-up, grid, batch overhead)")
     print(f"speed-up 2 workers / 1 worker:               {one / two:.2f}  (target >= 1.6 on 2 cores)")
     print(f"  the machine's own 2-process speed-up on pure CPU work, same run: {ceiling:.2f}; "
