@@ -129,14 +129,20 @@ def test_grid_values_match_the_array_chain():
     assert round(got[3][3], 2) == 1897.73  # the report's 乐观 column: MFU 50%, multiplier 5 (Figure 11)
 
 
-@pytest.mark.parametrize("argv", [["build", "-o", "f.xlsx"], ["table"], ["table", "--format", "json"]])
-def test_small_commands_never_import_numpy(tmp_path, argv):
+@pytest.mark.parametrize("argv, rc", [
+    (["build", "-o", "f.xlsx"], 0), (["table"], 0), (["table", "--format", "json"], 0),
+    (["batch", "--base", "2024年末", "--grid", "mfu=0.3:0.5:0.1", "--outdir", "out", "--jobs", "1"], 0),
+    (["build", "missing.toml", "-o", "g.xlsx"], 2),  # a refusal: exit 2, one Error: line
+])
+def test_small_commands_never_import_numpy(tmp_path, argv, rc):
     code = ("import sys\nfrom xlsizing.cli import main\nrc = main(sys.argv[1:])\n"
             "print('NUMPY' if 'numpy' in sys.modules else 'no numpy', rc, file=sys.stderr)")
     p = subprocess.run([sys.executable, "-c", code, *argv], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert p.stderr.strip().splitlines()[-1] == "no numpy 0", p.stderr
-    if argv[0] == "build":
+    assert p.stderr.strip().splitlines()[-1] == f"no numpy {rc}", p.stderr
+    if argv[0] == "build" and rc == 0:
         assert (tmp_path / "f.xlsx").stat().st_size > 10_000
+    if argv[0] == "batch":
+        assert len(list((tmp_path / "out").glob("*.xlsx"))) == 3
 
 
 def test_beyond_kernels_take_floats_and_arrays():
