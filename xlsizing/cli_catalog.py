@@ -50,7 +50,8 @@ def _setup_beyond(p):
     p.add_argument("--precision", default="bf16", help="bf16 (default), fp16, fp8, int8 or fp4")
     p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
     p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
-                   help="set an input of the Beyond sheet, e.g. --input batch=32 (repeatable)")
+                   help="set an input of the Beyond sheet for every scenario, e.g. --input batch=32 (repeatable); "
+                        "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision")
 
 
 @command("beyond", "size scenarios bandwidth-aware (prefill + decode roofline) next to the report's compute-only cards",
@@ -63,13 +64,16 @@ def cmd_beyond(args) -> int:
     from .layout_beyond import precision_overrides, render_text
 
     one_byte_kv = args.precision.lower() in ("fp8", "int8", "fp4")  # the KV cache follows the precision
-    overrides = precision_overrides(args.accelerator, args.precision, 1.0 if one_byte_kv else None,
-                                    catalog=load(*args.catalog))
+    catalog_inputs = precision_overrides(args.accelerator, args.precision, 1.0 if one_byte_kv else None,
+                                         catalog=load(*args.catalog))
+    scenarios = _scenarios(args)
+    # a scenario file's own Beyond inputs beat the catalog's figures; --input beats both
+    overrides = {k: [s.beyond.get(k, v) for s in scenarios] for k, v in catalog_inputs.items()}
     for item in args.input:
         key, eq, value = item.partition("=")
         try:
             overrides[key.strip()] = float(value)
         except ValueError:
             raise InvalidInput(f"--input must be KEY=NUMBER, got {item!r}") from None
-    sys.stdout.write(render_text(_scenarios(args), overrides))
+    sys.stdout.write(render_text(scenarios, overrides))
     return EXIT_OK

@@ -244,8 +244,9 @@ def defaults(n: int = 1) -> dict[str, np.ndarray]:
 def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = None) -> dict[str, np.ndarray]:
     """What the sheet needs for ``scenarios``: the Figure 11 values it reads plus its own inputs.
 
-    ``overrides`` sets some of this sheet's inputs (a number or one per scenario), e.g.
-    ``{"peak_tflops": 296, "bytes_per_weight": 1}`` for FP8.
+    A scenario's own Beyond inputs (:attr:`xlsizing.scenarios.Scenario.beyond`, from a scenario
+    file) replace the defaults; ``overrides`` then sets some inputs for every scenario (a number or
+    one per scenario), e.g. ``{"peak_tflops": 296, "bytes_per_weight": 1}`` for FP8.
     """
     import numpy as np
 
@@ -255,6 +256,10 @@ def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = N
     n = len(scenarios)
     out = {k: np.array(fig[k], dtype=np.float64) for k in READS}
     out.update(defaults(n))
+    for r in INPUTS:  # what the scenarios set themselves (scenario files: Scenario.beyond)
+        own = [getattr(s, "beyond", {}).get(r.key) for s in scenarios]
+        if any(x is not None for x in own):
+            out[r.key] = np.array([r.default if x is None else x for x in own], dtype=np.float64)
     for k, v in (overrides or {}).items():
         if k not in ROW or not ROW[k].is_input:
             raise InvalidInput(f"unknown input {k!r} of the {SHEET} sheet; allowed: {', '.join(r.key for r in INPUTS)}")
@@ -265,7 +270,8 @@ def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = N
 def column_inputs(scenario) -> dict[str, float]:
     """:func:`sheet_inputs` of one scenario as Python floats (no numpy): what :func:`evaluate_column` takes."""
     fig = layout.evaluate_column(scenario.values)
-    return {**{k: fig[k] for k in READS}, **{r.key: float(r.default) for r in INPUTS}}
+    own = getattr(scenario, "beyond", {})
+    return {**{k: fig[k] for k in READS}, **{r.key: float(own.get(r.key, r.default)) for r in INPUTS}}
 
 
 def _checked(inputs: Mapping[str, object], convert) -> dict:

@@ -7,6 +7,10 @@ the names: ``_wan`` = 万, ``_yi`` = 亿), plus two conveniences:
 * ``dau_wan`` instead of ``mau_wan`` (MAU is then DAU / activity_ratio);
 * ``daily_tokens_yi`` instead of ``ref_tokens_yi``/``ref_dau_wan`` (the scenario's own day).
 
+The inputs of the Beyond sheet (:data:`xlsizing.layout_beyond.INPUTS`: ``bandwidth_tbs``,
+``batch``, ``bytes_per_weight``, ...) may be set too, in ``[defaults]`` or per scenario; a key set
+nowhere takes the sheet's default.  They are kept apart, in :attr:`Scenario.beyond`.
+
 Text keys ``name``, ``name_en`` and ``note`` are kept as text; names must be unique in a file.
 A key in a ``[[scenario]]`` overrides ``[defaults]``, including the keys it conflicts with
 (``dau_wan`` replaces a default ``mau_wan``; ``daily_tokens_yi`` replaces the reference day).
@@ -50,13 +54,31 @@ class Scenario:
     name_en: str = ""
     note: str = ""
     source: str = field(default="", compare=False)
+    beyond: dict[str, float] = field(default_factory=dict)  # Beyond-sheet inputs this scenario sets
 
     def inputs(self) -> dict[str, float]:
         return dict(self.values)
 
 
+def beyond_keys() -> list[str]:
+    """The Beyond sheet's input keys, which a scenario may also set."""
+    from .layout_beyond import INPUTS as BEYOND_INPUTS  # imported late: that module imports this one
+
+    return [r.key for r in BEYOND_INPUTS]
+
+
 def allowed_keys() -> list[str]:
-    return list(TEXT_KEYS) + [r.key for r in INPUTS] + list(ALIASES)
+    return list(TEXT_KEYS) + [r.key for r in INPUTS] + list(ALIASES) + beyond_keys()
+
+
+def _rule(key: str):
+    """The rule a numeric key's value must meet (an alias follows its row's)."""
+    key = ALIASES.get(key, key)
+    if key in ROW:
+        return ROW[key].rule
+    from .layout_beyond import ROW as BEYOND_ROW
+
+    return BEYOND_ROW[key].rule
 
 
 def _line_of(text: str, key: str, table_index: int | None) -> int | None:
@@ -98,7 +120,7 @@ class _Where:
 
 
 def _check_number(where: _Where, key: str, value, table, label: str) -> float:
-    rule = ROW[ALIASES.get(key, key)].rule
+    rule = _rule(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         shown = {list: "a list", dict: "a table"}.get(type(value)) or fmt_value(value)
         if not isinstance(value, (str, list, dict, bool)):
@@ -165,9 +187,10 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
                            + (" — or give dau_wan" if r.key == "mau_wan" else ""), None, index,
                            line=where.line_of("name", index))
             v[r.key] = r.default
+    beyond = {k: v.pop(k) for k in beyond_keys() if k in v}
     name = merged.get("name") or f"S{index + 1}"
     return Scenario(name=name, values=v, name_en=merged.get("name_en", ""), note=merged.get("note", ""),
-                    source=where.source)
+                    source=where.source, beyond=beyond)
 
 
 # A scenario's own key replaces the [defaults] keys it conflicts with: a scenario that gives
@@ -400,7 +423,7 @@ def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) 
     """
     where = _Where(source, "")
     own = _check_table(where, overrides, 0)
-    merged = {**_overridable(dict(base.values), own), **own, "name": name, "name_en": base.name_en,
+    merged = {**base.beyond, **_overridable(dict(base.values), own), **own, "name": name, "name_en": base.name_en,
               "note": base.note, "_explicit": tuple(own)}
     return _resolve(where, merged, 0)
 
