@@ -125,3 +125,19 @@ def test_beyond_command_shows_a_scenario_files_own_inputs(tmp_path):
     assert p.returncode == 0, p.stderr
     line = next(ln for ln in p.stdout.splitlines() if ln.startswith(lb.ROW["peak_tflops"].zh))
     assert line.split()[-2:] == [layout.display(lb.ROW["peak_tflops"], 296), layout.display(lb.ROW["peak_tflops"], 148)]
+
+
+def test_a_grid_sweeps_a_beyond_input(tmp_path):
+    # oracle: derive with the same value, evaluated on the array path
+    from xlsizing.batch import plan
+    from xlsizing.errors import InvalidInput
+    from xlsizing.scenarios import load_builtin
+
+    scen = plan(load_builtin(), ["batch=32,128"], ["2024年末"])
+    assert [s.name for s in scen] == ["2024年末 batch=32", "2024年末 batch=128"]
+    assert [s.beyond for s in scen] == [{"batch": 32.0}, {"batch": 128.0}]
+    assert lb.sheet_inputs(scen)["batch"].tolist() == [32.0, 128.0]
+    with pytest.raises(InvalidInput, match=r"^--grid batch = 0: must be >= 1$"):
+        plan(load_builtin(), ["batch=0,128"])
+    with pytest.raises(InvalidInput, match=r"did you mean 'bandwidth_tbs'"):
+        plan(load_builtin(), ["bandwith_tbs=2"])

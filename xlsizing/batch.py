@@ -33,8 +33,8 @@ from typing import Callable, Sequence, TextIO
 
 from ._args import fmt_value
 from .errors import InvalidInput, XlsizingError
-from .layout import INPUTS, ROW
-from .scenarios import ALIASES, Scenario, derive
+from .layout import INPUTS
+from .scenarios import ALIASES, Scenario, beyond_keys, derive, rule_for
 
 MAX_SCENARIOS = 100_000  # a batch larger than this is almost certainly a typo in a range
 GRID_KEYS = tuple(r.key for r in INPUTS) + tuple(ALIASES)
@@ -80,18 +80,19 @@ def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[float]]]:
         key = key.strip()
         if not eq or not key or not rest.strip():
             raise InvalidInput(f"--grid {spec!r}: write KEY=VALUES, e.g. mfu=0.3,0.4,0.5 or peak_multiplier=3:6:1")
-        if key not in GRID_KEYS:
+        allowed = GRID_KEYS + tuple(beyond_keys())  # the Beyond sheet's inputs too
+        if key not in allowed:
             import difflib
 
-            close = difflib.get_close_matches(key, GRID_KEYS, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(GRID_KEYS)}"
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
             raise InvalidInput(f"--grid: unknown key {key!r}{hint}")
         if any(k == key for k, _ in axes):
             raise InvalidInput(f"--grid: key {key!r} given twice; list all its values in one --grid")
         values: list[float] = []
         for part in rest.split(","):
             values.extend(_range(key, part) if ":" in part else [_number(key, part)])
-        rule = ROW[ALIASES.get(key, key)].rule
+        rule = rule_for(key)
         for v in values:
             if not rule.element_ok(v):
                 raise InvalidInput(f"--grid {key} = {fmt_value(v)}: must be {rule.allowed}")

@@ -71,7 +71,7 @@ def allowed_keys() -> list[str]:
     return list(TEXT_KEYS) + [r.key for r in INPUTS] + list(ALIASES) + beyond_keys()
 
 
-def _rule(key: str):
+def rule_for(key: str):
     """The rule a numeric key's value must meet (an alias follows its row's)."""
     key = ALIASES.get(key, key)
     if key in ROW:
@@ -120,7 +120,7 @@ class _Where:
 
 
 def _check_number(where: _Where, key: str, value, table, label: str) -> float:
-    rule = _rule(key)
+    rule = rule_for(key)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         shown = {list: "a list", dict: "a table"}.get(type(value)) or fmt_value(value)
         if not isinstance(value, (str, list, dict, bool)):
