@@ -8,10 +8,10 @@ same chain timed in the same run.  Prints the ratio; no assertion (machines here
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
+from timing import best_of  # bench/timing.py
 from xlsizing.layout import evaluate
 
 
@@ -45,15 +45,6 @@ def floor(x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     capex = cards / x["cards_per_server"] * x["server_price_wan"]
     return {"dau_wan": dau, "daily_tokens_yi": tokens, "tokens_per_s_yi": tps, "flops": flops,
             "cards_wan": cards, "servers_wan": servers, "capex_yi": capex}
-
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:

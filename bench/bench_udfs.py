@@ -22,17 +22,9 @@ import time
 
 import numpy as np
 
+from timing import best_of  # bench/timing.py
 from xlsizing import model
 from xlsizing.udfs import H20_CARDS
-
-
-def best(fn, repeat: int) -> float:
-    out = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return min(out)
 
 
 def cold_import(stmt: str) -> float:
@@ -61,9 +53,9 @@ def main() -> None:
 
     t_range = t_single = t_kernel = float("inf")
     for _ in range(a.repeat):  # interleaved, so machine noise hits all three alike
-        t_range = min(t_range, best(lambda: H20_CARDS(column, card, mfu), 1))
-        t_single = min(t_single, best(singles, 1))
-        t_kernel = min(t_kernel, best(lambda: model.h20_cards_wan.kernel(flops, 148.0, 0.5), 1))
+        t_range = min(t_range, best_of(lambda: H20_CARDS(column, card, mfu), 1))
+        t_single = min(t_single, best_of(singles, 1))
+        t_kernel = min(t_kernel, best_of(lambda: model.h20_cards_wan.kernel(flops, 148.0, 0.5), 1))
     n = a.rows
     print(f"rows                                   {n:>10,}")
     print(f"one range call       per row           {t_range / n * 1e6:>10.3f} us   (total {t_range * 1e3:.1f} ms)")

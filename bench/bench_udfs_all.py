@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 import inspect
 import random
-import time
 
+from timing import best_of  # bench/timing.py
 from xlsizing import catalog, udfs
 
 CANDIDATES = [1.0, 0.5, 100.0, 4.0, 0.03, 1e19, -1.0, "H20", "bf16", "memory_gb"]
@@ -63,15 +63,6 @@ def refused(v) -> bool:
     return isinstance(v, str) and (" must be " in v or v.startswith("infeasible"))
 
 
-def best(fn, repeat: int) -> float:
-    out = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        out = min(out, time.perf_counter() - t)
-    return out
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=10_000, help="rows of the range call (default 10000)")
@@ -96,8 +87,8 @@ def main(argv=None) -> int:
 
         t_range = t_single = float("inf")
         for _ in range(a.repeat):  # interleaved: machine noise hits both alike
-            t_range = min(t_range, best(lambda: fn(col, *rest), 1))
-            t_single = min(t_single, best(one_by_one, 1))
+            t_range = min(t_range, best_of(lambda: fn(col, *rest), 1))
+            t_single = min(t_single, best_of(one_by_one, 1))
         per_range, per_single = t_range / a.rows, t_single / len(singles)
         rows.append((name, per_range, per_single, per_single / per_range, answered))
     print(f"{'function':<24} {'range us/row':>12} {'single us/row':>14} {'cheaper':>8}  rows answered (not refused)")

@@ -233,6 +233,18 @@ def test_verify_names_the_users_file_when_parsing_fails(hostile, kind, lo_profil
     assert str(p) in msg and "wb00000" not in msg and one_line(msg), msg  # not the internal staged copy
 
 
+def damaged(good: bytes, rng: random.Random, how: str) -> bytes:
+    """A copy of ``good`` with its tail cut at a random place (``"cut"``), or 1-8 bytes overwritten
+    anywhere (``"bytes"``) or inside the zip's central directory (``"central"``)."""
+    data = bytearray(good)
+    if how == "cut":
+        return bytes(data[: rng.randrange(len(data))])
+    start = bytes(data).find(b"PK\x01\x02") if how == "central" else 0
+    for _ in range(rng.randint(1, 8)):
+        data[rng.randrange(start, len(data))] = rng.randrange(256)
+    return bytes(data)
+
+
 def test_corrupt_files_at_seeded_random_places(template, tmp_path):
     # 80 copies of a real template, each with 1-8 bytes overwritten (anywhere, or inside the zip's
     # central directory) or the tail cut at a random place; fill either writes a loadable workbook
@@ -241,18 +253,8 @@ def test_corrupt_files_at_seeded_random_places(template, tmp_path):
     good = template.read_bytes()
     outcomes = {"refused": 0, "filled": 0}
     for i in range(80):
-        data = bytearray(good)
-        if i % 4 == 3:
-            data = data[: rng.randrange(len(data))]
-        elif i % 4 == 2:
-            start = bytes(data).find(b"PK\x01\x02")  # the central directory
-            for _ in range(rng.randint(1, 8)):
-                data[rng.randrange(start, len(data))] = rng.randrange(256)
-        else:
-            for _ in range(rng.randint(1, 8)):
-                data[rng.randrange(len(data))] = rng.randrange(256)
         src = tmp_path / f"c{i}.xlsx"
-        src.write_bytes(bytes(data))
+        src.write_bytes(damaged(good, rng, ("bytes", "bytes", "central", "cut")[i % 4]))
         out = tmp_path / f"c{i}-out.xlsx"
         try:
             fill_workbook(src, load_builtin(), out)

@@ -22,30 +22,22 @@ import pytest
 import xlsxwriter
 from openpyxl.workbook.defined_name import DefinedName
 
-from xlsizing import recalc
+from xlsizing import recalc, verify
 from xlsizing.errors import WorkbookError
 from xlsizing.fileio import check_xlsx
 from xlsizing.verify import (Cells, _openpyxl_cells, check_cells, check_values, defined_names,
                              recalculated_cells, verify_workbooks)
 from xlsizing.workbook import named_cell, write_template
 
-from test_adversarial_workbooks import EXTERNAL, entity_bomb, one_line
+from test_adversarial_workbooks import EXTERNAL, damaged, entity_bomb, one_line
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "figure11.xlsx"
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def openpyxl_names(path: Path) -> dict:
-    """Every workbook-level name of ``path`` resolved by openpyxl: ``(sheet, ref)`` or its message."""
-    wb = openpyxl.load_workbook(path)
-    out = {}
-    for name in wb.defined_names:
-        try:
-            ws, ref = named_cell(wb, name)
-            out[name] = (ws.title, ref)
-        except KeyError as e:
-            out[name] = e.args[0]
-    return out
+    """Every workbook-level name of ``path`` resolved by openpyxl (the oracle): ``(sheet, ref)`` or its message."""
+    return verify.openpyxl_names(openpyxl.load_workbook(path))
 
 
 def rewrite(src: Path, dest: Path, parts: dict[str, str]) -> Path:
@@ -263,14 +255,8 @@ def test_corrupt_files_read_or_refuse_in_one_line(tmp_path):
     good = TEMPLATE.read_bytes()
     outcomes = {"read": 0, "refused": 0}
     for i in range(60):
-        data = bytearray(good)
-        if i % 3 == 2:
-            data = data[: rng.randrange(len(data))]
-        else:
-            for _ in range(rng.randint(1, 8)):
-                data[rng.randrange(len(data))] = rng.randrange(256)
         p = tmp_path / f"c{i}.xlsx"
-        p.write_bytes(bytes(data))
+        p.write_bytes(damaged(good, rng, "cut" if i % 3 == 2 else "bytes"))
         try:
             check_xlsx(p)
             recalculated_cells(p, defined_names(p))

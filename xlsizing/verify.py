@@ -194,15 +194,28 @@ def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] 
     return check_cells(_openpyxl_cells(original, recalculated), path, specs)
 
 
-def _openpyxl_cells(original, recalculated) -> Cells:
-    """:class:`Cells` of two openpyxl workbooks: names from ``original``, values from ``recalculated``."""
+def openpyxl_names(wb) -> dict[str, tuple[str, str] | str]:
+    """Every workbook-level name of an openpyxl workbook: ``(sheet title, "D5")``, or why it is not one cell.
+
+    The openpyxl reading of what :func:`defined_names` reads from ``xl/workbook.xml``.
+
+    >>> import openpyxl
+    >>> openpyxl_names(openpyxl.load_workbook("templates/figure11.xlsx"))["mfu_1"]
+    ('Figure 11', 'D16')
+    """
     names: dict[str, tuple[str, str] | str] = {}
-    for name in original.defined_names:
+    for name in wb.defined_names:
         try:
-            ws, ref = named_cell(original, name)
+            ws, ref = named_cell(wb, name)
             names[name] = (ws.title, ref)
         except KeyError as e:
             names[name] = e.args[0]
+    return names
+
+
+def _openpyxl_cells(original, recalculated) -> Cells:
+    """:class:`Cells` of two openpyxl workbooks: names from ``original``, values from ``recalculated``."""
+    names = openpyxl_names(original)
     values = {at: recalculated[at[0]][at[1]].value for at in names.values()
               if isinstance(at, tuple) and at[0] in recalculated.sheetnames}
     errors = [CellError(ws.title, c.coordinate, str(c.value))

@@ -261,11 +261,27 @@ class SheetInfo:
     last_row: int
 
     def ref(self, key: str, j: int, other_sheet: bool = False) -> str:
-        return cell(self.row_of[key], FIRST_COL + j, sheet=self.spec.sheet if other_sheet else None)
+        return column_cell(self.row_of[key], j, self.spec.sheet if other_sheet else None)
+
+
+def column_cell(row: int, j: int, sheet: str | None = None) -> str:
+    """A1 reference of row ``row`` (0-based) in scenario column ``j`` (0-based: column D), optionally on ``sheet``.
+
+    >>> column_cell(6, 0), column_cell(6, 1, "Figure 11")
+    ('D7', "'Figure 11'!E7")
+    """
+    return cell(row, FIRST_COL + j, sheet=sheet)
 
 
 def sheet_values(spec: SheetSpec, scenarios: Sequence[Scenario]) -> dict[str, list[float]]:
-    """``{row key: [float per scenario]}``: per scenario without numpy when the spec can, else its arrays."""
+    """``{row key: [float per scenario]}``: per scenario without numpy when the spec can, else its arrays.
+
+    Each row in its unit; both ways give the same numbers (tests/test_column_path.py).
+
+    >>> v = sheet_values(FIGURE11_SHEET, load_builtin("figure11"))
+    >>> [round(x, 2) for x in v["capex_yi"]]     # 亿元
+    [455.46, 759.09, 1138.64, 1897.73]
+    """
     if spec.evaluate_column is not None and spec.column_inputs is not None and len(scenarios) <= layout.COLUMN_PATH_MAX:
         return layout.columns(spec.evaluate_column, [spec.column_inputs(s) for s in scenarios])
     import numpy as np
@@ -315,9 +331,9 @@ def _formula(spec: SheetSpec, earlier: tuple[SheetSpec, ...], key: str, j: int) 
 
     def ref(k):
         if k in row_of:
-            return cell(row_of[k], FIRST_COL + j)
+            return column_cell(row_of[k], j)
         sheet, r = external[k]
-        return cell(r, FIRST_COL + j, sheet=sheet)
+        return column_cell(r, j, sheet)
 
     return spec.formula(row, ref)
 
