@@ -115,7 +115,11 @@ def _check_element(name: str, v: float, rule: Rule, where: str = "") -> None:
 
 
 def is_plain(value) -> bool:
-    """True for a Python int or float (not bool): what :func:`as_float` takes without numpy."""
+    """True for a Python int or float (not bool): what :func:`as_float` takes without numpy.
+
+    >>> is_plain(3), is_plain(2.5), is_plain(True), is_plain("3"), is_plain([1.0])
+    (True, True, False, False, False)
+    """
     return isinstance(value, _PLAIN) and not isinstance(value, bool)
 
 
@@ -146,6 +150,10 @@ def scalar_call(kernel: Callable, args: list[float]) -> float:
 
     Python raises ZeroDivisionError/OverflowError where numpy returns ``inf`` or ``nan``; the
     retry gives exactly numpy's answer, so the scalar path never differs from the array path.
+    The result is in the kernel's own unit.
+
+    >>> scalar_call(lambda a, b: a / b, [3.0, 2.0]), scalar_call(lambda a, b: a / b, [1.0, 0.0])
+    (1.5, inf)
     """
     try:
         return float(kernel(*args))

@@ -224,7 +224,16 @@ def evaluate_column(inputs: Mapping[str, object]) -> dict[str, float]:
 
 
 def scalar_rows(order, values: dict[str, float]) -> dict[str, float]:
-    """Add the computed rows ``order`` to ``values`` (floats), each through its kernel, and return it."""
+    """Add the computed rows ``order`` to ``values`` (floats), each through its kernel, and return it.
+
+    ``values`` holds every key the rows read, each in its row's unit (:attr:`Row.unit`); each
+    computed row is added in its own unit.  Inputs are not checked here (:func:`evaluate_column`
+    checks them).
+
+    >>> v = scalar_rows(COMPUTED_ORDER, check_inputs({"mau_wan": 10000, "peak_multiplier": 4}, as_float))
+    >>> round(v["cards_wan"], 5)   # 万张
+    72.29452
+    """
     for r in order:
         values[r.key] = scalar_call(r.fn.kernel, [values[a] for a in r.args])
     return values
@@ -236,7 +245,14 @@ COLUMN_PATH_MAX = 256
 
 
 def columns(evaluate_one, inputs: Sequence[Mapping[str, object]]) -> dict[str, list[float]]:
-    """``{row key: [value per column]}`` from ``evaluate_one`` (e.g. :func:`evaluate_column`) of each column."""
+    """``{row key: [value per column]}`` from ``evaluate_one`` (e.g. :func:`evaluate_column`) of each column.
+
+    Values keep each row's unit.  An empty ``inputs`` gives ``{}``.
+
+    >>> v = columns(evaluate_column, [{"mau_wan": 6000, "peak_multiplier": 4}, {"mau_wan": 10000, "peak_multiplier": 4}])
+    >>> [display(ROW["capex_yi"], x) for x in v["capex_yi"]]   # 亿元
+    ['455.46', '759.09']
+    """
     cols = [evaluate_one(c) for c in inputs]
     return {k: [c[k] for c in cols] for k in (cols[0] if cols else ())}
 

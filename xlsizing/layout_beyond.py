@@ -268,7 +268,16 @@ def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = N
 
 
 def column_inputs(scenario) -> dict[str, float]:
-    """:func:`sheet_inputs` of one scenario as Python floats (no numpy): what :func:`evaluate_column` takes."""
+    """:func:`sheet_inputs` of one scenario as Python floats (no numpy): what :func:`evaluate_column` takes.
+
+    The Figure 11 values the sheet reads (:data:`READS`), then every input of this sheet: the
+    scenario's own (:attr:`xlsizing.scenarios.Scenario.beyond`) or the default; each in its row's unit.
+
+    >>> from xlsizing.scenarios import load_builtin
+    >>> ins = column_inputs(load_builtin("figure11")[0])
+    >>> ins["peak_tflops"], round(ins["tokens_per_s_yi"], 6)      # TFLOPS, 亿 tokens/s
+    (148.0, 0.308642)
+    """
     fig = layout.evaluate_column(scenario.values)
     own = getattr(scenario, "beyond", {})
     return {**{k: fig[k] for k in READS}, **{r.key: float(own.get(r.key, r.default)) for r in INPUTS}}
@@ -288,7 +297,14 @@ def _checked(inputs: Mapping[str, object], convert) -> dict:
 
 
 def evaluate_column(inputs: Mapping[str, object]) -> dict[str, float]:
-    """:func:`evaluate` for one scenario of plain numbers, as Python floats, without numpy (same numbers)."""
+    """:func:`evaluate` for one scenario of plain numbers, as Python floats, without numpy (same numbers).
+
+    Every row in its unit; the same checks and messages as :func:`evaluate`.
+
+    >>> from xlsizing.scenarios import load_builtin
+    >>> round(evaluate_column(column_inputs(load_builtin("figure11")[0]))["fleet_cards_wan"], 2)   # 万张
+    27.98
+    """
     return layout.scalar_rows(COMPUTED_ORDER, _checked(inputs, as_float))
 
 

@@ -61,7 +61,11 @@ class Scenario:
 
 
 def beyond_keys() -> list[str]:
-    """The Beyond sheet's input keys, which a scenario may also set."""
+    """The Beyond sheet's input keys, which a scenario may also set (units in :data:`xlsizing.layout_beyond.INPUTS`).
+
+    >>> "bandwidth_tbs" in beyond_keys() and "mfu" not in beyond_keys()
+    True
+    """
     from .layout_beyond import INPUTS as BEYOND_INPUTS  # imported late: that module imports this one
 
     return [r.key for r in BEYOND_INPUTS]
@@ -72,7 +76,11 @@ def allowed_keys() -> list[str]:
 
 
 def rule_for(key: str):
-    """The rule a numeric key's value must meet (an alias follows its row's)."""
+    """The rule a numeric key's value must meet (an alias follows its row's); KeyError for a text or unknown key.
+
+    >>> rule_for("mfu").allowed, rule_for("dau_wan").allowed, rule_for("batch").allowed
+    ('in (0, 1]', '> 0', '>= 1')
+    """
     key = ALIASES.get(key, key)
     if key in ROW:
         return ROW[key].rule
