@@ -38,7 +38,7 @@ from .errors import InvalidInput
 from .units import TERA, WAN, YI
 
 GIGA = 1e9  # GB = 1e9 bytes (vendor units); GB/s, GWh
-GIGA_XL = "1E9"
+GIGA_XL = "1E+9"
 HOURS_PER_YEAR = 8760.0  # 365 × 24
 DAYS_PER_YEAR = 365.0
 MEGA = 1e6

@@ -150,7 +150,7 @@ def formula(row: Row, ref: Callable[[str], str], with_udf: bool = True) -> str:
     unknown function, while classic xlwings errors are text and stay visible.
 
     >>> formula(ROW["cards_wan"], lambda k: k.upper())
-    '=IFERROR(H20_CARDS(FLOPS,CARD_TFLOPS,MFU),FLOPS/(CARD_TFLOPS*1E12*MFU)/1E4)'
+    '=IFERROR(H20_CARDS(FLOPS,CARD_TFLOPS,MFU),FLOPS/(CARD_TFLOPS*1E+12*MFU)/1E+4)'
     """
     if not row.is_computed:
         raise ValueError(f"row {row.key!r} has no formula")

@@ -213,17 +213,17 @@ ROWS: tuple[Row, ...] = (
         native="{tdp_w}*{server_power_factor}"),
     Row("fleet_power_mw", "平均功率", "Average facility power", "MW", "#,##0.0", section=MONEY,
         fn=beyond.fleet_power_mw, udf="FLEET_POWER_MW",
-        native=f"{{fleet_cards_wan}}*{WAN_XL}*{{card_power_w}}*{{pue}}*{{load_factor}}/1E6"),
+        native=f"{{fleet_cards_wan}}*{WAN_XL}*{{card_power_w}}*{{pue}}*{{load_factor}}/1E+6"),
     Row("energy_gwh_per_year", "年用电量", "Energy per year", "GWh", "#,##0", section=MONEY,
         fn=beyond.energy_gwh_per_year, native="{fleet_power_mw}*8760/1000"),
     Row("electricity_cost_yi", "年电费", "Electricity cost per year", "亿元", "#,##0.00", section=MONEY,
-        fn=beyond.electricity_cost_yi, native=f"{{energy_gwh_per_year}}*1E6*{{power_price_yuan_kwh}}/{YI_XL}"),
+        fn=beyond.electricity_cost_yi, native=f"{{energy_gwh_per_year}}*1E+6*{{power_price_yuan_kwh}}/{YI_XL}"),
     Row("card_hour_yuan", "单卡小时折旧", "Amortized capex per card-hour", "元", "0.00", section=MONEY,
         fn=beyond.card_hour_yuan, native=f"{{server_price_wan}}*{WAN_XL}/{{cards_per_server}}/({{life_years}}*8760)"),
     Row("cost_per_mtok_yuan", "每百万token成本", "Cost per 1M tokens (capex + power)", "元", "0.00", section=MONEY,
         fn=beyond.cost_per_mtok_yuan, udf="COST_PER_MTOK",
         native=f"({{fleet_cards_wan}}*{WAN_XL}*{{card_hour_yuan}}*8760+{{electricity_cost_yi}}*{YI_XL})"
-               f"/({{daily_tokens_yi}}*{YI_XL}*365/1E6)"),
+               f"/({{daily_tokens_yi}}*{YI_XL}*365/1E+6)"),
 )
 
 ROW: dict[str, Row] = {r.key: r for r in ROWS}

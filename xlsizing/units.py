@@ -15,9 +15,9 @@ YI = 1e8  # 亿
 TERA = 1e12  # T in TFLOPS
 
 # Excel formula spellings of the same constants, so workbook formulas use the very same numbers.
-WAN_XL = "1E4"
-YI_XL = "1E8"
-TERA_XL = "1E12"
+WAN_XL = "1E+4"
+YI_XL = "1E+8"
+TERA_XL = "1E+12"
 
 
 def from_wan(x):
