@@ -1,6 +1,6 @@
 """Verify workbooks in real spreadsheet engines: recalculate (LibreOffice, Gnumeric), compare with Python.
 
-For every sheet that declares rows (:func:`xlsizing.workbook.sheet_specs`) and is present in a
+For every sheet of :data:`xlsizing.sheets.SHEETS` that is present in a
 workbook (found by its defined names), the input cells are read back from the recalculated
 copy, the sheet's ``evaluate`` recomputes every row in Python, and every computed cell must
 agree to ``rel_tol`` (1e-12; LibreOffice saves 15 significant digits).  Every cell of every
@@ -46,7 +46,10 @@ from ._args import fmt_value
 from .errors import WorkbookError, XlsizingError
 from .fileio import _reason, check_xlsx
 from .recalc import DEFAULT_TIMEOUT, ENGINE_NAMES, ENGINES, check_engine, check_jobs, check_timeout, recalculate
-from .workbook import SheetSpec, named_cell, sheet_specs
+from . import sheets as sheetlist
+from .refs import column_letters, column_number, named_cell, resolve_name_text
+from .sheets import Sheet
+from .sheets.base import owner_row
 
 REL_TOL = 1e-12
 POISON = -9.87654321e300  # planted as every formula cell's cached value before recalculation
@@ -153,7 +156,7 @@ def _is_error(c) -> bool:
     return _shows_error(c.value, c.data_type)
 
 
-def _columns(names, spec: SheetSpec) -> int:
+def _columns(names, spec: Sheet) -> int:
     """How many scenario columns of ``spec`` a workbook has (by its defined names)."""
     ins = spec.input_rows
     if not ins:
@@ -185,6 +188,7 @@ class Cells:
     names: Mapping[str, tuple[str, str] | str]
     values: Mapping[tuple[str, str], object]
     errors: list[CellError] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # "Sheet!D5" of each cell still showing POISON
 
     def __getitem__(self, name: str) -> tuple[str, str, object]:
         """``(sheet, "D5", value)`` of a defined name, or KeyError saying what is wrong."""
@@ -196,7 +200,7 @@ class Cells:
         return found[0], found[1], self.values.get(found)
 
 
-def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] | None = None) -> Report:
+def check_values(original, recalculated, path: Path, specs: Sequence[Sheet] | None = None) -> Report:
     """Compare a recalculated openpyxl workbook (``data_only=True``) with the Python engine.
 
     ``original`` supplies the defined names (the workbook as the user has it).
@@ -230,54 +234,66 @@ def _openpyxl_cells(original, recalculated) -> Cells:
     names = openpyxl_names(original)
     values = {at: recalculated[at[0]][at[1]].value for at in names.values()
               if isinstance(at, tuple) and at[0] in recalculated.sheetnames}
-    errors = [CellError(ws.title, c.coordinate, str(c.value))
-              for ws in recalculated.worksheets for line in ws.iter_rows() for c in line if _is_error(c)]
-    return Cells(names, values, errors)
+    errors, stale = [], []
+    for ws in recalculated.worksheets:
+        for line in ws.iter_rows():
+            for c in line:
+                if _is_error(c):
+                    errors.append(CellError(ws.title, c.coordinate, str(c.value)))
+                elif c.value == POISON:
+                    stale.append(f"{ws.title}!{c.coordinate}")
+    return Cells(names, values, errors, stale)
 
 
-def check_cells(cells: Cells, path: Path, specs: Sequence[SheetSpec] | None = None,
+def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
                 engine: str = "LibreOffice") -> Report:
     """Compare the named cells of a recalculated workbook with the Python engine; list its error cells.
 
-    A computed cell still showing :data:`POISON` was not recalculated by ``engine``: the report
-    says so (a problem), besides the mismatch.
+    Every sheet of ``specs`` (default: :data:`xlsizing.sheets.SHEETS`) found in the workbook (by its
+    defined names) is checked: its inputs (linked ones included, as the engine computed them) are
+    read, the one evaluator computes every row of the sheets present, and each computed cell must
+    agree to :data:`REL_TOL`.  Cells still showing :data:`POISON` were not recalculated by
+    ``engine``: the report says so first (a problem).
     """
     rep = Report(Path(path), engine=engine)
-    stale = []
+    if cells.stale:
+        rep.problems.append(f"{engine} did not recalculate {len(cells.stale)} formula cell(s) (first: "
+                            f"{cells.stale[0]}): they still show the value planted before recalculation")
     names = cells.names
-    specs = list(specs) if specs is not None else sheet_specs()
+    specs = sheetlist.sheets(specs)
     present = [(s, _columns(names, s)) for s in specs]
     present = [(s, n) for s, n in present if n]
     if not present:
         rep.problems.append("no xlsizing sheet found (no defined names such as mau_wan_1); "
                             "is this a workbook written by xlsizing?")
-
-    for spec, n in present:
-        rep.sheets.append(spec.sheet)
-        inputs, bad = {}, False
-        scen = []
-        for j in range(1, n + 1):
-            nm = spec.name("scenario_name", j)
-            try:
-                scen.append(str(cells[nm][2]))
-            except KeyError:
-                scen.append(f"column {j}")
-        needed = [(r.key, spec) for r in spec.input_rows]
-        for key in spec.reads:
-            owner = next((s for s, _ in present if s is not spec and s.name(key, 1) in names), None)
-            if owner is None:
-                rep.problems.append(f"{spec.sheet}: reads {key!r}, which no sheet of the workbook has")
-                bad = True
-            else:
-                needed.append((key, owner))
-        for key, owner in needed:
+    counts = {n for _, n in present}
+    if len(counts) > 1:
+        rep.problems.append("the sheets have different numbers of scenario columns: "
+                            + ", ".join(f"{s.title} {n}" for s, n in present))
+        present = []
+    n = counts.pop() if len(counts) == 1 else 0
+    sheets = [s for s, _ in present]
+    inputs, bad = {}, False
+    scen = []
+    for j in range(1, n + 1):
+        try:
+            scen.append(str(cells[sheets[0].name("scenario_name", j)][2]))
+        except KeyError:
+            scen.append(f"column {j}")
+    for spec in sheets:
+        rep.sheets.append(spec.title)
+        missing = [k for k in spec.reads if owner_row(sheets, k) is None]
+        for key in missing:
+            rep.problems.append(f"{spec.title}: reads {key!r}, which no sheet of the workbook has")
+            bad = True
+        for r in spec.inputs:
             col = []
             for j in range(1, n + 1):
-                nm = owner.name(key, j)
+                nm = spec.name(r.key, j)
                 try:
                     sheet, ref, v = cells[nm]
                 except KeyError as e:
-                    rep.problems.append(f"{spec.sheet}: {e.args[0]}")
+                    rep.problems.append(f"{spec.title}: {e.args[0]}")
                     bad = True
                     continue
                 if not _is_number(v):
@@ -285,27 +301,29 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[SheetSpec] | None = No
                                         f"{'empty' if v is None else repr(v)}")
                     bad = True
                     continue
-                rule = next((getattr(r, "rule", None) for r in owner.input_rows if r.key == key), None)
-                if rule is not None and not rule.element_ok(float(v)):
-                    rep.problems.append(f"{sheet}!{ref} ({nm}): {key} must be {rule.allowed}, got {fmt_value(v)}")
+                if not r.rule.element_ok(float(v)):
+                    rep.problems.append(f"{sheet}!{ref} ({nm}): {r.key} must be {r.rule.allowed}, got {fmt_value(v)}")
                     bad = True
                     continue
                 col.append(float(v))
-            inputs[key] = np.array(col, dtype=np.float64)
-        if bad:
-            continue
-        try:
-            expected = spec.evaluate(inputs)
-        except XlsizingError as e:
-            rep.problems.append(f"{spec.sheet}: the inputs are not valid: {e}")
-            continue
-        for row in spec.computed_rows:
+            inputs[r.key] = np.array(col, dtype=np.float64)
+    if bad or not present:
+        rep.errors.extend(cells.errors)
+        return rep
+    try:
+        expected = sheetlist.evaluate(inputs, sheets)
+    except XlsizingError as e:
+        rep.problems.append(f"the inputs are not valid: {e}")
+        rep.errors.extend(cells.errors)
+        return rep
+    for spec in sheets:
+        for row in spec.computed:
             for j in range(1, n + 1):
                 nm = spec.name(row.key, j)
                 try:
                     sheet, ref, got = cells[nm]
                 except KeyError as e:
-                    rep.problems.append(f"{spec.sheet}: {e.args[0]}")
+                    rep.problems.append(f"{spec.title}: {e.args[0]}")
                     continue
                 exp = float(np.asarray(expected[row.key])[j - 1])
                 rep.checked += 1
@@ -313,14 +331,9 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[SheetSpec] | None = No
                     if exp:
                         rep.largest_difference = max(rep.largest_difference, abs(got - exp) / abs(exp))
                     continue
-                if got == POISON:
-                    stale.append(f"{sheet}!{ref}")
                 if isinstance(got, str) and got.startswith(ERROR_TEXTS):
                     continue  # reported once, by the error scan below
                 rep.mismatches.append(Mismatch(sheet, ref, row.key, f"{row.zh} / {row.en}", scen[j - 1], exp, got))
-    if stale:
-        rep.problems.insert(0, f"{engine} did not recalculate {len(stale)} computed cell(s) (first: {stale[0]}): "
-                               "they still show the value planted before recalculation")
     rep.errors.extend(cells.errors)
     return rep
 
@@ -397,29 +410,11 @@ def _reading(path: Path):
         raise WorkbookError(f"{path}: cannot read the workbook: {_reason(e)}") from None
 
 
-_ONE_CELL = re.compile(r"(?:'((?:[^']|'')+)'|([^' !]+))!\$?([A-Z]{1,3})\$?([0-9]{1,7})")
-
-
-def _resolve(name: str, text: str, sheets: Sequence[str]) -> tuple[str, str] | str:
-    """``(sheet, "D5")`` of a name whose formula ``text`` is one cell of ``sheets``, else why not.
-
-    >>> _resolve("mfu_1", "'Figure 11'!$D$9", ["Figure 11"])
-    ('Figure 11', 'D9')
-    >>> _resolve("mfu_2", "'Figure 11'!#REF!", ["Figure 11"])
-    "defined name mfu_2 = 'Figure 11'!#REF! does not point to one cell"
-    """
-    m = _ONE_CELL.fullmatch(text)
-    sheet = m and (m[2] or m[1].replace("''", "'"))
-    if not m or sheet not in sheets:
-        return f"defined name {name} = {text} does not point to one cell"
-    return sheet, m[3] + m[4]
-
-
 def defined_names(path: str | os.PathLike) -> dict[str, tuple[str, str] | str]:
     """The workbook-level defined names of an .xlsx, read from ``xl/workbook.xml``.
 
     Each maps to ``(sheet, "D5")`` or to the message saying why it does not point to one cell
-    (as :func:`xlsizing.workbook.named_cell` resolves them).  Every XML part of the file is first
+    (as :func:`xlsizing.refs.named_cell` resolves them).  Every XML part of the file is first
     checked for a DTD (an entity bomb is refused here, before LibreOffice parses the file);
     :func:`xlsizing.fileio.check_xlsx` must have passed.  WorkbookError if it cannot be read.
     """
@@ -434,7 +429,7 @@ def defined_names(path: str | os.PathLike) -> dict[str, tuple[str, str] | str]:
                 sheets.append(el.get("name", ""))
             elif el.get("localSheetId") is None:  # a sheet's own names are not the workbook's
                 texts[el.get("name", "")] = el.text or ""
-    return {name: _resolve(name, text, sheets) for name, text in texts.items()}
+    return {name: resolve_name_text(name, text, sheets) for name, text in texts.items()}
 
 
 def _worksheets(z: zipfile.ZipFile) -> tuple[list[tuple[str, str]], str | None]:
@@ -492,25 +487,6 @@ def _cell_value(c: ElementTree.Element, strings: Sequence[str]) -> tuple[object,
     return text, kind  # "str" (a formula's text), "e" (an error), "d" (an ISO date)
 
 
-def _column_number(ref: str) -> int:
-    """``"AB12"`` -> 28."""
-    n = 0
-    for ch in ref:
-        if not ch.isalpha():
-            break
-        n = n * 26 + ord(ch.upper()) - 64
-    return n
-
-
-def _column_letters(n: int) -> str:
-    """28 -> ``"AB"``."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Iterator[tuple[str, object, str]]:
     """``(coordinate, value, type)`` of every cell of a worksheet part, row by row."""
     row = 0
@@ -523,9 +499,9 @@ def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Itera
             ref = c.get("r")
             if ref is None:  # optional in the format; positions then count on
                 col += 1
-                ref = f"{_column_letters(col)}{row}"
+                ref = f"{column_letters(col)}{row}"
             else:
-                col = _column_number(ref)
+                col = column_number(ref)
             yield (ref, *_cell_value(c, strings))
 
 
@@ -539,6 +515,7 @@ def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, s
     wanted = {at for at in names.values() if isinstance(at, tuple)}
     values: dict[tuple[str, str], object] = {}
     errors: list[CellError] = []
+    stale: list[str] = []
     with _reading(p), zipfile.ZipFile(p) as z:
         sheets, strings_part = _worksheets(z)
         strings = [] if strings_part is None else [_text(si) for _, si in _elements(z, strings_part, {"si"})]
@@ -548,7 +525,9 @@ def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, s
                     values[title, ref] = value
                 if _shows_error(value, kind):
                     errors.append(CellError(title, ref, str(value)))
-    return Cells(names, values, errors)
+                elif value == POISON:
+                    stale.append(f"{title}!{ref}")
+    return Cells(names, values, errors, stale)
 
 
 # --- the staged copy an engine recalculates ---------------------------------------------------
@@ -664,7 +643,7 @@ def default_timeout(paths: Sequence[str | os.PathLike]) -> float:
 
 def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float | None = None,
                      profile: str | os.PathLike | None = None,
-                     specs: Sequence[SheetSpec] | None = None, engine: str = "libreoffice",
+                     specs: Sequence[Sheet] | None = None, engine: str = "libreoffice",
                      jobs: int | None = None) -> list[Report]:
     """Recalculate ``paths`` in ``engine`` and check each against the Python engine.
 
