@@ -20,3 +20,12 @@ from .workbook import write_template, write_workbook
 __all__ = ["__version__", "model", "InvalidInput", "XlsizingError", "SHEETS", "evaluate", "evaluate_column",
            "load_any", "load_builtin", "load_file", "make_scenario", "values", "with_inputs", "render_text",
            "render_csv", "render_json", "write_workbook", "write_template"]
+
+
+def __getattr__(name: str):
+    # pandas stays off the import path: xlsizing.to_frame / from_frame load xlsizing.frames on first use
+    if name in ("to_frame", "from_frame"):
+        from . import frames
+
+        return getattr(frames, name)
+    raise AttributeError(f"module 'xlsizing' has no attribute {name!r}")

@@ -214,11 +214,13 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     ws.write_string(HEADER_ROW + 1, 0, "", styles.header_left)
     ws.write_string(HEADER_ROW + 1, 1, "", styles.header_left)
     ws.write_string(HEADER_ROW + 1, 2, "Unit", styles.header)
+    # row by row (constant_memory mode writes each row out when the next one starts)
     for j, s in enumerate(scenarios):
         # scenario text is data: always a string, never a formula (write_string, not write)
         ws.write_string(HEADER_ROW, FIRST_COL + j, s.name, styles.header)
-        ws.write_string(HEADER_ROW + 1, FIRST_COL + j, s.name_en or "", styles.header)
         book.define_name(sheet.name("scenario_name", j + 1), "=" + cell(HEADER_ROW, FIRST_COL + j, True, sheet.title))
+    for j, s in enumerate(scenarios):
+        ws.write_string(HEADER_ROW + 1, FIRST_COL + j, s.name_en or "", styles.header)
         book.define_name(sheet.name("scenario_name_en", j + 1),
                          "=" + cell(HEADER_ROW + 1, FIRST_COL + j, True, sheet.title))
 
@@ -489,6 +491,9 @@ def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
     return infos
 
 
+CONSTANT_MEMORY_FROM = 256  # scenario columns from which write_workbook streams rows to disk
+
+
 def write_workbook(scenarios: Sequence[Scenario], path: str | os.PathLike, *, force: bool = False,
                    sheets: Sequence[Sheet] | None = None) -> Path:
     """Write a workbook with one column per scenario to ``path`` (atomically).
@@ -500,11 +505,15 @@ def write_workbook(scenarios: Sequence[Scenario], path: str | os.PathLike, *, fo
 
     scenarios = list(scenarios)
 
+    # in_memory: XlsxWriter otherwise writes each XML part to a temp file first, which doubled
+    # the cost of a workbook in a batch (bench/bench_batch.py).  Wide workbooks instead write each
+    # row out as soon as it is complete (constant_memory: every sheet is written row by row), so
+    # the cells of 10,000 scenarios are never all in memory (bench/bench_one_workbook.py).
+    mode = {"constant_memory": True} if len(scenarios) >= CONSTANT_MEMORY_FROM else {"in_memory": True}
+
     def write(tmp: Path):
-        # in_memory: XlsxWriter otherwise writes each XML part to a temp file first, which
-        # doubled the cost of a workbook in a batch (bench/bench_batch.py)
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                              "strings_to_numbers": False, "in_memory": True})
+                                              "strings_to_numbers": False, **mode})
         try:
             build(book, scenarios, sheets)
         finally:
