@@ -34,16 +34,24 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ._args import fmt_value
-from .errors import InvalidInput, UnknownAccelerator
+from .errors import InvalidInput, MissingFigure, UnknownAccelerator
 
 # field -> (unit, what it is); every numeric figure must be > 0
 FIGURES: dict[str, tuple[str, str]] = {
     "bf16_tflops": ("TFLOPS", "dense BF16/FP16 tensor peak"),
+    "fp16_tflops": ("TFLOPS", "dense FP16 tensor peak, where it differs from BF16"),
     "fp8_tflops": ("TFLOPS", "dense FP8 tensor peak"),
     "int8_tops": ("TOPS", "dense INT8 tensor peak"),
     "fp4_tflops": ("TFLOPS", "dense FP4 tensor peak"),
+    "tf32_tflops": ("TFLOPS", "dense TF32 tensor peak"),
+    "fp32_tflops": ("TFLOPS", "FP32 peak (vector, non-tensor)"),
     "memory_gb": ("GB", "on-card memory"),
     "bandwidth_tbs": ("TB/s", "memory bandwidth"),
+    # one convention for every entry: GB/s PER DIRECTION (unidirectional) per card over the
+    # scale-up fabric (NVLink, Infinity Fabric, HCCS/UB, ICI, PCIe); vendors' bidirectional
+    # totals are halved (NVLink "900 GB/s" = 450 GB/s each way)
+    "interconnect_gbs": ("GB/s", "scale-up interconnect bandwidth per card, each direction"),
+    "interconnect_latency_us": ("µs", "scale-up latency per collective"),
     "tdp_w": ("W", "board power (TDP)"),
     "cards_per_server": ("cards", "cards in the usual server"),
 }
@@ -95,7 +103,12 @@ class Price:
 
 @dataclass(frozen=True)
 class Accelerator:
-    """A catalog entry: ``figures`` maps field names of :data:`FIGURES` to :class:`Figure`."""
+    """A catalog entry: ``figures`` maps field names of :data:`FIGURES` to :class:`Figure`.
+
+    A figure the entry lacks is never replaced by another card's: :meth:`figure`, :meth:`value`
+    and :meth:`peak` raise :class:`~xlsizing.errors.MissingFigure` naming the entry, the figure
+    and how to supply it.
+    """
 
     name: str
     vendor: str = ""
@@ -106,16 +119,21 @@ class Accelerator:
     note: str = ""
     origin: str = "builtin"
 
-    def figure(self, name: str) -> Figure:
+    def figure(self, name: str, how: str | None = None) -> Figure:
+        """The figure ``name`` with its source; :class:`MissingFigure` if this entry lacks it.
+
+        ``how`` replaces the default advice (a user catalog entry) on how to supply the figure.
+        """
         if name not in FIGURES:
             raise InvalidInput(f"figure must be one of {', '.join(FIGURES)}, got {_quote(name)}")
         try:
             return self.figures[name]
         except KeyError:
-            raise InvalidInput(f"{self.name} has no {name} figure in the catalog") from None
+            raise MissingFigure(missing_message(self.name, name, how), self.name, name) from None
 
-    def value(self, name: str) -> float:
-        return float(self.figure(name).value)
+    def value(self, name: str, how: str | None = None) -> float:
+        """The numeric value of figure ``name`` (unit in :data:`FIGURES`), or :class:`MissingFigure`."""
+        return float(self.figure(name, how).value)
 
     @property
     def precisions(self) -> list[str]:
@@ -125,9 +143,10 @@ class Accelerator:
     def peak(self, precision: str = "bf16") -> Figure:
         """The dense peak figure at ``precision`` (TFLOPS, or TOPS for int8)."""
         p = check_precision(precision)
-        fld = PRECISIONS[p]
+        fld = "fp16_tflops" if p == "fp16" and "fp16_tflops" in self.figures else PRECISIONS[p]
         if fld not in self.figures:
-            raise InvalidInput(f"{self.name} has no {p} peak in the catalog; available: {', '.join(self.precisions)}")
+            raise MissingFigure(f"{self.name} has no {p} peak in the catalog; available: {', '.join(self.precisions)}",
+                                self.name, fld)
         return self.figures[fld]
 
     def peak_tflops(self, precision: str = "bf16") -> float:
@@ -136,6 +155,21 @@ class Accelerator:
     @property
     def title(self) -> str:
         return f"{self.vendor} {self.name}".strip()
+
+
+def missing_message(accelerator: str, figure: str, how: str | None = None) -> str:
+    """The text of :class:`MissingFigure`: the accelerator, the figure (what, unit) and how to supply it.
+
+    >>> print(missing_message("Ascend 910C", "tdp_w"))
+    Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: [[accelerator]] name = "Ascend 910C", tdp_w = ...
+    """
+    unit, what = FIGURES.get(figure, ("", figure))
+    label = f"{figure} ({what}, {unit})" if figure in FIGURES else figure
+    if how is None:
+        example = ("price = { amount = ..., unit = \"万元\", per = \"server\", date = \"...\", source = \"...\" }"
+                   if figure == "price" else f"{figure} = ...")
+        how = f"add it to a user catalog file: [[accelerator]] name = \"{accelerator}\", {example}"
+    return f"{accelerator} has no {label} in the catalog; {how}"
 
 
 def _quote(v) -> str:
@@ -468,6 +502,33 @@ def figure_value(name, figure: str, catalog: Catalog | None = None) -> float:
     return get(name, catalog).value(figure)
 
 
+CNY_UNITS = {"万元": 1.0, "元": 1e-4, "CNY": 1e-4}
+
+
+def server_price_wan(acc: Accelerator, how: str | None = None) -> float:
+    """Price of one server of ``acc`` in 万元 from its catalog price, or :class:`MissingFigure`.
+
+    A price per card is multiplied by ``cards_per_server``.  A price in another currency is not
+    converted (no exchange rate is a catalog figure): it is missing in 万元, and the message says
+    what the catalog has.
+
+    >>> server_price_wan(builtin().get("H20"))
+    84.0
+    >>> server_price_wan(builtin().get("A100"))
+    Traceback (most recent call last):
+    ...
+    xlsizing.errors.MissingFigure: A100 has no server price in 万元 in the catalog (it has 199,000 USD per server, 2020-05); add it to a user catalog file: [[accelerator]] name = "A100", price = { amount = ..., unit = "万元", per = "server", date = "...", source = "..." }
+    """
+    pr = acc.price
+    if pr is None or pr.unit not in CNY_UNITS:
+        has = "" if pr is None else f" (it has {pr.amount:,g} {pr.unit} per {pr.per}, {pr.date})"
+        msg = missing_message(acc.name, "price", how).replace(
+            " has no price in the catalog;", f" has no server price in 万元 in the catalog{has};")
+        raise MissingFigure(msg, acc.name, "price")
+    wan = pr.amount * CNY_UNITS[pr.unit]
+    return wan * acc.value("cards_per_server", how) if pr.per == "card" else wan
+
+
 def card_price_wan(acc: Accelerator) -> float | None:
     """Price per card in 万元 when the catalog has a CNY price (万元 or 元), else None."""
     pr = acc.price
@@ -535,8 +596,8 @@ def render_list(cat: Catalog) -> str:
     """
     cols = [("bf16_tflops", "BF16", "{:g}"), ("fp8_tflops", "FP8", "{:g}"), ("int8_tops", "INT8", "{:g}"),
             ("fp4_tflops", "FP4", "{:g}"), ("memory_gb", "GB", "{:g}"), ("bandwidth_tbs", "TB/s", "{:.2f}"),
-            ("tdp_w", "TDP W", "{:g}")]
-    head = f"{'name':<12} {'vendor':<10}" + "".join(f"{h:>7}" for _, h, _ in cols)
+            ("interconnect_gbs", "link GB/s", "{:g}"), ("tdp_w", "TDP W", "{:g}")]
+    head = f"{'name':<12} {'vendor':<10}" + "".join(f"{h:>{max(9, len(h) + 1)}}" for _, h, _ in cols)
     lines = [head, "-" * len(head)]
     for a in cat:
         cells = []
@@ -547,8 +608,9 @@ def render_list(cat: Catalog) -> str:
             else:
                 mark = ("~" if f.estimated else "") + ("?" if f.disputed else "")
                 cells.append(fmt.format(f.value) + mark)
-        lines.append(f"{a.name:<12} {a.vendor:<10}" + "".join(f"{c:>7}" for c in cells))
+        lines.append(f"{a.name:<12} {a.vendor:<10}"
+                     + "".join(f"{c:>{max(9, len(h) + 1)}}" for c, (_, h, _) in zip(cells, cols)))
     lines.append("")
-    lines.append("Dense peaks: BF16/FP16, FP8, FP4 in TFLOPS, INT8 in TOPS.  ~ estimated, ? disputed.  "
-                 "'xlsizing catalog show NAME' lists every source.")
+    lines.append("Dense peaks: BF16/FP16, FP8, FP4 in TFLOPS, INT8 in TOPS; link = scale-up GB/s each direction.  "
+                 "~ estimated, ? disputed, - not in the catalog.  'xlsizing catalog show NAME' lists every source.")
     return "\n".join(lines) + "\n"
