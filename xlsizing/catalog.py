@@ -122,7 +122,8 @@ class Accelerator:
     def figure(self, name: str, how: str | None = None) -> Figure:
         """The figure ``name`` with its source; :class:`MissingFigure` if this entry lacks it.
 
-        ``how`` replaces the default advice (a user catalog entry) on how to supply the figure.
+        ``how`` replaces the default advice ("add it to a user catalog file") that precedes the
+    example catalog entry in the message.
         """
         if name not in FIGURES:
             raise InvalidInput(f"figure must be one of {', '.join(FIGURES)}, got {_quote(name)}")
@@ -165,11 +166,10 @@ def missing_message(accelerator: str, figure: str, how: str | None = None) -> st
     """
     unit, what = FIGURES.get(figure, ("", figure))
     label = f"{figure} ({what}, {unit})" if figure in FIGURES else figure
-    if how is None:
-        example = ("price = { amount = ..., unit = \"万元\", per = \"server\", date = \"...\", source = \"...\" }"
-                   if figure == "price" else f"{figure} = ...")
-        how = f"add it to a user catalog file: [[accelerator]] name = \"{accelerator}\", {example}"
-    return f"{accelerator} has no {label} in the catalog; {how}"
+    example = ("price = { amount = ..., unit = \"万元\", per = \"server\", date = \"...\", source = \"...\" }"
+               if figure == "price" else f"{figure} = ...")
+    how = "add it to a user catalog file" if how is None else how
+    return f"{accelerator} has no {label} in the catalog; {how}: [[accelerator]] name = \"{accelerator}\", {example}"
 
 
 def _quote(v) -> str:
@@ -527,6 +527,37 @@ def server_price_wan(acc: Accelerator, how: str | None = None) -> float:
         raise MissingFigure(msg, acc.name, "price")
     wan = pr.amount * CNY_UNITS[pr.unit]
     return wan * acc.value("cards_per_server", how) if pr.per == "card" else wan
+
+
+# figures every entry is expected to carry where public; fp16_tflops (= bf16 unless it differs)
+# and interconnect_latency_us (public for no shipped part) are optional by design
+EXPECTED = tuple(f for f in FIGURES if f not in ("fp16_tflops", "interconnect_latency_us"))
+
+
+def lacks(acc: Accelerator) -> list[str]:
+    """The figures of :data:`EXPECTED` (and ``price`` in 万元) that ``acc`` does not have.
+
+    >>> lacks(builtin().get("H20"))
+    ['fp4_tflops']
+    >>> lacks(builtin().get("Ascend 910C"))
+    ['fp8_tflops', 'int8_tops', 'fp4_tflops', 'tf32_tflops', 'fp32_tflops', 'tdp_w', 'price']
+    """
+    out = [f for f in EXPECTED if f not in acc.figures]
+    if acc.price is None or acc.price.unit not in CNY_UNITS:
+        out.append("price")
+    return out
+
+
+def lacks_markdown(cat: Catalog | None = None) -> str:
+    """The table of docs/beyond.md: each accelerator and the figures it lacks (generated, never typed)."""
+    short = {"price": "server price in 万元"} | {f: f.rsplit("_", 1)[0] for f in EXPECTED}
+    short |= {"bf16_tflops": "BF16", "fp8_tflops": "FP8", "int8_tops": "INT8", "fp4_tflops": "FP4",
+              "tf32_tflops": "TF32", "fp32_tflops": "FP32", "interconnect_gbs": "interconnect", "tdp_w": "TDP",
+              "cards_per_server": "cards per server"}
+    rows = ["| accelerator | figures the catalog lacks (the part has none, or no public source gives it) |", "|---|---|"]
+    for a in cat or builtin():
+        rows.append(f"| {a.title} | {', '.join(short[f] for f in lacks(a)) or '—'} |")
+    return "\n".join(rows) + "\n"
 
 
 def card_price_wan(acc: Accelerator) -> float | None:

@@ -54,6 +54,14 @@ def _setup_beyond(p):
                         "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision")
 
 
+def _how_to_give(key: str) -> str:
+    """What a missing-figure error of ``xlsizing beyond`` advises for the sheet input ``key``."""
+    from .layout_beyond import CATALOG_READS
+
+    where = "" if key in CATALOG_READS else ", in the scenario file"
+    return f"give it with --input {key}=VALUE{where} or in a --catalog file"
+
+
 @command("beyond", "size scenarios bandwidth-aware (prefill + decode roofline) next to the report's compute-only cards",
          "xlsizing beyond                                  # the report's scenarios on H20, BF16\n"
          "  xlsizing beyond --precision fp8 --input batch=32\n"
@@ -64,8 +72,9 @@ def cmd_beyond(args) -> int:
     from .layout_beyond import precision_overrides, render_text
 
     one_byte_kv = args.precision.lower() in ("fp8", "int8", "fp4")  # the KV cache follows the precision
+    missing = {}  # figures the accelerator's entry lacks: an error below unless given otherwise
     catalog_inputs = precision_overrides(args.accelerator, args.precision, 1.0 if one_byte_kv else None,
-                                         catalog=load(*args.catalog))
+                                         catalog=load(*args.catalog), missing=missing, how=_how_to_give)
     scenarios = _scenarios(args)
     # a scenario file's own Beyond inputs beat the catalog's figures; --input beats both
     overrides = {k: [s.beyond.get(k, v) for s in scenarios] for k, v in catalog_inputs.items()}
@@ -75,5 +84,8 @@ def cmd_beyond(args) -> int:
             overrides[key.strip()] = float(value)
         except ValueError:
             raise InvalidInput(f"--input must be KEY=NUMBER, got {item!r}") from None
+    for key, error in missing.items():
+        if key not in overrides and not all(key in s.beyond for s in scenarios):
+            raise error
     sys.stdout.write(render_text(scenarios, overrides))
     return EXIT_OK

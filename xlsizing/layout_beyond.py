@@ -51,6 +51,9 @@ SOURCE_LINE = ("Model: xlsizing (docs/beyond.md). Roofline: jax-ml/scaling-book,
 # rows of the Figure 11 sheet that this sheet's formulas read
 READS = ("tokens_per_s_yi", "peak_multiplier", "daily_tokens_yi", "cards_wan", "capex_yi", "server_price_wan",
          "cards_per_server", "params_yi", "card_tflops")
+# of those, the server of the accelerator sized here: an override (the chosen accelerator's catalog
+# figures) replaces them in this sheet's rows only; the report's columns keep Figure 11's H20 server
+CATALOG_READS = ("server_price_wan", "cards_per_server")
 
 GB_XL = beyond.GIGA_XL
 
@@ -246,7 +249,9 @@ def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = N
 
     A scenario's own Beyond inputs (:attr:`xlsizing.scenarios.Scenario.beyond`, from a scenario
     file) replace the defaults; ``overrides`` then sets some inputs for every scenario (a number or
-    one per scenario), e.g. ``{"peak_tflops": 296, "bytes_per_weight": 1}`` for FP8.
+    one per scenario), e.g. ``{"peak_tflops": 296, "bytes_per_weight": 1}`` for FP8; it may also
+    set :data:`CATALOG_READS` (the sized accelerator's server price and cards per server) for this
+    sheet's rows; the workbook's Beyond sheet reads those from its Figure 11 sheet.
     """
     import numpy as np
 
@@ -261,8 +266,12 @@ def sheet_inputs(scenarios: Sequence, overrides: Mapping[str, object] | None = N
         if any(x is not None for x in own):
             out[r.key] = np.array([r.default if x is None else x for x in own], dtype=np.float64)
     for k, v in (overrides or {}).items():
+        if k in CATALOG_READS:
+            out[k] = np.broadcast_to(as_array(k, v, layout.ROW[k].rule or POSITIVE), (n,)).astype(np.float64)
+            continue
         if k not in ROW or not ROW[k].is_input:
-            raise InvalidInput(f"unknown input {k!r} of the {SHEET} sheet; allowed: {', '.join(r.key for r in INPUTS)}")
+            raise InvalidInput(f"unknown input {k!r} of the {SHEET} sheet; allowed: "
+                               f"{', '.join([r.key for r in INPUTS] + list(CATALOG_READS))}")
         out[k] = np.broadcast_to(as_array(k, v, ROW[k].rule), (n,)).astype(np.float64)
     return out
 
@@ -473,16 +482,34 @@ PRECISION_VARIANTS = {
 
 
 def precision_overrides(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None,
-                        catalog=None) -> dict:
-    """Sheet inputs for an accelerator at a precision, from the catalog (peak, bytes, memory, bandwidth, TDP)."""
+                        catalog=None, missing: dict | None = None, how=None) -> dict:
+    """Sheet inputs for an accelerator at a precision, all from its catalog entry.
+
+    Peak, bytes per weight, memory, bandwidth, TDP, and its server (price in 万元, cards per
+    server; :data:`CATALOG_READS`).  A figure the entry lacks raises
+    :class:`~xlsizing.errors.MissingFigure` (never the H20's default), or, when ``missing`` is a
+    dict, is left out and its error stored there under the input's key for the caller to raise
+    if nothing else gives that input.  ``how(key)``, if given, is the advice the error gives on how
+    to supply that input (default: a user catalog entry).
+    """
     from . import catalog as cat
+    from .errors import MissingFigure
 
     acc = cat.get(accelerator, catalog)
-    catalog = cat
-    out = {"peak_tflops": acc.peak_tflops(precision), "bytes_per_weight": catalog.bytes_per_weight(precision),
-           "memory_gb": acc.value("memory_gb"), "bandwidth_tbs": acc.value("bandwidth_tbs")}
-    if "tdp_w" in acc.figures:
-        out["tdp_w"] = acc.value("tdp_w")
+    advice = how or (lambda key: None)
+    figures = {"peak_tflops": lambda h: acc.peak_tflops(precision),
+               "bytes_per_weight": lambda h: cat.bytes_per_weight(precision),
+               "memory_gb": lambda h: acc.value("memory_gb", h), "bandwidth_tbs": lambda h: acc.value("bandwidth_tbs", h),
+               "tdp_w": lambda h: acc.value("tdp_w", h), "cards_per_server": lambda h: acc.value("cards_per_server", h),
+               "server_price_wan": lambda h: cat.server_price_wan(acc, h)}
+    out = {}
+    for key, figure in figures.items():
+        try:
+            out[key] = figure(advice(key))
+        except MissingFigure as e:
+            if missing is None:
+                raise
+            missing[key] = e
     if kv_bytes is not None:
         out["kv_bytes"] = kv_bytes
     return out
