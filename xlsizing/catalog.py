@@ -623,7 +623,7 @@ def render_list(cat: Catalog) -> str:
     """The catalog as a text table; ``~`` marks an estimated figure, ``?`` a disputed one.
 
     >>> print(render_list(builtin()).splitlines()[2])
-    H20          NVIDIA        148    296    296      -     96   4.00    400
+    H20          NVIDIA          148      296      296        -       96     4.00       450      400
     """
     cols = [("bf16_tflops", "BF16", "{:g}"), ("fp8_tflops", "FP8", "{:g}"), ("int8_tops", "INT8", "{:g}"),
             ("fp4_tflops", "FP4", "{:g}"), ("memory_gb", "GB", "{:g}"), ("bandwidth_tbs", "TB/s", "{:.2f}"),
