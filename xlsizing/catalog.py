@@ -35,6 +35,7 @@ from typing import Iterable, Mapping
 
 from ._args import fmt_value
 from .errors import InvalidInput, MissingFigure, UnknownAccelerator
+from .fileio import read_text
 
 # field -> (unit, what it is); every numeric figure must be > 0
 FIGURES: dict[str, tuple[str, str]] = {
@@ -418,18 +419,7 @@ def _parse_text(text: str, source: str) -> list:
 
 
 def _read_entries(p: Path) -> list:
-    try:
-        if p.is_dir():
-            raise InvalidInput(f"{p}: is a folder, not a catalog file")
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InvalidInput(f"{p}: too large for a catalog file (limit {MAX_FILE_BYTES} bytes)")
-        data = p.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{p}: cannot read: {e.strerror or e}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InvalidInput(f"{p}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+    text = read_text(p, "catalog file", "TOML with [[accelerator]] tables", max_bytes=MAX_FILE_BYTES, error=InvalidInput)
     return _parse_text(text, str(p))
 
 
@@ -645,3 +635,67 @@ def render_list(cat: Catalog) -> str:
     lines.append("Dense peaks: BF16/FP16, FP8, FP4 in TFLOPS, INT8 in TOPS; link = scale-up GB/s each direction.  "
                  "~ estimated, ? disputed, - not in the catalog.  'xlsizing catalog show NAME' lists every source.")
     return "\n".join(lines) + "\n"
+
+
+# --- presets: the Beyond sheet's inputs for an accelerator at a precision -------------------------
+
+LOW_PRECISIONS = ("fp8", "int8", "fp4")  # the KV cache follows the precision: 1 byte per element
+
+
+def preset_inputs(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None,
+                  catalog: Catalog | None = None, missing: dict | None = None, how=None) -> dict:
+    """Sheet inputs for an accelerator at a precision, all from its catalog entry (peak, bytes, memory, bandwidth, TDP).
+
+    ``kv_bytes`` defaults to 1 at FP8/INT8/FP4 and is left to the sheet otherwise.  A figure the
+    entry lacks raises :class:`~xlsizing.errors.MissingFigure` — never the sheet's H20 default —
+    or, when ``missing`` is a dict, is left out and its error stored there under the input's key,
+    for the caller to raise if nothing else gives that input.  ``how(key)``, if given, is the
+    advice the error gives on how to supply that input (default: a user catalog file).
+
+    >>> preset_inputs("H20", "fp8")["peak_tflops"], preset_inputs("H20", "fp8")["kv_bytes"]
+    (296.0, 1.0)
+    >>> preset_inputs("Ascend 910C")
+    Traceback (most recent call last):
+    ...
+    xlsizing.errors.MissingFigure: Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: [[accelerator]] name = "Ascend 910C", tdp_w = ...
+    """
+    acc = get(accelerator, catalog)
+    figures = {"peak_tflops": lambda h: acc.peak_tflops(precision),
+               "bytes_per_weight": lambda h: bytes_per_weight(precision),
+               "memory_gb": lambda h: acc.value("memory_gb", h), "bandwidth_tbs": lambda h: acc.value("bandwidth_tbs", h),
+               "tdp_w": lambda h: acc.value("tdp_w", h)}
+    out = _collect(figures, missing, how)
+    if kv_bytes is None and precision.lower() in LOW_PRECISIONS:
+        kv_bytes = 1.0
+    if kv_bytes is not None:
+        out["kv_bytes"] = kv_bytes
+    return out
+
+
+def server_inputs(accelerator: str = "H20", catalog: Catalog | None = None, missing: dict | None = None,
+                  how=None) -> dict:
+    """The server of an accelerator as the Figure 11 inputs ``server_price_wan`` (万元) and ``cards_per_server``.
+
+    From its catalog entry only; a missing one as in :func:`preset_inputs`.
+
+    >>> server_inputs("H20")      # Minsheng Figure 11: 84万元 per 8-card server
+    {'server_price_wan': 84.0, 'cards_per_server': 8.0}
+    >>> missing = {}
+    >>> server_inputs("H200", missing=missing), sorted(missing)
+    ({'cards_per_server': 8.0}, ['server_price_wan'])
+    """
+    acc = get(accelerator, catalog)
+    return _collect({"server_price_wan": lambda h: server_price_wan(acc, h),
+                     "cards_per_server": lambda h: acc.value("cards_per_server", h)}, missing, how)
+
+
+def _collect(figures: dict, missing: dict | None, how) -> dict:
+    out = {}
+    for key, figure in figures.items():
+        try:
+            out[key] = figure(how(key) if how else None)
+        except MissingFigure as e:
+            if missing is None:
+                raise
+            missing[key] = e
+    return out
