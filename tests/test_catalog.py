@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from xlsizing import catalog
-from xlsizing import layout_beyond as lb
 from xlsizing.catalog import FIGURES, REQUIRED
 from xlsizing.errors import InvalidInput, MissingFigure, UnknownAccelerator
 
@@ -208,7 +207,7 @@ def test_lookup_errors(call, message):
      'A100 has no server price in 万元 in the catalog (it has 199,000 USD per server, 2020-05); add it to a '
      'user catalog file: [[accelerator]] name = "A100", price = { amount = ..., unit = "万元", per = "server", '
      'date = "...", source = "..." }'),
-    (lambda: lb.precision_overrides("Ascend 910C"),
+    (lambda: catalog.preset_inputs("Ascend 910C"),
      'Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: '
      '[[accelerator]] name = "Ascend 910C", tdp_w = ...'),
 ])
@@ -219,15 +218,17 @@ def test_missing_figure_is_an_error_naming_entry_and_figure(call, message):
     assert isinstance(e.value, LookupError)
 
 
-def test_precision_overrides_take_everything_from_the_entry():
+def test_presets_take_everything_from_the_entry():
     # H20 from the catalog: the report's figures (Figure 11: 148 TFLOPS, 84万元 per 8-card server)
-    assert lb.precision_overrides("H20") == {"peak_tflops": 148.0, "bytes_per_weight": 2.0, "memory_gb": 96.0,
-                                             "bandwidth_tbs": 4.0, "tdp_w": 400.0, "cards_per_server": 8.0,
-                                             "server_price_wan": 84.0}
+    assert catalog.preset_inputs("H20") == {"peak_tflops": 148.0, "bytes_per_weight": 2.0, "memory_gb": 96.0,
+                                            "bandwidth_tbs": 4.0, "tdp_w": 400.0}
+    assert catalog.server_inputs("H20") == {"server_price_wan": 84.0, "cards_per_server": 8.0}
     missing = {}
-    ov = lb.precision_overrides("Ascend 910C", missing=missing)
-    assert sorted(missing) == ["server_price_wan", "tdp_w"] and "tdp_w" not in ov  # not the H20's 400 W
+    ov = catalog.preset_inputs("Ascend 910C", missing=missing)
+    assert sorted(missing) == ["tdp_w"] and "tdp_w" not in ov  # not the H20's 400 W
     assert missing["tdp_w"].accelerator == "Ascend 910C" and missing["tdp_w"].figure == "tdp_w"
+    assert catalog.server_inputs("Ascend 910C", missing=missing) == {"cards_per_server": 8.0}
+    assert sorted(missing) == ["server_price_wan", "tdp_w"]
 
 
 def test_server_price_per_card_times_cards_per_server(tmp_path):
@@ -276,15 +277,18 @@ def test_user_override_reaches_the_sizing(tmp_path):
     f.write_text(OVERRIDE_H20 + '\n[[accelerator]]\nname = "910C"\ntdp_w = { value = 310, estimated = true }\n'
                  '\n[[accelerator]]\nname = "H200"\ntdp_w = 600\n', encoding="utf-8")
     cat = catalog.load(f)
-    assert lb.precision_overrides("H20", catalog=cat)["server_price_wan"] == 120.0
-    assert lb.precision_overrides("Ascend 910C", catalog=cat, missing={})["tdp_w"] == 310.0
-    assert lb.precision_overrides("H200", catalog=cat, missing={})["tdp_w"] == 600.0  # user beats datasheet
-    from xlsizing.scenarios import load_builtin
-    v = lb.evaluate(lb.sheet_inputs(load_builtin(), lb.precision_overrides("H20", catalog=cat)))
-    base = lb.evaluate(lb.sheet_inputs(load_builtin()))
-    # capex scales with the server price (120 / 84); the report's own column keeps Figure 11's 84万元
-    assert v["fleet_capex_yi"][0] == pytest.approx(base["fleet_capex_yi"][0] * 120 / 84, rel=1e-12)
-    assert v["report_capex_yi"][0] == base["report_capex_yi"][0]
+    assert catalog.server_inputs("H20", cat)["server_price_wan"] == 120.0
+    assert catalog.preset_inputs("Ascend 910C", catalog=cat)["tdp_w"] == 310.0
+    assert catalog.preset_inputs("H200", catalog=cat)["tdp_w"] == 600.0  # the user's beats the datasheet's
+    # what `xlsizing beyond --catalog` does with it: the sized servers cost the user's 120万元
+    from xlsizing.cli_catalog import _with_server
+    from xlsizing.scenarios import load_builtin, values, with_inputs
+    scen = load_builtin()
+    base = values(scen)
+    v = values(with_inputs(_with_server(scen, catalog.server_inputs("H20", cat)), catalog.preset_inputs("H20")))
+    # capex scales with the server price: × 120 / 84 (hand calculation; cards are unchanged)
+    assert v["fleet_cards_wan"] == pytest.approx(base["fleet_cards_wan"], rel=1e-12)
+    assert v["fleet_capex_yi"] == pytest.approx([x * 120 / 84 for x in base["fleet_capex_yi"]], rel=1e-12)
 
 
 def test_user_file_overrides_field_by_field(tmp_path):
