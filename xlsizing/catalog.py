@@ -7,6 +7,12 @@ spaces, dashes, dots and underscores and accept the vendor in front: ``"h20"``, 
 ``"nvidia-h20"`` all find the H20.  An unknown name raises
 :class:`~xlsizing.errors.UnknownAccelerator` naming the closest entries.
 
+A figure an entry lacks is never filled in from another card (the H20's 400 W or 84万元 server):
+:meth:`Accelerator.value`, :func:`server_price_wan`, :func:`preset_inputs` and
+:func:`server_inputs` raise :class:`~xlsizing.errors.MissingFigure` naming the entry, the figure
+and how to supply it.  ``interconnect_gbs`` is GB/s per card in each direction (the data file's
+header explains the convention).
+
 Set the environment variable ``XLSIZING_CATALOG`` to one or more user files (separated like
 ``PATH``) to make them part of the default catalog, e.g. for the Excel functions.
 

@@ -51,7 +51,8 @@ def _setup_beyond(p):
     p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
     p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
                    help="set an input of the Beyond sheet for every scenario, e.g. --input batch=32 (repeatable); "
-                        "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision")
+                        "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision; "
+                        "server_price_wan and cards_per_server set the sized accelerator's server")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
 
 
