@@ -36,6 +36,8 @@ WORKLOADS = {
     "A-b16": dict(model="llama-2-13b", gpu="A100-SXM-80GB", tp=1, batch=16, ctx=1024, dtype="fp16"),
     "B": dict(model="glm-130b", gpu="H20", tp=8, batch=64, ctx=1024, dtype="bf16"),
     "C": dict(model="mixtral-8x7b", gpu="H100-SXM", tp=2, batch=64, ctx=1024, dtype="fp16"),
+    # not in the brief: batch 1 shows the MoE expert-read term (2 of 8 experts hit, not all 8)
+    "C-b1": dict(model="mixtral-8x7b", gpu="H100-SXM", tp=2, batch=1, ctx=1024, dtype="fp16"),
 }
 
 # Datasheet figures (the same as xlsizing/data/accelerators.toml, sources there):
