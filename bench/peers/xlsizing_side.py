@@ -85,8 +85,10 @@ def compute(name, w):
                                       s["expert_ffn"], b, BYTES)
         comm = beyond.tp_allreduce_s(s["layers"], s["hidden"], b, BYTES, n, link) * ms
         comm_bw_only = beyond.tp_allreduce_s(s["layers"], s["hidden"], b, BYTES, n, link, 0.0) * ms
-        general_all_experts = beyond.decode_step_general_s(weights, kv, ctx, b, act_yi, n, bw, 1.0, peak, 1.0) * ms
-        general_no_comm = beyond.decode_step_general_s(read, kv, ctx, b, act_yi, n, bw, 1.0, peak, 1.0) * ms
+        def gen(wgb, mbu=1.0, mfu=1.0):
+            return beyond.decode_step_general_s(wgb, kv, ctx, b, act_yi, n, bw, mbu, peak, mfu) * ms
+
+        general_all_experts, general_no_comm = gen(weights), gen(read)
         latency_us = beyond.COLLECTIVE_LATENCY_US
         source = "xlsizing.beyond (decode_step_general_s, tp_allreduce_s, weights_read_gb)"
     else:  # the same formulas, written out (jax-ml/scaling-book "All About Transformer Inference")
@@ -97,13 +99,15 @@ def compute(name, w):
         comm = 2 * s["layers"] * (vol / (link * 1e9) + latency_us / 1e6) * ms if n > 1 else 0.0
         comm_bw_only = 2 * s["layers"] * vol / (link * 1e9) * ms if n > 1 else 0.0
 
-        def gen(wgb):
-            t_w, t_kv = wgb * 1e9 / (n * bw * 1e12), b * ctx * kv / (n * bw * 1e12)
-            return (t_kv + max(t_w, 2 * s["active_params"] * b / (n * peak * 1e12))) * ms
+        def gen(wgb, mbu=1.0, mfu=1.0):
+            t_w, t_kv = wgb * 1e9 / (n * bw * 1e12 * mbu), b * ctx * kv / (n * bw * 1e12 * mbu)
+            return (t_kv + max(t_w, 2 * s["active_params"] * b / (n * peak * 1e12 * mfu))) * ms
 
         general_all_experts, general_no_comm = gen(weights), gen(read)
         source = "written out here (this checkout's xlsizing.beyond has no general form yet)"
     general = general_no_comm + comm
+    # The same at xlsizing's default efficiencies, for the measured-kernel peers (aiconfigurator SILICON).
+    general_defaults = gen(read, beyond.MBU, beyond.MFU_DECODE) + comm
     terms = dict(
         weights_read=read * 1e9 / (n * bw * 1e12) * ms,
         weights_all=weights * 1e9 / (n * bw * 1e12) * ms,
@@ -124,7 +128,8 @@ def compute(name, w):
     return dict(
         tool="xlsizing", workload=name, source=source,
         current_ms=current, general_ms=general, general_all_experts_no_comm_ms=general_all_experts,
-        general_no_comm_ms=general_no_comm,
+        general_no_comm_ms=general_no_comm, general_at_defaults_ms=general_defaults,
+        defaults=dict(mbu=beyond.MBU, mfu_decode=beyond.MFU_DECODE),
         tokens_per_s_per_card=dict(current=b / (current / ms) / n, general=b / (general / ms) / n),
         prefill_ms=prefill, terms_ms=terms,
         inputs=dict(weights_gb=weights, weights_read_gb=read, active_params_yi=act_yi, kv_bytes_per_token=kv,
@@ -145,7 +150,25 @@ def table(rows):
 def markdown(xl_rows, peer_file):
     """The side-by-side tables of docs/serving-comparison.md, one per workload."""
     peers = json.loads(Path(peer_file).read_text())["results"]
-    lines = []
+    def col(p):  # LLM-Viewer's one column: its own A100 entry on A, n cards as one device on B
+        return (p["tool"], "" if p["tool"] == "LLM-Viewer" else p.get("variant", ""))
+
+    cols = []
+    for p in peers:
+        key = col(p)
+        if key not in cols and "decode_step_ms" in p:
+            cols.append(key)
+    head = ["workload"] + [f"{t} {v}" for t, v in cols] + ["xlsizing current", "xlsizing general"]
+    lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+    for xl in xl_rows:
+        cells = [xl["workload"]]
+        for key in cols:
+            hit = [p for p in peers if p["workload"] == xl["workload"] and col(p) == key
+                   and "decode_step_ms" in p]
+            cells.append(f"{hit[0]['decode_step_ms']:.2f}" if hit else "–")
+        cells += [f"{xl['current_ms']:.2f}", f"{xl['general_ms']:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
     for xl in xl_rows:
         name, w = xl["workload"], WORKLOADS[xl["workload"]]
         lines += [f"#### {name}: {w['model']} on {w['tp']} × {w['gpu']}, batch {w['batch']}, context {w['ctx']}", "",
@@ -157,7 +180,8 @@ def markdown(xl_rows, peer_file):
                 continue
             label = f"{p['tool']} {p.get('version') or ''}, {p.get('variant', '')}"
             if "decode_step_ms" not in p:
-                lines.append(f"| {label} | not supported ({p['unsupported'].split(':')[0]}) | | | | | | |")
+                why = "no MoE layers" if p["tool"] == "LLM-Viewer" else "no measured H20 kernel tables"
+                lines.append(f"| {p['tool']} | not supported ({why}) | | | | | | |")
                 continue
             mm, kvt, cm, ot = split_terms(p)
             lines.append(f"| {label} | {p['decode_step_ms']:.2f} | {p['tokens_per_s_per_card']:,.0f} | {mm} | {kvt} | "
@@ -170,6 +194,9 @@ def markdown(xl_rows, peer_file):
         lines.append(f"| xlsizing general: KV + MAX(weights read, compute) + comm | {xl['general_ms']:.2f} | "
                      f"{xl['tokens_per_s_per_card']['general']:,.0f} | MAX(w {t['weights_read']:.2f}, c {t['compute']:.2f}) | "
                      f"{t['kv_read']:.2f} | {t['tp_allreduce']:.2f} | 0 | {pf} |")
+        lines.append(f"| xlsizing general at its defaults (MBU {xl['defaults']['mbu']}, MFU {xl['defaults']['mfu_decode']}) | "
+                     f"{xl['general_at_defaults_ms']:.2f} | {w['batch'] / (xl['general_at_defaults_ms'] / 1e3) / w['tp']:,.0f} "
+                     f"| | | | | |")
         lines.append("")
     return "\n".join(lines)
 
