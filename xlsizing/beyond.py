@@ -268,16 +268,17 @@ def decode_step_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_
 # micro-batching that a sizing model cannot assume).
 
 
-@checked(weights_gb=POSITIVE, replica_cards=AT_LEAST_ONE, bandwidth_tbs=POSITIVE, mbu=FRACTION)
-def weight_read_s(weights_gb, replica_cards, bandwidth_tbs, mbu=MBU):
-    """Time (s) to read the weights once = weights GB × 1e9 / (n cards × TB/s × 1e12 × MBU).
+@checked(weights_read_gb=POSITIVE, replica_cards=AT_LEAST_ONE, bandwidth_tbs=POSITIVE, mbu=FRACTION)
+def weight_read_s(weights_read_gb, replica_cards, bandwidth_tbs, mbu=MBU):
+    """Time (s) to read a step's weights = weights read GB × 1e9 / (n cards × TB/s × 1e12 × MBU).
 
-    MoE: pass the weights a step actually reads (:func:`weights_read_gb`), not all experts.
+    Dense: all the weights (:func:`weights_gb`); MoE: only the experts the batch hits
+    (:func:`weights_read_gb`).
 
     >>> round(weight_read_s(260, 8, 4.0, 0.7) * 1000, 3)     # 130B BF16 on 8 × H20, ms
     11.607
     """
-    return weights_gb * GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
+    return weights_read_gb * GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
 
 
 @checked(kv_bytes_per_token=POSITIVE, context_tokens=POSITIVE, batch=AT_LEAST_ONE, replica_cards=AT_LEAST_ONE,
@@ -415,6 +416,23 @@ def ep_alltoall_s(moe_layers, hidden_size, batch, experts_per_token, activation_
     return _num.where(replica_cards > 1.0, per_step, 0.0)
 
 
+@checked(tp_allreduce_s=NONNEGATIVE, ep_alltoall_s=NONNEGATIVE, expert_parallel=SHARE, layers=AT_LEAST_ONE,
+         moe_layers=NONNEGATIVE)
+def step_comm_s(tp_allreduce_s, ep_alltoall_s, expert_parallel, layers, moe_layers):
+    """Communication per step (s) = all-reduce × (1 − EP × MoE layers / (2 × layers)) + EP × all-to-all; EP 0 or 1.
+
+    Experts split tensor-parallel (``expert_parallel`` = 0): two all-reduces in every layer
+    (:func:`tp_allreduce_s`).  Expert parallel (1): each MoE layer's FFN all-reduce is replaced by a
+    dispatch and a combine (:func:`ep_alltoall_s`); attention keeps its all-reduce.
+
+    >>> step_comm_s(0.003, 0.001, 0, 61, 58)
+    0.003
+    >>> round(step_comm_s(0.003, 0.001, 1, 61, 58), 6)     # 0.003 × (1 − 58/122) + 0.001
+    0.002574
+    """
+    return tp_allreduce_s * (1.0 - expert_parallel * moe_layers / (2.0 * layers)) + expert_parallel * ep_alltoall_s
+
+
 # --- MoE from its shape ---------------------------------------------------------------------------
 
 
@@ -526,10 +544,11 @@ _related(moe_active_params_yi, _moe_active_params_yi)
 
 
 @checked(weights_gb=POSITIVE, moe_layers=NONNEGATIVE, experts=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE,
-         hidden_size=AT_LEAST_ONE, expert_ffn=AT_LEAST_ONE, batch=AT_LEAST_ONE, bytes_per_weight=POSITIVE)
+         hidden_size=AT_LEAST_ONE, expert_ffn=NONNEGATIVE, batch=AT_LEAST_ONE, bytes_per_weight=POSITIVE)
 def _weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
                      bytes_per_weight):
-    hit = experts * (1.0 - (1.0 - experts_per_token / experts) ** batch)
+    # MIN(k, E): the sheet evaluates the kernel without the k <= E check; a k above E reads all E
+    hit = experts * (1.0 - (1.0 - _num.minimum(experts_per_token, experts) / experts) ** batch)
     return weights_gb - moe_layers * (experts - hit) * FFN_MATRICES * hidden_size * expert_ffn * bytes_per_weight / GIGA
 
 
@@ -539,7 +558,7 @@ def weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_s
 
     All weights minus the routed experts no token of the batch hits (in expectation,
     :func:`expected_experts_read`); shared experts, attention and dense layers are always read.
-    A dense model: 0 MoE layers (the weights unchanged).  Memory still holds all of them
+    A dense model: 0 MoE layers (the weights unchanged; E, k and the expert FFN then do not matter).  Memory still holds all of them
     (:func:`weights_gb`).  experts_per_token must be <= experts.
 
     >>> round(weights_read_gb(93.4, 32, 8, 2, 4096, 14336, 1, 2), 2)    # Mixtral-8x7B FP16, batch 1: 2 of 8 experts
@@ -550,6 +569,9 @@ def weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_s
     out = _weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
                            bytes_per_weight)
     _not_more("experts_per_token", experts_per_token, "experts", experts)
+    if (out <= 0) if isinstance(out, float) else bool((out <= 0).any()):
+        raise InvalidInput("the MoE shape does not fit weights_gb: the experts a step skips weigh more than all "
+                           "the weights; check moe_layers, experts and expert_ffn against total_params_yi")
     return out
 
 
@@ -709,7 +731,7 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
 
 @checked(cards_wan=POSITIVE)
 def report_cards_wan(cards_wan):
-    """The report's compute-only H20 cards (万张), shown beside the bandwidth-aware ones (from Figure 11).
+    """The report's compute-only H20 cards (万张) = Figure 11's cards, shown beside the bandwidth-aware ones.
 
     >>> report_cards_wan(43.4)
     43.4
@@ -719,7 +741,7 @@ def report_cards_wan(cards_wan):
 
 @checked(capex_yi=POSITIVE)
 def report_capex_yi(capex_yi):
-    """The report's AI-server capex (亿元), shown beside the bandwidth-aware capex (from Figure 11).
+    """The report's AI-server capex (亿元) = Figure 11's capex, shown beside the bandwidth-aware capex.
 
     >>> report_capex_yi(455.46)
     455.46
