@@ -49,6 +49,10 @@ def _setup_beyond(p):
                                          "its peak follows Figure 11's card peak)")
     p.add_argument("--precision", help="bf16 (default with --accelerator), fp16, fp8, int8 or fp4")
     p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
+    p.add_argument("--model", metavar="NAME_OR_FILE",
+                   help="the model's shape from a Hugging Face config.json: a shipped name (Llama-2-13B, "
+                        "Llama-3-70B, Mixtral-8x7B, Qwen2.5-72B, DeepSeek-V3) or a local file; sets parameters, "
+                        "layers, KV heads, MoE fields (a scenario file's own values and --input win)")
     p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
                    help="set an input of the Beyond sheet for every scenario, e.g. --input batch=32 (repeatable); "
                         "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision; "
@@ -70,7 +74,8 @@ def _how_to_give(key: str) -> str:
 @command("beyond", "size scenarios bandwidth-aware (prefill + decode roofline) next to the report's compute-only cards",
          "xlsizing beyond                                  # the report's scenarios on H20, BF16\n"
          "  xlsizing beyond --precision fp8 --input batch=32\n"
-         "  xlsizing beyond my.toml --accelerator H200 --format csv")(_setup_beyond)
+         "  xlsizing beyond my.toml --accelerator H200 --format csv\n"
+         "  xlsizing beyond --model DeepSeek-V3 --precision fp8 --input replica_cards=16 --input batch=256")(_setup_beyond)
 def cmd_beyond(args) -> int:
     from .catalog import load, preset_inputs, server_inputs
     from .render import RENDERERS
@@ -89,6 +94,10 @@ def cmd_beyond(args) -> int:
     for key, error in missing.items():  # a figure the entry lacks: given otherwise, or an error
         if key not in given and key not in server and not all(key in s.extra for s in scenarios):
             raise error
+    if args.model:
+        from .hfconfig import load as load_model
+
+        preset = {**preset, **load_model(args.model).beyond_inputs()}
     scenarios = with_inputs(_with_server(scenarios, server), preset, given)
     sys.stdout.write(RENDERERS[args.format](scenarios, [BEYOND]))
     return EXIT_OK

@@ -41,6 +41,13 @@ class MissingFigure(LookupError, XlsizingError):
         return str(self.args[0]) if self.args else ""
 
 
+class UnknownModel(LookupError, XlsizingError):
+    """A model name is neither a shipped config (xlsizing/data/models) nor a config.json path."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 class UnknownScenarioSet(LookupError, XlsizingError):
     """A built-in scenario set name is not known."""
 
