@@ -375,16 +375,36 @@ def grid_values(values: Mapping[str, Sequence[float]], column: int = 1, mfu=GRID
     return [[capex(m, p) for p in peak] for m in mfu]
 
 
+def _grid_pick(key: str, n: int) -> str:
+    """The selected scenario column's cell of row ``key`` on the Figure 11 sheet, by defined name."""
+    names = [layout.defined_name(key, j) for j in range(1, n + 1)]
+    return f"CHOOSE({grid_name('column')},{','.join(names)})" if 1 < n <= GRID_CHOOSE_MAX else names[0]
+
+
+def grid_formula(n: int, i: int, k: int) -> str:
+    """The formula of grid cell MFU row ``i``, peak column ``k`` (0-based) in a workbook of ``n`` scenarios.
+
+    >>> grid_formula(1, 0, 0)[:40]
+    '=2*params_yi_1*1E8*tokens_per_s_yi_1*1E8'
+    """
+    parts = {key: _grid_pick(key, n) for key in ("params_yi", "tokens_per_s_yi", "card_tflops",
+                                                  "cards_per_server", "server_price_wan")}
+    return (f"=2*{parts['params_yi']}*{YI_XL}*{parts['tokens_per_s_yi']}*{YI_XL}*{grid_name('peak', k + 1)}"
+            f"/({parts['card_tflops']}*{TERA_XL}*{grid_name('mfu', i + 1)})/{WAN_XL}"
+            f"/{parts['cards_per_server']}*{parts['server_price_wan']}")
+
+
+def grid_scenario_formula(n: int) -> str:
+    """The formula showing the name of the scenario the grid sizes (beside its column number)."""
+    return "=" + _grid_pick("scenario_name", n)
+
+
 def write_grid(book, ws, info, styles, row0: int, values) -> tuple[int, int]:
     """Write the sensitivity grid and its line chart below the rows (the SheetSpec ``extra`` hook)."""
     from .workbook import FIRST_COL, cell
 
     n = info.n
     choose = n <= GRID_CHOOSE_MAX
-
-    def pick(key):  # the selected scenario column's cell on the Figure 11 sheet, by defined name
-        names = [layout.defined_name(key, j) for j in range(1, n + 1)]
-        return f"CHOOSE({grid_name('column')},{','.join(names)})" if choose and n > 1 else names[0]
 
     r = row0
     ws.write_string(r, 0, "敏感性：报告口径资本开支", styles.bold)
@@ -395,6 +415,9 @@ def write_grid(book, ws, info, styles, row0: int, values) -> tuple[int, int]:
     ws.write_string(r, 1, f"Scenario column (1-{n if choose else 1}) the grid sizes", styles.label)
     ws.write_number(r, FIRST_COL, 1, styles.number("0", choose))
     book.define_name(grid_name("column"), "=" + cell(r, FIRST_COL, True, info.spec.sheet))
+    # the scenario's name beside its number (a recipient reads names, not column numbers)
+    ws.write_formula(r, FIRST_COL + 1, grid_scenario_formula(n), styles.bold, info.scenario_names[0])
+    book.define_name(grid_name("scenario"), "=" + cell(r, FIRST_COL + 1, True, info.spec.sheet))
     r += 1
     ws.write_string(r, 0, "MFU ＼ 峰值倍数", styles.header_left)
     ws.write_string(r, 1, "MFU (rows) × peak multiplier (columns)", styles.header_left)
@@ -404,17 +427,12 @@ def write_grid(book, ws, info, styles, row0: int, values) -> tuple[int, int]:
         ws.write_number(r, FIRST_COL + k, pk, styles.number('0"×"', True))
         book.define_name(grid_name("peak", k + 1), "=" + cell(r, FIRST_COL + k, True, info.spec.sheet))
     grid = grid_values(values, 1)
-    parts = {key: pick(key) for key in ("params_yi", "tokens_per_s_yi", "card_tflops", "cards_per_server",
-                                        "server_price_wan")}
     for i, mf in enumerate(GRID_MFU):
         r += 1
         ws.write_number(r, 2, mf, styles.number("0%", True))
         book.define_name(grid_name("mfu", i + 1), "=" + cell(r, 2, True, info.spec.sheet))
         for k in range(len(GRID_PEAK)):
-            f = (f"=2*{parts['params_yi']}*{YI_XL}*{parts['tokens_per_s_yi']}*{YI_XL}*{grid_name('peak', k + 1)}"
-                 f"/({parts['card_tflops']}*{TERA_XL}*{grid_name('mfu', i + 1)})/{WAN_XL}"
-                 f"/{parts['cards_per_server']}*{parts['server_price_wan']}")
-            ws.write_formula(r, FIRST_COL + k, f, styles.number("#,##0", False), grid[i][k])
+            ws.write_formula(r, FIRST_COL + k, grid_formula(n, i, k), styles.number("#,##0", False), grid[i][k])
             book.define_name(grid_name("", i + 1, k + 1), "=" + cell(r, FIRST_COL + k, True, info.spec.sheet))
     last_col = FIRST_COL + len(GRID_PEAK) - 1
     if last_col >= FIRST_COL + n:  # grid columns right of the scenario columns

@@ -259,6 +259,7 @@ class SheetInfo:
     row_of: dict[str, int]
     n: int
     last_row: int
+    scenario_names: tuple[str, ...] = ()  # the header texts, for blocks that show a scenario's name
 
     def ref(self, key: str, j: int, other_sheet: bool = False) -> str:
         return column_cell(self.row_of[key], j, self.spec.sheet if other_sheet else None)
@@ -439,7 +440,7 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
         end = r + 2 + 16
-    info = SheetInfo(spec, ws, dict(row_of), n, last)
+    info = SheetInfo(spec, ws, dict(row_of), n, last, tuple(s.name for s in scenarios))
     if spec.extra is not None:
         extra_row, extra_col = spec.extra(book, ws, info, styles, end + 2, values)
         end, last_col = max(end, extra_row), max(last_col, extra_col)
