@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cli import EXIT_MISMATCH, EXIT_OK, _add_grid_args, _add_scenario_args, _planned, _scenarios, command
+from .cli_common import EXIT_MISMATCH, EXIT_OK, add_grid_args, add_scenario_args, command, planned, scenarios_of
 from .errors import XlsizingError
 
 
@@ -63,7 +63,7 @@ def cmd_init(args) -> int:
 
 
 def _setup_build(p):
-    _add_scenario_args(p)
+    add_scenario_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
     vba = p.add_mutually_exclusive_group()
@@ -83,10 +83,10 @@ def cmd_build(args) -> int:
 
     out = args.output or _default_name(args, ".xlsx")
     if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
-        path = xlsm.write_workbook_xlsm(_scenarios(args), out, force=args.force,
+        path = xlsm.write_workbook_xlsm(scenarios_of(args), out, force=args.force,
                                         vba_project=args.vba_project, vba_from=args.vba_from)
     else:
-        path = write_workbook(_scenarios(args), out, force=args.force)
+        path = write_workbook(scenarios_of(args), out, force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK
 
@@ -95,8 +95,8 @@ def cmd_build(args) -> int:
 
 
 def _setup_batch(p):
-    _add_scenario_args(p)
-    _add_grid_args(p)
+    add_scenario_args(p)
+    add_grid_args(p)
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--outdir", metavar="DIR", help="one workbook per scenario in DIR (created if needed)")
     where.add_argument("--one-workbook", metavar="FILE", help="one workbook with a column per scenario")
@@ -111,7 +111,7 @@ def _setup_batch(p):
 def cmd_batch(args) -> int:
     from . import batch
 
-    scenarios = _planned(args)
+    scenarios = planned(args)
     if args.one_workbook:
         return _write_one_workbook(scenarios, args)
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
@@ -139,7 +139,7 @@ def _write_one_workbook(scenarios, args) -> int:
 def _setup_fill(p):
     p.add_argument("template", metavar="TEMPLATE.xlsx",
                    help="your copy of the template (found by defined names); a .xlsm keeps its macros")
-    _add_scenario_args(p)
+    add_scenario_args(p)
     _out(p, "TEMPLATE-filled.xlsx, or TEMPLATE-filled.xlsm for a .xlsm")
 
 
@@ -150,7 +150,7 @@ def cmd_fill(args) -> int:
     from .xlsm import default_fill_name
 
     out = args.output or default_fill_name(args.template)
-    path = fill_workbook(args.template, _scenarios(args), out, force=args.force)
+    path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
 

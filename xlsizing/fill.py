@@ -38,13 +38,16 @@ from xml.sax.saxutils import escape as xml_escape
 
 from xlsxwriter.utility import quote_sheetname
 
+from . import sheets as sheetlist
 from .errors import InvalidInput, WorkbookError
 from .fileio import atomic_write, check_output, load_workbook
-from .scenarios import Scenario
 from .precedents import Opaque, area_cells, trusted_cells
-from .xlsm import check_fill_output, vba_project
-from .workbook import FIGURE11_SHEET, named_cell, read_named, sheet_specs
+from .refs import named_cell, read_named
+from .scenarios import Scenario, scenario_values
+from .scenarios import values as scenario_rows
+from .sheets import formula
 from .verify import _columns
+from .xlsm import check_fill_output, vba_project
 
 
 def _set_text(wb, name: str, text: str) -> None:
@@ -57,50 +60,57 @@ def _set_text(wb, name: str, text: str) -> None:
 Cell = tuple[str, str]  # (sheet title, "D7")
 
 
-def _expectations(wb, present, scenarios):
+def _addr(wb, spec, present, j: int, here: str):
+    """``ref(key)`` of scenario column ``j`` (1-based) as the layout writes it, found by defined names."""
+
+    def addr(key):
+        owner = spec if key in spec.row else next(s for s, _ in present if key in s.row)
+        other, r = named_cell(wb, owner.name(key, j))
+        return r if other.title == here else f"{quote_sheetname(other.title)}!{r}"
+
+    return addr
+
+
+def _follows_link(row, scenario) -> bool:
+    """A linked input the scenario does not set: its cell holds a formula pointing at the row it follows."""
+    return row.is_linked and row.key not in scenario_values(scenario)
+
+
+def _expectations(wb, present, scenarios, values):
     """What xlsizing would have in this workbook: ``(formulas, values, constants)``.
 
-    ``formulas``: ``{cell: layout formula}`` of every computed cell of the xlsizing rows and of the
-    Beyond sensitivity grid; ``values``: the engine's value of each (only finite ones);
-    ``constants``: the input and header cells fill just wrote, and the grid's own input cells.
+    ``formulas``: ``{cell: layout formula}`` of every computed (or linked) cell of the xlsizing
+    rows and of the sensitivity grids; ``values``: the engine's value of each (finite ones only);
+    ``constants``: the input and header cells fill just wrote, and the grids' own input cells.
     """
     formulas: dict[Cell, str] = {}
-    values: dict[Cell, float | str] = {}
+    shown: dict[Cell, float | str] = {}
     constants: set[Cell] = set()
     n = len(scenarios)
-    engine = {}
     for spec, _ in present:
-        engine[spec.sheet] = v = spec.evaluate(spec.inputs(scenarios))
-        for row in spec.input_rows:
-            for j in range(1, n + 1):
-                ws, ref = named_cell(wb, spec.name(row.key, j))
-                constants.add((ws.title, ref))
         for key in ("scenario_name", "scenario_name_en"):
             for j in range(1, n + 1):
                 with contextlib.suppress(KeyError):
                     ws, ref = named_cell(wb, spec.name(key, j))
                     constants.add((ws.title, ref))
-        for row in spec.computed_rows:
+        for row in spec.rows:
+            if not (row.is_input or row.is_computed):
+                continue
             for j in range(1, n + 1):
                 ws, ref = named_cell(wb, spec.name(row.key, j))
-
-                def addr(key, j=j, here=ws.title):
-                    owner = spec if key in {r.key for r in spec.rows} else next(
-                        s for s, _ in present if key in {r.key for r in s.rows})
-                    other, r = named_cell(wb, owner.name(key, j))
-                    return r if other.title == here else f"{quote_sheetname(other.title)}!{r}"
-
+                if row.is_input and not _follows_link(row, scenarios[j - 1]):
+                    constants.add((ws.title, ref))
+                    continue
                 try:
-                    formulas[(ws.title, ref)] = spec.formula(row, addr)
+                    formulas[(ws.title, ref)] = formula(row, _addr(wb, spec, present, j, ws.title))
                 except (KeyError, StopIteration):
                     continue
-                x = float(v[row.key][j - 1])
+                x = float(values[row.key][j - 1])
                 if math.isfinite(x):
-                    values[(ws.title, ref)] = x
-    f11 = engine.get(FIGURE11_SHEET.sheet)
-    if f11 is not None:
-        _grid_expectations(wb, n, f11, formulas, values, constants)
-    return formulas, values, constants
+                    shown[(ws.title, ref)] = x
+        if spec.grid is not None:
+            _grid_expectations(wb, spec, scenarios, formulas, shown, constants)
+    return formulas, shown, constants
 
 
 def _number_at(wb, name: str) -> tuple[Cell, float] | None:
@@ -115,41 +125,46 @@ def _number_at(wb, name: str) -> tuple[Cell, float] | None:
     return (ws.title, ref), float(x)
 
 
-def _grid_expectations(wb, n: int, f11_values, formulas, values, constants) -> None:
-    """The Beyond sensitivity grid: its formulas, and its values from the grid's inputs as they stand."""
-    from . import layout_beyond as bx
+def _grid_expectations(wb, sheet, scenarios, formulas, shown, constants) -> None:
+    """A sheet's sensitivity grid: its formulas, and its values from the grid's inputs as they stand
+    (the selected scenario column, the row and column values in their cells)."""
+    from .workbook import grid_formula, grid_name, grid_scenario_formula
 
-    if bx.grid_name("column") not in wb.defined_names:
+    g, n = sheet.grid, len(scenarios)
+    if grid_name(sheet, "column") not in wb.defined_names:
         return
-    peaks = [_number_at(wb, bx.grid_name("peak", k + 1)) for k in range(len(bx.GRID_PEAK))]
-    mfus = [_number_at(wb, bx.grid_name("mfu", i + 1)) for i in range(len(bx.GRID_MFU))]
-    column = _number_at(wb, bx.grid_name("column"))
-    for found in [*peaks, *mfus, column]:
+    rows = [_number_at(wb, grid_name(sheet, "row", i + 1)) for i in range(len(g.row_values))]
+    cols = [_number_at(wb, grid_name(sheet, "col", k + 1)) for k in range(len(g.col_values))]
+    column = _number_at(wb, grid_name(sheet, "column"))
+    for found in [*rows, *cols, column]:
         if found is not None:
             constants.add(found[0])
-    chosen = 1
-    if 1 < n <= bx.GRID_CHOOSE_MAX:  # the grid's formulas CHOOSE the column; otherwise column 1
-        chosen = column[1] if column is not None and column[1] in range(1, n + 1) else None
+    chosen: int | None = 1
+    if 1 < n <= g.choose_max:  # the grid's formulas CHOOSE the column; otherwise column 1
+        chosen = int(column[1]) if column is not None and column[1] in range(1, n + 1) else None
     with contextlib.suppress(KeyError):
-        ws, ref = named_cell(wb, bx.grid_name("scenario"))
-        formulas[(ws.title, ref)] = bx.grid_scenario_formula(n)
+        ws, ref = named_cell(wb, grid_name(sheet, "scenario"))
+        formulas[(ws.title, ref)] = grid_scenario_formula(sheet, n)
         if chosen is not None:
-            values[(ws.title, ref)] = read_named(wb, FIGURE11_SHEET.name("scenario_name", int(chosen)))
+            shown[(ws.title, ref)] = read_named(wb, sheetlist.FIGURE11.name("scenario_name", chosen))
     grid = None
-    if chosen is not None and None not in peaks and None not in mfus:
-        grid = bx.grid_values(f11_values, int(chosen), mfu=[m[1] for m in mfus], peak=[p[1] for p in peaks])
-    for i in range(len(bx.GRID_MFU)):
-        for k in range(len(bx.GRID_PEAK)):
+    if chosen is not None and None not in rows and None not in cols:
+        base = scenario_values(scenarios[chosen - 1])
+        owner = [s for s in sheetlist.SHEETS if g.result in s.row]
+        grid = [[sheetlist.evaluate_column({**base, g.row_input: a[1], g.col_input: b[1]}, owner)[g.result]
+                 for b in cols] for a in rows]
+    for i in range(len(g.row_values)):
+        for k in range(len(g.col_values)):
             try:
-                ws, ref = named_cell(wb, bx.grid_name("", i + 1, k + 1))
+                ws, ref = named_cell(wb, grid_name(sheet, "", i + 1, k + 1))
             except KeyError:
                 continue
-            formulas[(ws.title, ref)] = bx.grid_formula(n, i, k)
+            formulas[(ws.title, ref)] = grid_formula(sheet, n, i, k)
             if grid is not None and math.isfinite(grid[i][k]):
-                values[(ws.title, ref)] = grid[i][k]
+                shown[(ws.title, ref)] = grid[i][k]
 
 
-def _cached_values(wb, present, scenarios) -> dict[Cell, float | str]:
+def _cached_values(wb, present, scenarios, values) -> dict[Cell, float | str]:
     """``{cell: value}`` of the formula cells whose whole chain of precedents is xlsizing's own.
 
     A cell keeps a cached value only if it still holds the layout's formula and every cell it
@@ -157,12 +172,12 @@ def _cached_values(wb, present, scenarios) -> dict[Cell, float | str]:
     or such a cell itself: everything downstream of a formula the analyst changed stays empty,
     so no preview shows a number the workbook does not compute.
     """
-    formulas, values, constants = _expectations(wb, present, scenarios)
-    for c in list(values):
-        if isinstance(values[c], str) and values[c] == "":
-            del values[c]  # an empty text result: leave it to the application
+    formulas, shown, constants = _expectations(wb, present, scenarios, values)
+    for c in list(shown):
+        if isinstance(shown[c], str) and shown[c] == "":
+            del shown[c]  # an empty text result: leave it to the application
     trusted = trusted_cells(wb, formulas, constants)
-    return {c: values[c] for c in trusted if c in values}
+    return {c: shown[c] for c in trusted if c in shown}
 
 
 _UNKNOWN = object()
@@ -287,23 +302,27 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
     # since openpyxl marks any workbook loaded with keep_vba as macro-enabled
     wb = load_workbook(src, keep_vba=vba is not None)
     names = wb.defined_names
-    present = [(s, _columns(names, s)) for s in sheet_specs()]
+    present = [(s, _columns(names, s)) for s in sheetlist.sheets()]
     present = [(s, n) for s, n in present if n]
     if not present:
         raise WorkbookError(f"{src}: no xlsizing input names (such as mau_wan_1) in this workbook; "
                             "fill a copy of the xlsizing template")
     for spec, n in present:
         if n != len(scenarios):
-            raise WorkbookError(f"{src}: sheet {spec.sheet!r} has {n} scenario columns, got {len(scenarios)} "
+            raise WorkbookError(f"{src}: sheet {spec.title!r} has {n} scenario columns, got {len(scenarios)} "
                                 "scenarios; give as many scenarios as columns, or write a new workbook "
                                 "(write_workbook) for any number of columns")
+    values = scenario_rows(scenarios, [s for s, _ in present])
     try:
         for spec, n in present:
-            inputs = spec.inputs(scenarios)
-            for row in spec.input_rows:
+            for row in spec.inputs:
                 for j in range(n):
                     ws, ref = named_cell(wb, spec.name(row.key, j + 1))
-                    ws[ref].value = float(inputs[row.key][j])
+                    if _follows_link(row, scenarios[j]):
+                        # not set by the scenario: the cell follows the row it links to
+                        ws[ref].value = formula(row, _addr(wb, spec, present, j + 1, ws.title))
+                    else:
+                        ws[ref].value = float(values[row.key][j])
             for j, s in enumerate(scenarios):
                 for key, text in (("scenario_name", s.name), ("scenario_name_en", s.name_en or "")):
                     if spec.name(key, j + 1) in names:
@@ -317,7 +336,7 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
     except KeyError as e:
         raise WorkbookError(f"{src}: {e.args[0]}; restore the name (Formulas > Name Manager) or start from "
                             "a fresh template") from None
-    cached = _cached_values(wb, present, scenarios)
+    cached = _cached_values(wb, present, scenarios, values)
     _refresh_chart_caches(wb, cached)
     wb.calculation.fullCalcOnLoad = True
 
