@@ -17,10 +17,12 @@ from cachecheck import assert_caches_computed, cached_cells, chart_caches
 
 from xlsizing import batch
 from xlsizing.fill import fill_workbook
-from xlsizing.layout_beyond import grid_name
 from xlsizing.precedents import Opaque, references, trusted_cells
 from xlsizing.scenarios import load_builtin, make_scenario
-from xlsizing.workbook import named_cell, write_template, write_workbook
+from xlsizing.refs import named_cell
+from xlsizing.sheets import BEYOND
+from xlsizing.workbook import grid_name as _grid_name
+from xlsizing.workbook import write_template, write_workbook
 from xlsizing.xlsm import write_workbook_xlsm
 
 VBA_BIN = Path(__file__).parent / "data" / "xlsxwriter" / "vbaProject01.bin"
@@ -29,6 +31,10 @@ VBA_BIN = Path(__file__).parent / "data" / "xlsxwriter" / "vbaProject01.bin"
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     return write_template(tmp_path_factory.mktemp("tpl") / "template.xlsx")
+
+
+def grid_name(what, *idx):
+    return _grid_name(BEYOND, what, *idx)
 
 
 def edited(template: Path, dest: Path, name: str, change) -> Path:
@@ -177,7 +183,7 @@ def test_every_cached_value_is_what_libreoffice_computes(template, tmp_path, lo_
     ws, ref = named_cell(wb, grid_name("column"))
     ws[ref].value = 4
     wb["Beyond"]["K1"] = 0.45
-    wb.defined_names[grid_name("mfu", 2)].attr_text = "Beyond!$K$1"
+    wb.defined_names[grid_name("row", 2)].attr_text = "Beyond!$K$1"
     wb.save(tmp_path / "grid-edit.xlsx")
     books.append(fill_workbook(tmp_path / "grid-edit.xlsx", report, tmp_path / "filled-grid.xlsx"))
     m = write_workbook_xlsm(report, tmp_path / "model.xlsm", vba_project=VBA_BIN)

@@ -252,10 +252,35 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _store_cached_values(saved: bytes, cached: dict[Cell, float | str]) -> bytes:
+_OVERRIDE = re.compile(r'<Override\b[^>]*?PartName="([^"]+)"[^>]*/>')
+
+
+def _lost_parts(template: Path, saved: zipfile.ZipFile) -> tuple[dict[str, bytes], list[str]]:
+    """What openpyxl's ``keep_vba`` drops of a VBA project: ``({member: bytes}, [Override tags])``.
+
+    It copies ``xl/vbaProject.bin`` and a signature but not the signature's relationships part
+    (``xl/_rels/vbaProject.bin.rels``) nor the signature's content type, without which Excel
+    ignores (or refuses) the signature.
+    """
+    names = set(saved.namelist())
+    with zipfile.ZipFile(template) as z:
+        members = {n: z.read(n) for n in z.namelist()
+                   if n.startswith("xl/_rels/vbaProject") and n not in names}
+        types = z.read("[Content_Types].xml").decode("utf-8")
+    have = saved.read("[Content_Types].xml").decode("utf-8")
+    declared = set(_OVERRIDE.findall(have))
+    overrides = [m.group(0) for m in _OVERRIDE.finditer(types)
+                 if m.group(1).startswith("/xl/vbaProject") and m.group(1) not in declared
+                 and m.group(1).lstrip("/") in names]
+    return members, overrides
+
+
+def _store_cached_values(saved: bytes, cached: dict[Cell, float | str], template: Path | None = None) -> bytes:
     """Write ``<v>`` values into the formula cells openpyxl saved without one (our own output).
 
-    Members are copied unchanged otherwise (a VBA project stays byte for byte what it was).
+    Members are copied unchanged otherwise (a VBA project stays byte for byte what it was); with
+    ``template`` (a workbook with a VBA project), the parts of the project openpyxl drops are
+    put back (:func:`_lost_parts`).
     """
     by_sheet: dict[str, dict[str, float | str]] = {}
     for (sheet, ref), v in cached.items():
@@ -264,8 +289,11 @@ def _store_cached_values(saved: bytes, cached: dict[Cell, float | str]) -> bytes
     with zipfile.ZipFile(io.BytesIO(saved)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         parts = _sheet_parts(zin)
         by_part = {parts[t]: v for t, v in by_sheet.items() if t in parts}
+        lost, overrides = _lost_parts(template, zin) if template is not None else ({}, [])
         for info in zin.infolist():
             data = zin.read(info)
+            if info.filename == "[Content_Types].xml" and overrides:
+                data = data.replace(b"</Types>", "".join(overrides).encode("utf-8") + b"</Types>")
             values = by_part.get(info.filename)
             if values:
                 def put(m):
@@ -279,6 +307,8 @@ def _store_cached_values(saved: bytes, cached: dict[Cell, float | str]) -> bytes
 
                 data = _FORMULA_CELL.sub(put, data.decode("utf-8")).encode("utf-8")
             zout.writestr(info, data)
+        for name, data in lost.items():
+            zout.writestr(name, data)
     return out.getvalue()
 
 
@@ -343,6 +373,6 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
     def write(tmp: Path):
         saved = io.BytesIO()
         wb.save(saved)
-        tmp.write_bytes(_store_cached_values(saved.getvalue(), cached))
+        tmp.write_bytes(_store_cached_values(saved.getvalue(), cached, src if vba is not None else None))
 
     return atomic_write(out_path, write, force=force)
