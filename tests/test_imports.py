@@ -30,20 +30,26 @@ PKG = "xlsizing"
 ROOT = Path(__file__).resolve().parent.parent / PKG
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+class Tree:
+    """The modules of a package folder ``root`` (named ``xlsizing``), parsed once."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.paths: dict[str, Path] = {self._name(p): p for p in sorted(root.rglob("*.py"))}
+        self.packages = {m for m, p in self.paths.items() if p.name == "__init__.py"}
+        self.trees: dict[str, ast.Module] = {m: ast.parse(p.read_text("utf-8"), str(p)) for m, p in self.paths.items()}
+
+    def _name(self, path: Path) -> str:
+        parts = list(path.relative_to(self.root.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts)
+
+    def where(self, mod: str, node: ast.AST) -> str:
+        return f"{self.paths[mod].relative_to(self.root.parent).as_posix()}:{node.lineno}"
 
 
-MODULES: dict[str, Path] = {_module_name(p): p for p in sorted(ROOT.rglob("*.py"))}
-PACKAGES = {_module_name(p) for p in MODULES.values() if p.name == "__init__.py"}
-TREES: dict[str, ast.Module] = {m: ast.parse(p.read_text("utf-8"), str(p)) for m, p in MODULES.items()}
-
-
-def _where(mod: str, node: ast.AST) -> str:
-    return f"{MODULES[mod].relative_to(ROOT.parent).as_posix()}:{node.lineno}"
+PACKAGE = Tree(ROOT)
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -64,47 +70,47 @@ def _imports(tree: ast.AST):
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _base(mod: str, node: ast.ImportFrom) -> str | None:
+def _base(tree: Tree, mod: str, node: ast.ImportFrom) -> str | None:
     """The absolute module a ``from X import ...`` names (None: outside the package)."""
     if node.level == 0:
         name = node.module or ""
     else:
-        here = mod.split(".") if mod in PACKAGES else mod.split(".")[:-1]
+        here = mod.split(".") if mod in tree.packages else mod.split(".")[:-1]
         if node.level > 1:
             here = here[: len(here) - (node.level - 1)]
         name = ".".join(here + ([node.module] if node.module else []))
     return name if name == PKG or name.startswith(PKG + ".") else None
 
 
-def _targets(mod: str, node: ast.Import | ast.ImportFrom) -> list[str]:
+def _targets(mod: str, node: ast.Import | ast.ImportFrom, tree: Tree = PACKAGE) -> list[str]:
     """The package modules one import statement makes ``mod`` depend on."""
     out = []
     if isinstance(node, ast.Import):
         for alias in node.names:
             name = alias.name
             if name == PKG or name.startswith(PKG + "."):
-                while name not in MODULES and "." in name:
+                while name not in tree.paths and "." in name:
                     name = name.rsplit(".", 1)[0]
                 out.append(name)
         return out
-    base = _base(mod, node)
+    base = _base(tree, mod, node)
     if base is None:
         return out
-    while base not in MODULES and "." in base:
+    while base not in tree.paths and "." in base:
         base = base.rsplit(".", 1)[0]
     for alias in node.names:
         sub = f"{base}.{alias.name}"
-        out.append(sub if sub in MODULES else base)
+        out.append(sub if sub in tree.paths else base)
     return out
 
 
-def import_graph() -> dict[str, dict[str, str]]:
+def import_graph(tree: Tree = PACKAGE) -> dict[str, dict[str, str]]:
     """``{module: {imported module: where (file:line of the first such import)}}``."""
-    graph: dict[str, dict[str, str]] = {m: {} for m in MODULES}
-    for mod, tree in TREES.items():
-        for node in _imports(tree):
-            for target in _targets(mod, node):
-                graph[mod].setdefault(target, _where(mod, node))
+    graph: dict[str, dict[str, str]] = {m: {} for m in tree.paths}
+    for mod, body in tree.trees.items():
+        for node in _imports(body):
+            for target in _targets(mod, node, tree):
+                graph[mod].setdefault(target, tree.where(mod, node))
     return graph
 
 
@@ -184,7 +190,7 @@ def test_the_graph_sees_the_package():
     # scenarios reads the sheet list, and imports inside functions count
     # (xlsizing.sheets.get imports xlsizing.suggest inside the function)
     graph = import_graph()
-    assert {"xlsizing", "xlsizing.sheets", "xlsizing.sheets.base", "xlsizing.cli"} <= set(MODULES)
+    assert {"xlsizing", "xlsizing.sheets", "xlsizing.sheets.base", "xlsizing.cli"} <= set(PACKAGE.paths)
     assert {"xlsizing.sheets.base", "xlsizing.sheets.beyond", "xlsizing.sheets.figure11"} <= set(graph["xlsizing.sheets"])
     assert "xlsizing.sheets" in graph["xlsizing.scenarios"]
     assert "xlsizing.model" in graph["xlsizing.sheets.figure11"]  # from .. import model
@@ -201,12 +207,43 @@ def test_tarjan_finds_a_planted_cycle():
     assert _cycle_in(["a", "b", "c"], g) == ["a", "b", "c", "a"]
 
 
+def cycles(graph) -> list[list[str]]:
+    """Each cycle of ``graph`` as a closed chain: one per component of 2+ modules, one per self-loop."""
+    found = [_cycle_in(c, graph) for c in strongly_connected(graph) if len(c) > 1]
+    return found + [[m, m] for m, deps in graph.items() if m in deps]
+
+
+def test_a_planted_cycle_through_a_function_import_is_found(tmp_path):
+    # oracle: a hand-written package with one cycle closed by an import inside a function
+    # (a → b at module level, b → a inside f), one edge back to the package __init__ (c imports a
+    # name of the package), an allowed __init__ → submodule edge, and a TYPE_CHECKING-only import
+    pkg = tmp_path / PKG
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from . import c\n")
+    (pkg / "a.py").write_text("from .b import g\n")
+    (pkg / "b.py").write_text("def g():\n    pass\n\ndef f():\n    from . import a\n")
+    (pkg / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import a\n")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "sub" / "d.py").write_text("from .. import VERSION\n")
+    graph = import_graph(Tree(pkg))
+    assert graph == {"xlsizing": {"xlsizing.c": "xlsizing/__init__.py:1"},
+                     "xlsizing.a": {"xlsizing.b": "xlsizing/a.py:1"},
+                     "xlsizing.b": {"xlsizing.a": "xlsizing/b.py:5"},
+                     "xlsizing.c": {},
+                     "xlsizing.sub": {},
+                     "xlsizing.sub.d": {"xlsizing": "xlsizing/sub/d.py:1"}}
+    assert cycles(graph) == [["xlsizing.a", "xlsizing.b", "xlsizing.a"]]
+    (pkg / "c.py").write_text("import xlsizing.sub.d\nfrom . import c\n")  # + a self-loop; d → __init__ → c → d
+    found = cycles(import_graph(Tree(pkg)))
+    assert ["xlsizing.c", "xlsizing.c"] in found
+    assert ["xlsizing", "xlsizing.c", "xlsizing.sub.d", "xlsizing"] in found
+
+
 def test_no_import_cycles():
     graph = import_graph()
-    cycles = [_cycle_in(c, graph) for c in strongly_connected(graph) if len(c) > 1]
-    cycles += [[m, m] for m, deps in graph.items() if m in deps]
-    assert not cycles, "import cycles among the package's modules:\n  " + "\n  ".join(
-        _describe(c, graph) for c in cycles)
+    found = cycles(graph)
+    assert not found, "import cycles among the package's modules:\n  " + "\n  ".join(
+        _describe(c, graph) for c in found)
 
 
 def _call_name(node: ast.Call) -> str:
@@ -223,16 +260,22 @@ def _is_package_string(arg: ast.expr) -> bool:
         arg.value == PKG or arg.value.startswith((PKG + ".", ".")))
 
 
-def test_no_string_imports_of_package_modules():
-    # importlib.import_module("xlsizing.x") / __import__("xlsizing.x") hide an edge from this test
-    # and from every reader; a non-constant argument can name a package module too, so it is refused
+def string_imports(tree: Tree = PACKAGE) -> list[str]:
+    """Calls of ``import_module``/``__import__`` naming a package module, or a name not written out."""
     found = []
-    for mod, tree in TREES.items():
-        for node in ast.walk(tree):
+    for mod, body in tree.trees.items():
+        for node in ast.walk(body):
             if isinstance(node, ast.Call) and _call_name(node) in ("import_module", "__import__"):
                 arg = node.args[0] if node.args else None
                 if arg is None or _is_package_string(arg) or not isinstance(arg, ast.Constant):
-                    found.append(f"{_where(mod, node)}: {ast.unparse(node)}")
+                    found.append(f"{tree.where(mod, node)}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_string_imports_of_package_modules():
+    # importlib.import_module("xlsizing.x") / __import__("xlsizing.x") hide an edge from this test
+    # and from every reader; a non-constant argument can name a package module too, so it is refused
+    found = string_imports()
     assert not found, "string imports:\n  " + "\n  ".join(found)
 
 
@@ -246,22 +289,56 @@ def _caught(handler: ast.ExceptHandler) -> set[str]:
     return {t.id if isinstance(t, ast.Name) else getattr(t, "attr", "") for t in types}
 
 
-def test_no_swallowed_import_errors_of_package_modules():
-    # a renamed module must fail loudly, not silently drop commands, sheets or functions
+def swallowed(tree: Tree = PACKAGE) -> list[str]:
+    """``try:`` blocks that import a package module under an ``except`` catching ImportError (or wider)."""
     found = []
-    for mod, tree in TREES.items():
-        for node in ast.walk(tree):
+    for mod, body in tree.trees.items():
+        for node in ast.walk(body):
             if not isinstance(node, ast.Try):
                 continue
             catching = [h for h in node.handlers if _caught(h) & _SWALLOWING]
             if not catching:
                 continue
-            body = ast.Module(body=node.body, type_ignores=[])
-            hidden = [t for imp in _imports(body) for t in _targets(mod, imp)]
+            block = ast.Module(body=node.body, type_ignores=[])
+            hidden = [t for imp in _imports(block) for t in _targets(mod, imp, tree)]
             if hidden:
                 names = ", ".join(sorted(_caught(catching[0])))
-                found.append(f"{_where(mod, node)}: imports {', '.join(sorted(set(hidden)))} under except {names}")
+                found.append(f"{tree.where(mod, node)}: imports {', '.join(sorted(set(hidden)))} under except {names}")
+    return found
+
+
+def test_no_swallowed_import_errors_of_package_modules():
+    # a renamed module must fail loudly, not silently drop commands, sheets or functions
+    found = swallowed()
     assert not found, "package imports whose failure is swallowed:\n  " + "\n  ".join(found)
+
+
+def test_planted_string_imports_and_swallowed_errors_are_found(tmp_path):
+    # oracle: a hand-written package; third-party imports (xlwings) may be optional, package ones not
+    pkg = tmp_path / PKG
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text(
+        "import importlib\n"
+        "def f(name):\n"
+        "    importlib.import_module('xlsizing.b')\n"
+        "    __import__(name)\n"
+        "    importlib.import_module('json')\n"
+        "try:\n"
+        "    from . import b\n"
+        "except ModuleNotFoundError:\n"
+        "    b = None\n"
+        "try:\n"
+        "    import xlwings\n"
+        "except ImportError:\n"
+        "    xlwings = None\n")
+    (pkg / "b.py").write_text("def g():\n    try:\n        from .a import f\n    except (ValueError, ImportError):\n"
+                              "        pass\n")
+    tree = Tree(pkg)
+    assert string_imports(tree) == ["xlsizing/a.py:3: importlib.import_module('xlsizing.b')",
+                                    "xlsizing/a.py:4: __import__(name)"]
+    assert sorted(swallowed(tree)) == ["xlsizing/a.py:6: imports xlsizing.b under except ModuleNotFoundError",
+                                       "xlsizing/b.py:2: imports xlsizing.a under except ImportError, ValueError"]
 
 
 @pytest.mark.parametrize("source, expected", [
