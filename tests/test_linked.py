@@ -232,7 +232,10 @@ def test_notes_and_workbook_follow_figure11(tmp_path):
         assert read_named(cached, target + "_1") == figure11[target]
         assert read_named(cached, bx(key)) == figure11[target], key
         ws, ref = named_cell(wb, bx(key))
-        assert ws[ref].value.startswith("='Figure 11'!"), key
+        _, target_ref = named_cell(wb, target + "_1")
+        # the link points at exactly the Figure 11 cell it follows (verify reads a linked cell's value
+        # as an input, so a link to the wrong cell would not show there)
+        assert ws[ref].value == f"='Figure 11'!{target_ref.replace('$', '')}", key
 
 
 @pytest.mark.parametrize("function, parameter, figure11_key", [
