@@ -565,7 +565,7 @@ def _flag(condition):
 
 @checked(server_share=ANY, networking_share=ANY, facility_share=ANY)
 def shares_ok(server_share, networking_share, facility_share):
-    """Check (1/0): each capex share is in (0, 1] and together they sum to at most 1 (+1e-9 for rounding).
+    """Shares check = 1 when each capex share is in (0, 1] and servers + networking + facility ≤ 1 (+1e-9 for rounding), else 0.
 
     >>> shares_ok(0.45, 0.13, 0.42), shares_ok(0.6, 0.3, 0.2), shares_ok(0.0, 0.13, 0.42)
     (1.0, 0.0, 0.0)
@@ -577,7 +577,7 @@ def shares_ok(server_share, networking_share, facility_share):
 
 @checked(value=ANY)
 def fraction_ok(value):
-    """Check (1/0): a share or utilization is in (0, 1].
+    """Fraction check = 1 when 0 < value ≤ 1 (a share or a utilization), else 0.
 
     >>> fraction_ok(0.5), fraction_ok(1.2), fraction_ok(0.0)
     (1.0, 0.0, 0.0)
@@ -587,7 +587,7 @@ def fraction_ok(value):
 
 @checked(cards_installed_wan=ANY, cards_needed_wan=ANY)
 def installed_covers_needed(cards_installed_wan, cards_needed_wan):
-    """Check (1/0): cards installed (万张) ≥ cards needed (万张), up to a relative 1e-9 for rounding.
+    """Cards check = 1 when cards installed (万张) ≥ cards needed (万张), up to a relative 1e-9 for rounding, else 0.
 
     >>> installed_covers_needed(72.3, 72.3), installed_covers_needed(43.4, 72.3)
     (1.0, 0.0)
@@ -598,7 +598,7 @@ def installed_covers_needed(cards_installed_wan, cards_needed_wan):
 
 @checked(per_day_wan=ANY, per_year_yi=ANY)
 def same_period_ok(per_day_wan, per_year_yi):
-    """Check (1/0): a yearly figure (亿元) is its daily figure (万元) × 365 ÷ 1e4, so margins compare like with like.
+    """Period check = 1 when a yearly figure (亿元) = its daily figure (万元) × 365 ÷ 1e4 (within 1e-9), else 0: like with like.
 
     >>> same_period_ok(100, 3.65), same_period_ok(100, 365)
     (1.0, 0.0)
@@ -608,7 +608,7 @@ def same_period_ok(per_day_wan, per_year_yi):
 
 
 def master_check(*checks):
-    """Master check (1/0): 1 only when every check is 1 (the sheet's AND of its named checks).
+    """Master check = 1 when every check is 1 (the sheet's AND of its named checks), else 0.
 
     >>> master_check(1.0, 1.0, 1.0), master_check(1.0, 0.0)
     (1.0, 0.0)
