@@ -453,3 +453,13 @@ def test_schedule_cumulative_never_falls_and_installed_covers_needed(growth, lif
                for i, n in zip(s["cards_installed_wan"], s["cards_needed_wan"]))
     assert sum(s["depreciation_yi"]) <= cum[-1] * (1 + 1e-12)
     assert all(math.isfinite(x) for x in s["depreciation_yi"])
+
+
+def test_docs_examples_run():
+    # docs/economics.md: every ```python block is a doctest of the published examples
+    import doctest
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "economics.md"
+    result = doctest.testfile(str(path), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted >= 10
