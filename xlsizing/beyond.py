@@ -36,16 +36,13 @@ from __future__ import annotations
 from . import _num
 from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, checked, fmt_value
 from .errors import InvalidInput
-from .units import DAYS_PER_YEAR, HOURS_PER_YEAR, MEGA, TERA, WAN, YI  # noqa: F401 - re-exported
+from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI  # noqa: F401 - re-exported
 # Power, energy, cost per card-hour and per 1M tokens, and capex per year have ONE definition, in
 # the economics module; this module re-exports them (and their defaults) for the Beyond sheet.
 from .economics import (  # noqa: F401 - re-exported
     LIFE_YEARS, LOAD_FACTOR, PUE, SERVER_POWER_FACTOR, card_hour_yuan, card_power_w, cost_per_mtok_yuan,
     electricity_cost_yi, energy_gwh_per_year, fleet_power_mw, yearly_capex_yi,
 )
-
-GIGA = 1e9  # GB = 1e9 bytes (vendor units); GB/s, GWh
-GIGA_XL = "1E9"
 
 # Defaults, each from a public source or marked as an assumption (see docs/beyond.md).
 # DeepSeek, "Day 6: One More Thing, DeepSeek-V3/R1 Inference System Overview" (2025-03-01,
@@ -347,6 +344,36 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
 
 
 # --- servers, capex, power, cost --------------------------------------------------------------
+
+
+@checked(cards_wan=POSITIVE)
+def report_cards_wan(cards_wan):
+    """The report's compute-only H20 cards (万张), shown beside the bandwidth-aware ones (from Figure 11).
+
+    >>> report_cards_wan(43.4)
+    43.4
+    """
+    return cards_wan
+
+
+@checked(capex_yi=POSITIVE)
+def report_capex_yi(capex_yi):
+    """The report's AI-server capex (亿元), shown beside the bandwidth-aware capex (from Figure 11).
+
+    >>> report_capex_yi(455.46)
+    455.46
+    """
+    return capex_yi
+
+
+@checked(fleet_cards_wan=POSITIVE, cards_wan=POSITIVE)
+def cards_vs_report(fleet_cards_wan, cards_wan):
+    """Bandwidth-aware cards ÷ the report's compute-only cards (1 = the same, 0.5 = half).
+
+    >>> cards_vs_report(21.7, 43.4)
+    0.5
+    """
+    return fleet_cards_wan / cards_wan
 
 
 @checked(fleet_cards_wan=POSITIVE, cards_per_server=AT_LEAST_ONE)

@@ -40,8 +40,9 @@ from __future__ import annotations
 from . import _num
 from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, Rule, as_array, checked, fmt_value
 from .errors import InvalidInput
-from .model import CARDS_PER_SERVER, H20_TFLOPS, MFU, SECONDS_BASIS_REPORT, h20_cards_wan, infer_flops, tokens_per_s_yi
-from .units import DAYS_PER_YEAR, HOURS_PER_DAY, HOURS_PER_YEAR, MEGA, SECONDS_PER_HOUR, TERA, WAN, YI
+from .model import (CARD_PRICE_WAN, CARDS_PER_SERVER, H20_TFLOPS, MFU, PARAMS_YI, SECONDS_BASIS_REPORT, SERVER_PRICE_WAN,
+                    h20_cards_wan, infer_flops, tokens_per_s_yi)
+from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_DAY, HOURS_PER_YEAR, KILO, MEGA, SECONDS_PER_HOUR, TERA, WAN, YI
 
 SHARE = Rule("in [0, 1]", lo=0.0, hi=1.0, lo_open=False, hi_open=False)
 GROWTH = Rule("> -1", lo=-1.0)
@@ -54,8 +55,7 @@ CHECK_TOLERANCE = 1e-9
 
 # Minsheng Securities, 2024-12-26, Figure 11: H20 at 8.4万元, 8 cards, 84万元 per server, so the
 # cards are 8 × 8.4 / 84 = 80% of the server's price (the report prints the card price, unused).
-CARD_PRICE_WAN = 8.4
-CARD_SHARE = 8 * 8.4 / 84.0
+CARD_SHARE = CARDS_PER_SERVER * CARD_PRICE_WAN / SERVER_PRICE_WAN
 # Bernstein, "AI Value Chain: How much does a GW of data center capacity actually cost?"
 # (2025-10, reported by Investing.com): $5.9M all-in capex per GB200/NVL72 rack = $3.4M compute
 # hardware + $2.5M physical infrastructure; networking (switches, NICs, DPUs, cables) ≈13% of
@@ -213,7 +213,7 @@ def token_energy_gwh_per_year(energy_wh_per_mtok, daily_tokens_yi):
     >>> round(token_energy_gwh_per_year(601.6, 40000), 1)
     878.3
     """
-    return energy_wh_per_mtok * (daily_tokens_yi * YI / MEGA) * DAYS_PER_YEAR / 1e9
+    return energy_wh_per_mtok * (daily_tokens_yi * YI / MEGA) * DAYS_PER_YEAR / GIGA
 
 
 @checked(tdp_w=POSITIVE, server_power_factor=AT_LEAST_ONE)
@@ -245,7 +245,7 @@ def energy_gwh_per_year(fleet_power_mw):
     >>> energy_gwh_per_year(10.0)
     87.6
     """
-    return fleet_power_mw * HOURS_PER_YEAR / 1000.0
+    return fleet_power_mw * HOURS_PER_YEAR / KILO
 
 
 @checked(energy_gwh_per_year=NONNEGATIVE, power_price_yuan_kwh=NONNEGATIVE)
@@ -511,8 +511,8 @@ def straight_line_depreciation_yi(capex_by_year_yi, depreciation_years=DEPRECIAT
     return out
 
 
-def capex_schedule(start_daily_tokens_yi, token_growth=TOKEN_GROWTH, peak_multiplier=4.0, params_yi=1300.0,
-                   server_price_wan=84.0, years=SCHEDULE_YEARS, first_year=FIRST_YEAR,
+def capex_schedule(start_daily_tokens_yi, token_growth=TOKEN_GROWTH, peak_multiplier=4.0, params_yi=PARAMS_YI,
+                   server_price_wan=SERVER_PRICE_WAN, years=SCHEDULE_YEARS, first_year=FIRST_YEAR,
                    seconds_basis=SECONDS_BASIS_REPORT, card_tflops=H20_TFLOPS, mfu=MFU,
                    cards_per_server=CARDS_PER_SERVER, life_years=LIFE_YEARS, depreciation_years=DEPRECIATION_YEARS,
                    installed_cards_wan=0.0):

@@ -12,23 +12,29 @@ and capex in 亿元.
 
 WAN = 1e4  # 万
 YI = 1e8  # 亿
-MEGA = 1e6  # M in MW, "per 1M tokens", kWh per GWh
-TERA = 1e12  # T in TFLOPS
-
-# Calendar: a 365-day year (no leap day), 24-hour days, as TCO models and Epoch AI count them.
-HOURS_PER_DAY = 24.0
+TERA = 1e12  # T in TFLOPS, TB/s
+GIGA = 1e9  # GB = 1e9 bytes (vendor units); GB/s, GWh → MWh
+MEGA = 1e6  # MW, MWh per GWh... and "per 1M tokens"
+KILO = 1e3
+HOURS_PER_YEAR = 8760.0  # 365 × 24
 DAYS_PER_YEAR = 365.0
-HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR  # 8,760 h
+SECONDS_PER_DAY = 86_400.0
+# A 365-day year (no leap day) of 24-hour days, as TCO models and Epoch AI count them.
+HOURS_PER_DAY = 24.0
 SECONDS_PER_HOUR = 3600.0  # J per Wh: 1 Wh = 3,600 W·s
 
 # Excel formula spellings of the same constants, so workbook formulas use the very same numbers.
-WAN_XL = "1E4"
-YI_XL = "1E8"
-MEGA_XL = "1E6"
-TERA_XL = "1E12"
-HOURS_PER_DAY_XL = "24"
-DAYS_PER_YEAR_XL = "365"
+# Written with an explicit exponent sign (1E+8): every engine parses it (the `formulas` Python
+# engine rejects 1E8), and Excel shows it so.
+WAN_XL = "1E+4"
+YI_XL = "1E+8"
+TERA_XL = "1E+12"
+GIGA_XL = "1E+9"
+MEGA_XL = "1E+6"
+KILO_XL = "1000"
 HOURS_PER_YEAR_XL = "8760"
+DAYS_PER_YEAR_XL = "365"
+HOURS_PER_DAY_XL = "24"
 SECONDS_PER_HOUR_XL = "3600"
 
 
