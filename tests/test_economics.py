@@ -431,8 +431,11 @@ frac = st.floats(min_value=1e-3, max_value=1.0, allow_nan=False)
 @settings(max_examples=200, deadline=None)
 @given(revenue=pos, cost=pos)
 def test_margins_agree(revenue, cost):
-    cpm = e.cost_profit_margin(revenue, cost)
-    assert e.gross_margin(revenue, cost) == pytest.approx(cpm / (1 + cpm), rel=1e-9, abs=1e-12)
+    # both margins are the same profit (revenue − cost) over a different base
+    profit = revenue - cost
+    assert e.gross_margin(revenue, cost) * revenue == pytest.approx(profit, rel=1e-12, abs=1e-9 * max(revenue, cost))
+    assert e.cost_profit_margin(revenue, cost) * cost == pytest.approx(profit, rel=1e-12,
+                                                                       abs=1e-9 * max(revenue, cost))
 
 
 @settings(max_examples=200, deadline=None)
