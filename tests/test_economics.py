@@ -270,7 +270,8 @@ def test_schedule_first_year_is_figure_11(mau_wan, peak, printed_capex):
     # With no cards installed before, the first year's capex is the whole fleet: Figure 11's row
     # 豆包大模型创造AI服务器需求 (亿元), at its printed two decimals.
     tokens = 40000 * (mau_wan * 0.15) / 900
-    s = e.capex_schedule(tokens, 0.5, peak, 1300, 84)
+    cards = tokens / 129600 * 1e8 * 2 * 1300e8 * peak / (148e12 * 0.5) / 1e4  # the chain, by hand
+    s = e.capex_schedule(cards, tokens, 0.5, 84)
     assert round(s["capex_yi"][0], 2) == printed_capex
 
 
@@ -285,9 +286,10 @@ def test_schedule_hand_calculation():
     # cumulative: 759.0924, 1290.4571, 2087.5042
     # depreciation (straight line, 5 years): 759.0924/5 = 151.8185; + 531.3647/5 = 258.0914;
     #        + 797.0470/5 = 417.5008
-    s = e.capex_schedule(40000 * 1500 / 900, 0.5, 4, 1300, 84, 3, 2025)
-    assert s["year"] == ["2025E", "2026E", "2027E"]
     c1 = 40000 * 1500 / 900 / 129600 * 1e8 * 2 * 1300e8 * 4 / (148e12 * 0.5) / 1e4
+    s = e.capex_schedule(c1, 40000 * 1500 / 900, 0.5, 84, 3, 2025)
+    assert s["year"] == ["2025E", "2026E", "2027E"]
+    assert s["daily_tokens_yi"] == pytest.approx([66_666.6667, 100_000, 150_000], rel=1e-9)
     needed = [c1, c1 * 1.5, c1 * 2.25]
     assert s["cards_needed_wan"] == pytest.approx(needed, rel=1e-13)
     assert s["cards_installed_wan"] == pytest.approx(needed, rel=1e-13)
@@ -303,8 +305,8 @@ def test_schedule_with_installed_base_and_shrinking_demand():
     # 2025E: new 28.91781 + replacement 43.37671/5 = 8.67534 → 37.59315 × 10.5 = 394.728亿元
     # 2026E: needed 36.14726 < installed 72.29452: no new cards, replacement 14.45890 × 10.5 = 151.8185
     base = 40000 * 1e8 / 129600 * 2 * 1300e8 * 4 / (148e12 * 0.5) / 1e4
-    s = e.capex_schedule(40000 * 1500 / 900, -0.5, 4, 1300, 84, 2, installed_cards_wan=base)
     c1 = base * 1500 / 900
+    s = e.capex_schedule(c1, 40000 * 1500 / 900, -0.5, 84, 2, installed_cards_wan=base)
     assert s["capex_yi"] == pytest.approx([(c1 - base + base / 5) * 10.5, (c1 / 5) * 10.5], rel=1e-13)
     assert round(s["capex_yi"][0], 3) == 394.728
     assert s["cards_installed_wan"] == pytest.approx([c1, c1], rel=1e-13)  # cards are kept
@@ -323,10 +325,10 @@ def test_depreciation_share_and_schedule():
 def test_schedule_scenarios_as_arrays():
     # the three 2025-2026E scenarios at once give the same numbers as three scalar calls
     tokens = np.array([40000 * 1500 / 900, 40000 * 2250 / 900, 40000 * 3000 / 900])
-    peaks = np.array([4.0, 4.0, 5.0])
-    s = e.capex_schedule(tokens, 0.5, peaks, 1300, 84)
+    cards = np.array([72.29451673896118, 108.44177510844177, 180.7362918474029])
+    s = e.capex_schedule(cards, tokens, 0.5, 84)
     for i in range(3):
-        one = e.capex_schedule(float(tokens[i]), 0.5, float(peaks[i]), 1300, 84)
+        one = e.capex_schedule(float(cards[i]), float(tokens[i]), 0.5, 84)
         for key in ("capex_yi", "cumulative_capex_yi", "depreciation_yi", "cards_installed_wan"):
             assert [float(v[i]) for v in s[key]] == pytest.approx(one[key], rel=1e-14)
 
@@ -381,9 +383,9 @@ def test_other_checks_and_master():
      "no payback: revenue 5 亿元 per year does not exceed the cash cost 8 亿元 per year (at index 1)"),
     (lambda: e.year_daily_tokens_yi(100, -1, 2), "token_growth must be > -1, got -1"),
     (lambda: e.owned_cost_yi_per_year(100, 0), "depreciation_years must be > 0, got 0"),
-    (lambda: e.capex_schedule(100, 0.5, 4, years=0), "years must be a whole number from 1 to 50, got 0"),
-    (lambda: e.capex_schedule(100, 0.5, 4, years=2.5), "years must be a whole number from 1 to 50, got 2.5"),
-    (lambda: e.capex_schedule(100, 0.5, 0.5), "peak_multiplier must be >= 1, got 0.5"),
+    (lambda: e.capex_schedule(10, 100, 0.5, years=0), "years must be a whole number from 1 to 50, got 0"),
+    (lambda: e.capex_schedule(10, 100, 0.5, years=2.5), "years must be a whole number from 1 to 50, got 2.5"),
+    (lambda: e.capex_schedule(10, 100, -1.5), "token_growth must be > -1, got -1.5"),
     (lambda: e.straight_line_depreciation_yi([], 5), "capex_by_year_yi must have at least one year, got an empty list"),
     (lambda: e.straight_line_depreciation_yi(100, 5), "capex_by_year_yi must be a list of yearly capex, got 100"),
     (lambda: e.master_check(), "master_check needs at least one check, got none"),
@@ -449,7 +451,7 @@ def test_more_tokens_never_less_revenue(tokens, share, hit, k):
 @given(growth=st.floats(min_value=-0.9, max_value=3.0), life=st.floats(min_value=1.0, max_value=8.0),
        years=st.integers(min_value=1, max_value=8))
 def test_schedule_cumulative_never_falls_and_installed_covers_needed(growth, life, years):
-    s = e.capex_schedule(66_666.67, growth, 4, 1300, 84, years, life_years=life, depreciation_years=life)
+    s = e.capex_schedule(72.29, 66_666.67, growth, 84, years, life_years=life, depreciation_years=life)
     cum = s["cumulative_capex_yi"]
     assert all(b >= a for a, b in zip(cum, cum[1:]))
     assert all(e.installed_covers_needed(i, n) == 1.0
@@ -466,3 +468,19 @@ def test_docs_examples_run():
     path = Path(__file__).resolve().parents[1] / "docs" / "economics.md"
     result = doctest.testfile(str(path), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted >= 10
+
+
+def test_sheet_helpers_hand():
+    # cards' share from Figure 11's printed prices: 8.4 × 8 / 84 = 0.8
+    assert e.card_share_of_server(8.4, 8, 84) == pytest.approx(0.8, rel=1e-15)
+    # cash cost = 12.11 electricity + 3% × 455.46 = 12.11 + 13.6638 = 25.7738亿元
+    assert e.cash_cost_yi_per_year(455.46, 12.11, 0.03) == pytest.approx(25.7738, rel=1e-14)
+    # net cash 75.85 − 25.7738 = 50.0762; payback 455.46 / 50.0762 = 9.0953 years
+    net = e.net_cash_yi_per_year(75.85, 25.7738)
+    assert net == pytest.approx(50.0762, rel=1e-13)
+    assert e.payback_years_or_zero(455.46, net) == pytest.approx(455.46 / 50.0762, rel=1e-13)
+    assert e.payback_years_or_zero(455.46, -1.0) == 0.0  # never pays back
+    assert e.payback_years_or_zero(455.46, net) == pytest.approx(e.payback_years(455.46, 75.85, 25.7738), rel=1e-13)
+    # cards grow with tokens: 72.29452 × 1.5² = 162.66267
+    assert e.year_cards_wan(72.29452, 0.5, 3) == pytest.approx(162.66267, rel=1e-14)
+    assert e.cumulative_capex_yi(759.0924, 531.3647) == pytest.approx(1290.4571, rel=1e-14)

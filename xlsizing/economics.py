@@ -40,8 +40,7 @@ from __future__ import annotations
 from . import _num
 from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, Rule, as_array, checked, fmt_value
 from .errors import InvalidInput
-from .model import (CARD_PRICE_WAN, CARDS_PER_SERVER, H20_TFLOPS, MFU, PARAMS_YI, SECONDS_BASIS_REPORT, SERVER_PRICE_WAN,
-                    h20_cards_wan, infer_flops, tokens_per_s_yi)
+from .model import CARD_PRICE_WAN, CARDS_PER_SERVER, SERVER_PRICE_WAN
 from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_DAY, HOURS_PER_YEAR, KILO, MEGA, SECONDS_PER_HOUR, TERA, WAN, YI
 
 SHARE = Rule("in [0, 1]", lo=0.0, hi=1.0, lo_open=False, hi_open=False)
@@ -108,6 +107,18 @@ def server_price_wan(card_price_wan, cards_per_server=CARDS_PER_SERVER, card_sha
     84.0
     """
     return card_price_wan * cards_per_server / card_share
+
+
+@checked(card_price_wan=POSITIVE, cards_per_server=AT_LEAST_ONE, server_price_wan=POSITIVE)
+def card_share_of_server(card_price_wan, cards_per_server, server_price_wan):
+    """Cards' share of the server's value = card price (万元) × cards per server ÷ server price (万元).
+
+    Figure 11: 8.4万元 × 8 ÷ 84万元 = 80%.
+
+    >>> round(card_share_of_server(8.4, 8, 84), 12)
+    0.8
+    """
+    return card_price_wan * cards_per_server / server_price_wan
 
 
 @checked(server_capex_yi=POSITIVE, server_share=FRACTION)
@@ -437,6 +448,40 @@ def payback_years(capex_yi, revenue_yi_per_year, cash_cost_yi_per_year):
     return capex_yi / net
 
 
+@checked(capex_yi=NONNEGATIVE, electricity_cost_yi=NONNEGATIVE, opex_share=SHARE)
+def cash_cost_yi_per_year(capex_yi, electricity_cost_yi, opex_share=OPEX_SHARE):
+    """Cash cost per year (亿元) = electricity (亿元) + other opex share × capex (亿元): the owned cost without depreciation.
+
+    >>> cash_cost_yi_per_year(100, 3, 0.03)
+    6.0
+    """
+    return electricity_cost_yi + opex_share * capex_yi
+
+
+@checked(revenue_yi_per_year=NONNEGATIVE, cash_cost_yi_per_year=NONNEGATIVE)
+def net_cash_yi_per_year(revenue_yi_per_year, cash_cost_yi_per_year):
+    """Net cash per year (亿元) = revenue (亿元) − cash cost (亿元); what pays the capex back.
+
+    >>> net_cash_yi_per_year(30, 5)
+    25.0
+    """
+    return revenue_yi_per_year - cash_cost_yi_per_year
+
+
+@checked(capex_yi=NONNEGATIVE, net_cash_yi_per_year=ANY)
+def payback_years_or_zero(capex_yi, net_cash_yi_per_year):
+    """Payback (years) = capex (亿元) ÷ net cash per year (亿元) when net cash > 0, else 0 (never pays back).
+
+    The sheet's form of :func:`payback_years` (a cell cannot raise): 0 marks "never", and the
+    sheet shows beside it whether the capex pays back.
+
+    >>> payback_years_or_zero(100, 25), payback_years_or_zero(100, -5)
+    (4.0, 0.0)
+    """
+    positive = net_cash_yi_per_year > 0
+    return _num.where(positive, capex_yi / _num.where(positive, net_cash_yi_per_year, 1.0), 0.0)
+
+
 # --- capex by year ----------------------------------------------------------------------------
 
 
@@ -448,6 +493,29 @@ def year_daily_tokens_yi(start_daily_tokens_yi, token_growth, year_index):
     150000.0075
     """
     return start_daily_tokens_yi * (1.0 + token_growth) ** (year_index - 1.0)
+
+
+@checked(start_cards_wan=NONNEGATIVE, token_growth=GROWTH, year_index=AT_LEAST_ONE)
+def year_cards_wan(start_cards_wan, token_growth, year_index):
+    """Cards needed (万张) in year k = cards needed in year 1 (万张) × (1 + yearly token growth)^(k − 1).
+
+    The report's chain is linear in tokens (cards = 2 × params × tokens/s × peak ÷ (peak FLOPS ×
+    MFU)), so cards grow with the tokens (:func:`year_daily_tokens_yi`).
+
+    >>> round(year_cards_wan(72.29452, 0.5, 2), 5)
+    108.44178
+    """
+    return year_daily_tokens_yi.kernel(start_cards_wan, token_growth, year_index)
+
+
+@checked(cumulative_before_yi=NONNEGATIVE, capex_yi=NONNEGATIVE)
+def cumulative_capex_yi(cumulative_before_yi, capex_yi):
+    """Cumulative capex (亿元) = cumulative capex to the year before (亿元) + this year's capex (亿元).
+
+    >>> cumulative_capex_yi(759.09, 531.36)
+    1290.45
+    """
+    return cumulative_before_yi + capex_yi
 
 
 @checked(cards_needed_wan=NONNEGATIVE, installed_before_wan=NONNEGATIVE)
@@ -511,25 +579,28 @@ def straight_line_depreciation_yi(capex_by_year_yi, depreciation_years=DEPRECIAT
     return out
 
 
-def capex_schedule(start_daily_tokens_yi, token_growth=TOKEN_GROWTH, peak_multiplier=4.0, params_yi=PARAMS_YI,
-                   server_price_wan=SERVER_PRICE_WAN, years=SCHEDULE_YEARS, first_year=FIRST_YEAR,
-                   seconds_basis=SECONDS_BASIS_REPORT, card_tflops=H20_TFLOPS, mfu=MFU,
-                   cards_per_server=CARDS_PER_SERVER, life_years=LIFE_YEARS, depreciation_years=DEPRECIATION_YEARS,
-                   installed_cards_wan=0.0):
-    """Capex schedule by year: tokens grow → cards needed (the Figure 11 chain) → installed → new + replacement capex.
+def capex_schedule(start_cards_wan, start_daily_tokens_yi, token_growth=TOKEN_GROWTH, server_price_wan=SERVER_PRICE_WAN,
+                   years=SCHEDULE_YEARS, first_year=FIRST_YEAR, cards_per_server=CARDS_PER_SERVER,
+                   life_years=LIFE_YEARS, depreciation_years=DEPRECIATION_YEARS, installed_cards_wan=0.0):
+    """Capex schedule by year: tokens and the cards they need grow → cards installed → new + replacement capex.
 
-    Year k (1 = ``first_year``): daily tokens = start × (1 + growth)^(k − 1); cards needed =
-    2 × params × tokens/s × peak ÷ (card TFLOPS × MFU) (:mod:`xlsizing.model`); capex =
-    :func:`yearly_capex_yi` on the cards installed the year before (``installed_cards_wan`` before
-    year 1); cards installed = :func:`cards_installed_wan`; cumulative capex; depreciation =
+    Year k (1 = ``first_year``): daily tokens = start × (1 + growth)^(k − 1)
+    (:func:`year_daily_tokens_yi`); cards needed likewise from the first year's cards — the
+    report's chain is linear in tokens (:func:`year_cards_wan`); capex = :func:`yearly_capex_yi`
+    on the cards installed the year before (``installed_cards_wan`` before year 1); cards
+    installed = :func:`cards_installed_wan`; cumulative capex; depreciation =
     :func:`straight_line_depreciation_yi`.  Returns a dict of lists, one element per year, under
     the keys ``year``, ``daily_tokens_yi``, ``cards_needed_wan``, ``cards_installed_wan``,
     ``capex_yi``, ``cumulative_capex_yi``, ``depreciation_yi``.  Numeric arguments may be arrays
-    of scenarios (each element of a list is then an array).
+    of scenarios (each element of a list is then an array).  The Economics sheet computes the
+    same rows with the same functions.
 
-    With no cards installed before, year 1's capex is Figure 11's (保守: 759.09亿元):
+    With no cards installed before, year 1's capex is Figure 11's (保守: 72.29452万 H20 for
+    66,666.67亿 tokens a day → 759.09亿元):
 
-    >>> s = capex_schedule(40000 * 1500 / 900, 0.5, 4, 1300, 84)
+    >>> from xlsizing import model
+    >>> cards = model.h20_cards_wan(model.infer_flops(1300, model.tokens_per_s_yi(40000 * 1500 / 900), 4))
+    >>> s = capex_schedule(cards, 40000 * 1500 / 900, 0.5, 84)
     >>> s["year"], [round(c, 2) for c in s["capex_yi"]]
     (['2025E', '2026E', '2027E'], [759.09, 531.36, 797.05])
     """
@@ -543,11 +614,10 @@ def capex_schedule(start_daily_tokens_yi, token_growth=TOKEN_GROWTH, peak_multip
     cumulative = 0.0
     for k in range(1, years + 1):
         tokens = year_daily_tokens_yi(start_daily_tokens_yi, token_growth, float(k))
-        needed = h20_cards_wan(infer_flops(params_yi, tokens_per_s_yi(tokens, seconds_basis), peak_multiplier),
-                               card_tflops, mfu)
+        needed = year_cards_wan(start_cards_wan, token_growth, float(k))
         capex = yearly_capex_yi(needed, installed, server_price_wan, cards_per_server, life_years)
         installed = cards_installed_wan(needed, installed)
-        cumulative = cumulative + capex
+        cumulative = capex if k == 1 else cumulative_capex_yi(cumulative, capex)
         for key, value in (("year", f"{first_year + k - 1}E"), ("daily_tokens_yi", tokens),
                            ("cards_needed_wan", needed), ("cards_installed_wan", installed), ("capex_yi", capex),
                            ("cumulative_capex_yi", cumulative)):
