@@ -306,7 +306,7 @@ def rows(years: int = YEARS) -> tuple[Row, ...]:
             fn=alias(lf.daily_wan_from_yearly_yi, "owned_cost_wan_per_day", {"per_year_yi": "owned_cost_yi_per_year"}),
             native=f"{{owned_cost_yi_per_year}}*{WAN_XL}/{DAYS_PER_YEAR_XL}"),
         row_in("card_hour_price", "租赁单价（每卡时）", "Rental price per card-hour (price currency)", "", "0.00",
-               lf.H800_HOUR_USD, NONNEGATIVE, COST, "DeepSeek (2025-03-01) assumes $2 per H800-hour; no public H20 "
+               lf.H800_HOUR_USD, POSITIVE, COST, "DeepSeek (2025-03-01) assumes $2 per H800-hour; no public H20 "
                "price found."),
         row_in("fx_cny", "汇率（元/价格货币）", "Exchange rate: 元 per unit of the price currency", "元", "0.0000",
                lf.USD_CNY, POSITIVE, COST, "USD→CNY 7.1726: CFETS central parity on 2025-02-25 (Xinhua). 1 when the "
