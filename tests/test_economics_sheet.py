@@ -183,3 +183,16 @@ def test_starter_file_documents_every_economics_key():
 def test_builtin_scenarios_pass_every_check():
     v = evaluate({k: [s.inputs()[k] for s in load_builtin()] for k in load_builtin()[0].inputs()})
     assert v["master_check"].tolist() == [1.0, 1.0, 1.0, 1.0]
+
+
+def test_generated_tables_are_current():
+    # docs/economics.md and README.md hold bench/economics_table.py's output between its markers
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("economics_table", REPO / "bench" / "economics_table.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    for doc_path in bench.DOCS:
+        doc = doc_path.read_text("utf-8")
+        block = doc.split(bench.BEGIN, 1)[1].split(bench.END, 1)[0].lstrip("\n")
+        assert block == bench.generated(), f"{doc_path} is stale: run python bench/economics_table.py --write"
