@@ -334,8 +334,32 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
                 if isinstance(got, str) and got.startswith(ERROR_TEXTS):
                     continue  # reported once, by the error scan below
                 rep.mismatches.append(Mismatch(sheet, ref, row.key, f"{row.zh} / {row.en}", scen[j - 1], exp, got))
+        if spec.master is not None:
+            _check_master(rep, cells, spec, n, scen)
     rep.errors.extend(cells.errors)
     return rep
+
+
+def _check_master(rep: Report, cells: Cells, spec: Sheet, n: int, scen: Sequence[str]) -> None:
+    """Report each scenario column whose master check is FALSE (0), naming the checks that fail."""
+    master = spec.row[spec.master]
+    for j in range(1, n + 1):
+        try:
+            sheet, ref, got = cells[spec.name(master.key, j)]
+        except KeyError:
+            continue  # already reported as a missing name
+        if _is_number(got) and got == 1:
+            continue
+        failing = []
+        for k in master.args:
+            try:
+                v = cells[spec.name(k, j)][2]
+            except KeyError:
+                continue
+            if not (_is_number(v) and v == 1):
+                failing.append(f"{spec.row[k].en} ({k})")
+        rep.problems.append(f"{sheet}!{ref} master check is FALSE [{scen[j - 1]}]: "
+                            + ("; ".join(failing) if failing else "the master check itself") + " fails")
 
 
 # --- reading .xlsx files without openpyxl ---------------------------------------------------------

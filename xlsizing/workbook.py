@@ -294,12 +294,40 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
         end = r + 2 + 16
+    if sheet.series_chart is not None:
+        end = _write_series_chart(book, ws, sheet, row_of, n, end)
     info = SheetInfo(sheet, ws, dict(row_of), n, last)
     if sheet.grid is not None:
         grid_row, grid_col = _write_grid(book, ws, info, styles, end + 2, scenarios, earlier)
         end, last_col = max(end, grid_row), max(last_col, grid_col)
     ws.print_area(0, 0, end, last_col)
     return info
+
+
+SERIES_CHART_MAX = 16  # scenarios drawn in a series chart; more would be unreadable (Excel allows 255)
+
+
+def _write_series_chart(book, ws, sheet: Sheet, row_of, n: int, end: int) -> int:
+    """A clustered column chart over the consecutive rows ``sheet.series_chart`` names (the capex
+    schedule's years), one series per scenario column; returns the last row it covers."""
+    keys, title = sheet.series_chart
+    rows = [row_of[k] for k in keys]
+    if rows != list(range(rows[0], rows[0] + len(rows))):  # pragma: no cover - a programming error
+        raise ValueError(f"sheet {sheet.title!r}: the chart rows {keys} are not consecutive")
+    chart = book.add_chart({"type": "column"})
+    shown = min(n, SERIES_CHART_MAX)
+    for j in range(shown):
+        chart.add_series({
+            "name": [sheet.title, HEADER_ROW, FIRST_COL + j],
+            "categories": [sheet.title, rows[0], 0, rows[-1], 0],
+            "values": [sheet.title, rows[0], FIRST_COL + j, rows[-1], FIRST_COL + j],
+        })
+    more = f" (first {shown} of {n} scenarios)" if shown < n else ""
+    chart.set_title({"name": title + more, "name_font": {"size": 11}})
+    chart.set_legend({"position": "bottom"} if shown > 1 else {"none": True})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    ws.insert_chart(end + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
+    return end + 2 + 16
 
 
 # --- the sensitivity grid: one computed row over two inputs, built from the rows ------------------

@@ -139,6 +139,10 @@ class Sheet:
     # the renderer lists the flagged columns under ``explain_title``
     explain: tuple | None = None
     explain_title: str = ""
+    # (row keys, title): a clustered column chart over these consecutive rows, one series per
+    # scenario (the capex-by-year schedule); categories are the rows' Chinese labels
+    series_chart: tuple[tuple[str, ...], str] | None = None
+    master: str | None = None  # key of the master-check row (1 = every check holds); verify reports 0
 
     def __post_init__(self):
         keys = [r.key for r in self.rows]
@@ -397,6 +401,9 @@ def display(row: Row, value: float) -> str:
     if row.fmt == "@":
         return str(value)
     v = float(value)
+    if row.fmt.startswith('"'):  # a text-only format such as "TRUE";"TRUE";"FALSE" (positive; negative; zero)
+        parts = [p.strip('"') for p in row.fmt.split(";")]
+        return parts[0] if v > 0 else parts[min(1, len(parts) - 1)] if v < 0 else parts[-1]
     if not math.isfinite(v):
         return "#NUM!"
     d = decimals(row)
