@@ -36,6 +36,7 @@ from __future__ import annotations
 from . import _num
 from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, Rule, checked, fmt_value, is_plain
 from .errors import InvalidInput
+from .model import MFU
 from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI  # noqa: F401 - re-exported
 # Power, energy, cost per card-hour and per 1M tokens, and capex per year have ONE definition, in
 # the economics module; this module re-exports them (and their defaults) for the Beyond sheet.
@@ -50,8 +51,10 @@ from .economics import (  # noqa: F401 - re-exported
 # on-disk KV cache, 168B output tokens in 24 h -> input share 608 / 776 = 0.7835.
 INPUT_SHARE = 608.0 / 776.0
 CACHE_HIT_RATE = 342.0 / 608.0
-MFU_PREFILL = 0.4  # domain notes: prefill MFU typically 0.3-0.6 (assumption, mid-range)
-MFU_DECODE = 0.5  # the report's MFU, applied to the compute term of decode (assumption)
+# Prefill (typically 30-60%, domain notes) and the compute term of decode default to the report's MFU:
+# the Beyond sheet links both to Figure 11's mfu, and the Excel functions take the same default.
+MFU_PREFILL = MFU
+MFU_DECODE = MFU
 MBU = 0.7  # memory-bandwidth utilization, typically 0.6-0.8 (assumption, mid-range)
 USABLE_HBM = 0.9  # share of card memory usable for weights + KV (vLLM's default gpu_memory_utilization)
 TPOT_SLO_S = 0.05  # 50 ms per output token = 20 tokens/s per user (assumption)
