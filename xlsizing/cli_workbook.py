@@ -67,15 +67,27 @@ def _setup_build(p):
     add_scenario_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
+    vba = p.add_mutually_exclusive_group()
+    vba.add_argument("--vba-project", metavar="vbaProject.bin",
+                     help="with -o NAME.xlsm: the VBA project (macros) to put in the workbook")
+    vba.add_argument("--vba-from", metavar="MODEL.xlsm",
+                     help="with -o NAME.xlsm: take the VBA project from this macro-enabled workbook")
 
 
 @command("build", "write one workbook with a column per scenario (no arguments: the Figure 11 workbook)",
          "xlsizing build                                 # writes figure11.xlsx\n"
-         "  xlsizing build my.toml -o my.xlsx --force")(_setup_build)
+         "  xlsizing build my.toml -o my.xlsx --force\n"
+         "  xlsizing build my.toml -o my.xlsm --vba-from old-model.xlsm   # keeps the imported macros")(_setup_build)
 def cmd_build(args) -> int:
+    from . import xlsm
     from .workbook import write_workbook
 
-    path = write_workbook(scenarios_of(args), args.output or _default_name(args, ".xlsx"), force=args.force)
+    out = args.output or _default_name(args, ".xlsx")
+    if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
+        path = xlsm.write_workbook_xlsm(scenarios_of(args), out, force=args.force,
+                                        vba_project=args.vba_project, vba_from=args.vba_from)
+    else:
+        path = write_workbook(scenarios_of(args), out, force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK
 
@@ -126,17 +138,19 @@ def _write_one_workbook(scenarios, args) -> int:
 
 
 def _setup_fill(p):
-    p.add_argument("template", metavar="TEMPLATE.xlsx", help="your copy of the template (found by defined names)")
+    p.add_argument("template", metavar="TEMPLATE.xlsx",
+                   help="your copy of the template (found by defined names); a .xlsm keeps its macros")
     add_scenario_args(p)
-    _out(p, "TEMPLATE-filled.xlsx")
+    _out(p, "TEMPLATE-filled.xlsx, or TEMPLATE-filled.xlsm for a .xlsm")
 
 
 @command("fill", "fill your own copy of the template by its defined names, keeping its formatting",
          "xlsizing fill my-template.xlsx my.toml -o my-filled.xlsx")(_setup_fill)
 def cmd_fill(args) -> int:
     from .fill import fill_workbook
+    from .xlsm import default_fill_name
 
-    out = args.output or Path(args.template).stem + "-filled.xlsx"
+    out = args.output or default_fill_name(args.template)
     path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
