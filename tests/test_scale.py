@@ -65,7 +65,8 @@ def test_a_thousand_column_workbook_verifies_in_both_engines(tmp_path):
     p = run("verify", "wide.xlsx", "--engine", "all", cwd=tmp_path, timeout=900)
     assert p.returncode == 0, p.stderr[-2000:]
     lines = p.stdout.splitlines()
-    assert len(lines) == 2 and all(ln.startswith("wide.xlsx: OK — 35000 computed cells") for ln in lines)
+    assert len(lines) == 2 and all(ln.startswith("wide.xlsx: OK — ") for ln in lines)
+    assert all(int(ln.split()[3]) >= 1000 * 35 for ln in lines)  # computed cells: every row of every column
     assert path.is_file()
 
 

@@ -74,6 +74,6 @@ def test_installed_wheel_builds_verifies_and_imports_the_functions(venv, tmp_pat
     assert sh(exe, "build", cwd=work).stdout == "wrote figure11.xlsx\n"
     if shutil.which("soffice"):
         p = sh(exe, "verify", "figure11.xlsx", cwd=work)
-        assert p.stdout.startswith("figure11.xlsx: OK — 140 computed cells")
+        assert p.stdout.startswith("figure11.xlsx: OK — ") and "no error cells" in p.stdout
     assert sh(exe, "init", "my.toml", cwd=work).stdout == "wrote my.toml\n"  # the shipped starter file
     assert "759.09" in sh(exe, "table", "--set", "figure11", cwd=work).stdout  # the report's 保守 capex

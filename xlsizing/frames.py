@@ -28,8 +28,7 @@ from typing import Sequence
 
 from . import sheets as sheetlist
 from .errors import InvalidInput, ScenarioFileError
-from .scenarios import (TEXT_KEYS, Scenario, _build, _Where, allowed_keys, load_builtin, scenario_values,
-                        values)
+from .scenarios import TEXT_KEYS, Scenario, _build, _Where, allowed_keys, load_builtin, scenario_values, values
 from .suggest import did_you_mean
 
 COLUMNS = ["scenario", "sheet", "key", "zh", "en", "unit", "value"]
@@ -169,13 +168,14 @@ def _from_tidy(df, source: str) -> list[Scenario]:
         if v is not None:
             tables[j][key] = v
     where = _FrameWhere(source, [], cells)
-    first = _build(where, {}, tables)
-    # inputs equal to what they would be anyway (default, or the linked row) are not set
-    out = []
-    for s, t in zip(first, tables):
-        base = _build(where, {}, [{k: x for k, x in t.items() if k == "name" or k in s.values}])[0]
-        follow = sheetlist.evaluate_column(scenario_values(base))
-        keep = {k: x for k, x in t.items()
-                if k == "name" or k in s.values or not (isinstance(x, (int, float)) and follow.get(k) == float(x))}
-        out.append(_build(where, {}, [keep])[0])
-    return out
+    # the Figure 11 inputs first (every scenario holds them all), then the other sheets' inputs
+    # that differ from what they would be anyway (their default, or the row they link to)
+    own = {r.key for r in sheetlist.FIGURE11.inputs}
+    firsts = [{k: x for k, x in t.items() if k in TEXT_KEYS or k in own} for t in tables]
+    base = _build(where, {}, firsts)
+    fulls = []
+    for s, t, f in zip(base, tables, firsts):
+        follow = sheetlist.evaluate_column(scenario_values(s))
+        fulls.append({**f, **{k: x for k, x in t.items() if k not in f
+                              and not (isinstance(x, (int, float)) and follow.get(k) == float(x))}})
+    return _build(where, {}, fulls)
