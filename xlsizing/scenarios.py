@@ -450,8 +450,13 @@ def load_csv(path: str | Path) -> list[Scenario]:
 
 
 def load_any(path: str | Path) -> list[Scenario]:
-    """A scenario file by its extension: ``.csv`` is CSV, anything else TOML."""
-    return load_csv(path) if str(path).lower().endswith(".csv") else load_file(path)
+    """A scenario file by its extension: ``.csv`` is CSV, ``.xlsx``/``.xlsm`` a workbook, anything else TOML."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from .xlsx_scenarios import load_xlsx
+
+        return load_xlsx(path)
+    return load_csv(path) if suffix == ".csv" else load_file(path)
 
 
 def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) -> Scenario:
