@@ -71,6 +71,25 @@ def accelerators() -> list[Scenario]:
             for acc in ("H20", "H800", "H200", "B200", "Ascend 910C")]
 
 
+def capex_3_year() -> list[Scenario]:
+    """The report's three 2025-2026E columns with the Economics sheet's 2025E-2027E capex schedule.
+
+    Token growth per year as the report implies it: reaching a column's daily tokens two years
+    after end-2024's 40,000亿 (Figure 11), e.g. 保守 (66,667 / 40,000)^(1/2) − 1 = 29.1% a year.
+    """
+    report = load_builtin("figure11")
+    start = report[0].values["ref_tokens_yi"]  # end-2024: 40,000亿 tokens a day, the report's reference day
+    out = []
+    for s in report[1:]:
+        tokens = s.values["ref_tokens_yi"] * s.values["mau_wan"] * s.values["activity_ratio"] / s.values["ref_dau_wan"]
+        growth = (tokens / start) ** 0.5 - 1
+        d = derive(s, s.name, token_growth=growth)
+        d.name_en = f"{s.name_en}, tokens +{growth:.1%} a year"
+        d.note = "token growth: the column's daily tokens reached two years after end-2024 (40,000亿)"
+        out.append(d)
+    return out
+
+
 @dataclass(frozen=True)
 class Model:
     file: str
@@ -87,6 +106,8 @@ MODELS = [
           "demand, on H800 and on H20 at FP8", deepseek_v3),
     Model("accelerators.xlsx", "one demand (the report's conservative column) on H20, H800, H200, B200 and Ascend 910C "
           "at BF16", accelerators),
+    Model("capex-3-year.xlsx", "the report's three 2025-2026E columns with a 2025E-2027E capex, cost and margin "
+          "schedule (Economics sheet), tokens growing as the report's columns imply", capex_3_year),
 ]
 
 
