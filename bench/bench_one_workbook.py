@@ -7,7 +7,7 @@ every defined name, read back from the command's workbook; no formats, widths or
 fresh process: the floor.  Each runs in its own process; the time and the peak memory (``ru_maxrss``
 of that process) are printed for both, the floor in XlsxWriter's default mode (every cell kept in
 memory until the file is written) and in its ``constant_memory`` mode (rows streamed to disk, as
-xlsizing writes workbooks of 256 columns or more).  Target: command / floor <= 2 in time.
+xlsizing writes workbooks of 2,000 columns or more).  Target: command / floor <= 2 in time.
 Prints ratios only; no assertion (noisy machines).
 
     .venv/bin/python bench/bench_one_workbook.py [--n 10000] [--repeat 1]

@@ -1,10 +1,11 @@
 """What the product writes at its largest, it reads back and verifies; zip bombs stay refused.
 
-``batch --one-workbook`` accepts up to 16,000 scenario columns; that workbook is a 24 MB file
-declaring 235 MB uncompressed (measured), which the old 100 MiB limit refused as a possible zip
-bomb.  The limits now (xlsizing/fileio.py): anything up to 100 MiB; up to 512 MiB only if no
-part above 1 MiB inflates more than 50 times its compressed size (the 16,000-column workbook's
-parts: 6-17×; a bomb of zeros: about 1,000×).  Oracles: the file xlsizing itself writes, the
+``batch --one-workbook`` accepts up to 16,000 scenario columns; that workbook is a 62 MB file
+declaring 525 MB uncompressed (measured with the Figure 11, Beyond and Economics sheets; 24 MB
+and 235 MB with two), which the old limits (50 MB, 100 MiB) refused as a possible zip bomb.  The
+limits now (xlsizing/fileio.py): anything up to 100 MiB; up to 1 GiB only if no part above 1 MiB
+inflates more than 50 times its compressed size (the 16,000-column workbook's parts: 5-17×; a
+bomb of zeros: about 1,000×).  Oracles: the file xlsizing itself writes, the
 hand-built bombs of test_adversarial_workbooks.py, and LibreOffice and Gnumeric recalculating a
 1,000-column workbook (which took LibreOffice over 300 s before verification left the unused
 defined names out of the staged copy; 6 s after).
@@ -32,9 +33,12 @@ ENGINES = shutil.which("soffice") is not None and shutil.which("ssconvert") is n
 
 
 def scenarios(n: int):
-    """``n`` distinct scenarios (MAU 1,000 + i 万, MFU from 0.3 to 0.8, peak ×4): hand-picked inputs."""
-    return [make_scenario(f"S{i + 1}", mau_wan=1000.0 + i, peak_multiplier=4.0, mfu=0.3 + 0.5 * i / n)
-            for i in range(n)]
+    """``n`` distinct scenarios (MAU 1,000 + i 万, peak ×4, the report's MFU): hand-picked inputs.
+
+    One MFU for all: the Economics sheet's margins stay away from zero (at MFU 0.3-0.8 some column
+    has a margin near 0, which LibreOffice reproduces only to about 3e-12: docs/engines.md).
+    """
+    return [make_scenario(f"S{i + 1}", mau_wan=1000.0 + i, peak_multiplier=4.0) for i in range(n)]
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +110,6 @@ def test_bombs_under_the_size_cap_are_refused_by_their_ratio(tmp_path, kind):
 
 
 def test_a_bomb_over_the_cap_names_the_cap(tmp_path):
-    path = zip_bomb(tmp_path / "b.xlsx", mib=600)
-    with pytest.raises(WorkbookError, match=rf"declares {600 * MIB + 19} bytes uncompressed \(limit {MAX_UNCOMPRESSED}\)"):
+    path = zip_bomb(tmp_path / "b.xlsx", mib=1100)
+    with pytest.raises(WorkbookError, match=rf"declares {1100 * MIB + 19} bytes uncompressed \(limit {MAX_UNCOMPRESSED}\)"):
         check_xlsx(path)
