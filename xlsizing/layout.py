@@ -294,13 +294,13 @@ def display(row: Row, value: float) -> str:
     >>> display(ROW["flops"], 1.3374485596707818e20), display(ROW["mfu"], 0.5)
     ('1.33745E+20', '50%')
     """
-    v = float(value)
-    d = decimals(row)
-    if "E+" in row.fmt:
-        mant, exp = f"{v:.{d}E}".split("E")
-        return f"{mant}E{'+' if int(exp) >= 0 else '-'}{abs(int(exp)):02d}"
-    if row.fmt.endswith("%"):
-        return f"{v * 100:.{d}f}%"
+    from . import _display  # rounded as Excel and LibreOffice show the cell (half away from zero)
+
     if row.fmt == "@":
         return str(value)
-    return f"{v:.{d}f}"
+    d = decimals(row)
+    if "E+" in row.fmt:
+        return _display.scientific(value, d)
+    if row.fmt.endswith("%"):
+        return _display.percent(value, d)
+    return _display.fixed(value, d)
