@@ -32,15 +32,24 @@ def command(name: str, help: str, example: str):
     return decorate
 
 
-def _scenarios(args):
+def _loaded(args):
     from .scenarios import load_any, load_builtin
 
     if getattr(args, "scenario_files", None):
         out = []
         for f in args.scenario_files:
-            out.extend(load_any(f))
+            out.extend(load_any(f, encoding=getattr(args, "encoding", None)))
         return out
     return load_builtin(getattr(args, "set", "figure11") or "figure11")
+
+
+def _scenarios(args):
+    """The scenarios of the files (or the built-in set), each result checked to be in range."""
+    from .limits import check_results
+
+    out = _loaded(args)
+    check_results(out)
+    return out
 
 
 def _add_scenario_args(p):
@@ -63,8 +72,11 @@ def _add_grid_args(p):
 def _planned(args):
     """The scenarios of the files (or built-in set), filtered by --base, times the --grid."""
     from .batch import plan
+    from .limits import check_results
 
-    return plan(_scenarios(args), args.grid, args.base)
+    out = plan(_loaded(args), args.grid, args.base)
+    check_results(out)
+    return out
 
 
 def _setup_table(p):
@@ -132,6 +144,10 @@ def _one_line(e) -> str:
 
 
 def main(argv=None) -> int:
+    import warnings
+
+    # overflow is refused with a message (xlsizing.limits); numpy's own warning names a source file
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"xlsizing\b")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

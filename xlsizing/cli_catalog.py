@@ -75,5 +75,8 @@ def cmd_beyond(args) -> int:
             overrides[key.strip()] = float(value)
         except ValueError:
             raise InvalidInput(f"--input must be KEY=NUMBER, got {item!r}") from None
+    from .limits import check_results
+
+    check_results(scenarios, overrides)  # results in range (one Error: line), with these overrides
     sys.stdout.write(render_text(scenarios, overrides))
     return EXIT_OK

@@ -187,6 +187,9 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
         if "ref_tokens_yi" in merged.get("_explicit", ()):
             where.fail(f"{label}give daily_tokens_yi or ref_tokens_yi, not both", "daily_tokens_yi", index)
         v["ref_tokens_yi"] = v.pop("daily_tokens_yi")
+        if dau is None and "mau_wan" not in v:  # the scenario's own day needs its users
+            where.fail(f"{label}daily_tokens_yi needs the scenario's users: give mau_wan or dau_wan too",
+                       "daily_tokens_yi", index)
         v["ref_dau_wan"] = dau if dau is not None else v["mau_wan"] * v.get("activity_ratio", ROW["activity_ratio"].default)
     for r in INPUTS:
         if r.key not in v:
@@ -412,14 +415,14 @@ def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
     return _build(where, {}, tables)
 
 
-def load_csv(path: str | Path) -> list[Scenario]:
+def load_csv(path: str | Path, encoding: str | None = None) -> list[Scenario]:
     """Read a CSV file of scenarios (see :func:`parse_csv`)."""
     return parse_csv(read_text(path, "scenario file", "CSV with a header of scenario keys"), str(path))
 
 
-def load_any(path: str | Path) -> list[Scenario]:
-    """A scenario file by its extension: ``.csv`` is CSV, anything else TOML."""
-    return load_csv(path) if str(path).lower().endswith(".csv") else load_file(path)
+def load_any(path: str | Path, encoding: str | None = None) -> list[Scenario]:
+    """A scenario file by its extension: ``.csv`` is CSV (``encoding``: None detects it), anything else TOML."""
+    return load_csv(path, encoding) if str(path).lower().endswith(".csv") else load_file(path)
 
 
 def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) -> Scenario:

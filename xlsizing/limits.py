@@ -1,0 +1,93 @@
+"""Results a spreadsheet can hold: every input within its rule must give results within range.
+
+An input rule such as ``mau_wan > 0`` admits 1e300 and 1e-300, whose results overflow to
+infinity or shrink below anything a spreadsheet shows.  :func:`check_results` evaluates the
+scenarios once and refuses the first result outside ``[MIN_RESULT, MAX_RESULT]`` with one message
+naming the scenario (and its file), the result row, its value and the limit, so no command shows
+``inf``, writes ``Infinity`` into JSON or fails later inside a writer.
+
+Why these limits: Excel holds numbers from 2.2251E-308 to 9.99999999999999E+307 ("Excel
+specifications and limits", Microsoft Support, "Calculation specifications and limits");
+the workbook's formulas multiply and divide by 1E4, 1E8 and 1E12, so results are kept eight
+orders of magnitude inside that range, where every intermediate of the native formulas stays
+finite and normal as well.
+
+>>> from xlsizing.scenarios import make_scenario
+>>> check_results([make_scenario("ok", mau_wan=6000, peak_multiplier=4)])
+>>> check_results([make_scenario("big", mau_wan=1e300, peak_multiplier=4)])
+Traceback (most recent call last):
+...
+xlsizing.errors.InvalidInput: <arguments>: scenario 'big': daily_tokens_yi (Daily tokens) = 6.66666666666667e+300 overflows: results must be at most 1e+300 in size; make the inputs smaller
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+from ._args import fmt_value
+from .errors import InvalidInput
+
+MAX_RESULT = 1e300
+MIN_RESULT = 1e-300
+
+
+def _bad(v: float, positive: bool) -> str | None:
+    """'overflows' / 'underflows' when ``v`` is outside the range, else None."""
+    if not math.isfinite(v) or abs(v) > MAX_RESULT:
+        return "overflows"
+    if positive and abs(v) < MIN_RESULT:  # the chain of positive inputs has positive results: 0 is underflow
+        return "underflows"
+    return None
+
+
+def _fail(scenario, row, v: float, why: str):
+    where = f"{scenario.source}: " if getattr(scenario, "source", "") else ""
+    if why == "overflows":
+        limit = f"results must be at most {MAX_RESULT:g} in size; make the inputs smaller"
+    else:
+        limit = f"results must be at least {MIN_RESULT:g} in size; make the inputs larger"
+    raise InvalidInput(f"{where}scenario {scenario.name!r}: {row.key} ({row.en}) = {fmt_value(v)} {why}: {limit}")
+
+
+def _scan(scenarios, rows, values: Mapping, positive: bool) -> None:
+    """Refuse the first out-of-range result, row by row in the order they are computed."""
+    for r in rows:
+        col = values[r.key]
+        for j, v in enumerate(col):
+            why = _bad(float(v), positive)
+            if why:
+                _fail(scenarios[j], r, float(v), why)
+
+
+def check_results(scenarios: Sequence, beyond_overrides: Mapping[str, object] | None = None) -> None:
+    """Raise InvalidInput if a Figure 11 or Beyond-sheet result of ``scenarios`` is out of range.
+
+    ``beyond_overrides``: inputs of the Beyond sheet set for every scenario (``xlsizing beyond
+    --input``, the catalog's accelerator figures), as :func:`xlsizing.layout_beyond.sheet_inputs` takes.
+    Figure 11's results are all positive (its inputs are), so a result below
+    :data:`MIN_RESULT` is an underflow there; the Beyond sheet also holds differences and 0/1
+    flags, so only overflow is refused on it.
+    """
+    from . import layout, layout_beyond
+
+    scenarios = list(scenarios)
+    if not scenarios:
+        return
+    small = len(scenarios) <= layout.COLUMN_PATH_MAX and not beyond_overrides
+    if small:  # a few scenarios: the numpy-free path, as table and build use it
+        fig = layout.columns(layout.evaluate_column, [s.values for s in scenarios])
+    else:
+        import numpy as np
+
+        from .scenarios import to_inputs
+
+        with np.errstate(all="ignore"):
+            fig = layout.evaluate(to_inputs(scenarios))
+    _scan(scenarios, layout.COMPUTED_ORDER, fig, positive=True)
+    if small:
+        beyond = layout.columns(layout_beyond.evaluate_column,
+                                [layout_beyond.column_inputs(s) for s in scenarios])
+    else:
+        beyond = layout_beyond.evaluate(layout_beyond.sheet_inputs(scenarios, beyond_overrides))
+    _scan(scenarios, layout_beyond.COMPUTED_ORDER, beyond, positive=False)
