@@ -274,14 +274,15 @@ def test_existing_output_untouched_without_force(tmp_path):
     ["build", "-o", "out.xlsx"],
     ["batch", "--one-workbook", "out.xlsx"],
     ["fill", "tpl.xlsx", "-o", "out.xlsx"],
-    ["pdf", "tpl.xlsx", "-o", "out.xlsx"],
+    ["pdf", "tpl.xlsx", "-o", "out.pdf"],
 ])
 def test_every_writer_refuses_existing_output(tmp_path, cmd):
     assert run("build", "-o", "tpl.xlsx", cwd=tmp_path).returncode == 0
-    (tmp_path / "out.xlsx").write_bytes(b"the user's own file")
+    out = cmd[-1]
+    (tmp_path / out).write_bytes(b"the user's own file")
     p = run(*cmd, cwd=tmp_path)
-    assert_one_error(p, "out.xlsx already exists; use --force to overwrite it")
-    assert (tmp_path / "out.xlsx").read_bytes() == b"the user's own file"
+    assert_one_error(p, f"{out} already exists; use --force to overwrite it")
+    assert (tmp_path / out).read_bytes() == b"the user's own file"
 
 
 def test_build_default_name_from_scenario_file(tmp_path):
@@ -347,7 +348,7 @@ def test_batch_failed_items_do_not_stop_the_batch(tmp_path):
     err = p.stderr.splitlines()
     # every existing workbook is refused; the deleted one is written again
     assert err[-1] == "Error: 3 of 4 workbooks failed (listed above); 1 written"
-    assert err[0] == f"failed: {Path('out') / files[0].name} already exists; use --force to overwrite it"
+    assert err[0] == f"Error: {Path('out') / files[0].name} already exists; use --force to overwrite it"
     assert len(err) == 4 and "Traceback" not in p.stderr
     assert files[1].read_bytes() == b"analyst's edits" and files[3].is_file()
     assert p.stdout.startswith("wrote 1 of 4 workbooks")

@@ -188,8 +188,8 @@ class BatchResult:
         return text + (f"; {len(self.failed)} failed" if self.failed else "")
 
     def failure_lines(self, limit: int = 20) -> list[str]:
-        """``failed: …`` lines for the first ``limit`` failures (and a count of the rest)."""
-        lines = [f"failed: {f}" for f in self.failed[:limit]]
+        """One ``Error: <file>: <reason>`` line for each of the first ``limit`` failures (and a count of the rest)."""
+        lines = [f"Error: {f}" for f in self.failed[:limit]]
         if len(self.failed) > limit:
             lines.append(f"... and {len(self.failed) - limit} more failures")
         return lines
@@ -264,10 +264,31 @@ def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, forc
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"output folder {out} is a file; give a folder")
+    created = [d for d in (out, *out.parents) if not d.exists()]  # removed again if nothing is written
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InvalidInput(f"cannot create output folder {out}: {e.strerror or e}") from None
+    try:
+        result = _write_all(scenarios, out, force, jobs, progress)
+    except BaseException:
+        _remove_empty(created)
+        raise
+    if not result.written:
+        _remove_empty(created)
+    return result
+
+
+def _remove_empty(folders: Sequence[Path]) -> None:
+    """Remove the folders this batch created (deepest first) that are still empty."""
+    for d in folders:
+        try:
+            d.rmdir()
+        except OSError:  # not empty (a file appeared) or already gone: leave it
+            return
+
+
+def _write_all(scenarios, out: Path, force: bool, jobs: int, progress) -> BatchResult:
     paths = output_paths(scenarios, out)
     items = [(i, s, str(p)) for i, (s, p) in enumerate(zip(scenarios, paths))]
     jobs = min(jobs, len(items))

@@ -19,6 +19,13 @@ def _out(p, default: str):
     p.add_argument("--force", action="store_true", help="replace the output if it exists")
 
 
+def _target(output, args, kind: str = "workbook", also=()):
+    """``output`` once checked: the extension of ``kind``, and not one of the command's inputs."""
+    from .outputs import check_target
+
+    return check_target(output, [*(getattr(args, "scenario_files", None) or ()), *also], kind)
+
+
 def _default_name(args, suffix: str) -> str:
     files = getattr(args, "scenario_files", None)
     return Path(files[0]).stem + suffix if files else f"{args.set}{suffix}"
@@ -55,6 +62,7 @@ def _setup_init(p):
 def cmd_init(args) -> int:
     from .scenarios import write_builtin
 
+    _target(args.output, args, "scenario file")
     print(f"wrote {write_builtin(args.output, args.set, force=args.force)}")
     return EXIT_OK
 
@@ -74,7 +82,8 @@ def _setup_build(p):
 def cmd_build(args) -> int:
     from .workbook import write_workbook
 
-    path = write_workbook(_scenarios(args), args.output or _default_name(args, ".xlsx"), force=args.force)
+    out = _target(args.output or _default_name(args, ".xlsx"), args)
+    path = write_workbook(_scenarios(args), out, force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK
 
@@ -99,9 +108,12 @@ def _setup_batch(p):
 def cmd_batch(args) -> int:
     from . import batch
 
+    if args.one_workbook:
+        _target(args.one_workbook, args)
     scenarios = _planned(args)
     if args.one_workbook:
         return _write_one_workbook(scenarios, args)
+    _outdir_spares_inputs(scenarios, args)
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
                               progress=batch.progress_stream())
     for line in result.failure_lines():
@@ -111,6 +123,17 @@ def cmd_batch(args) -> int:
         raise XlsizingError(f"{len(result.failed)} of {len(scenarios)} workbooks failed (listed above); "
                             f"{len(result.written)} written")
     return _verify(result.written) if args.verify else EXIT_OK
+
+
+def _outdir_spares_inputs(scenarios, args) -> None:
+    """No numbered workbook of ``--outdir`` may replace an input file of the command (even with --force)."""
+    from .batch import output_paths
+    from .outputs import check_target, same_file
+
+    inputs = [f for f in (args.scenario_files or ()) if same_file(Path(f).parent, args.outdir)]
+    if inputs:
+        for path in output_paths(scenarios, args.outdir):
+            check_target(path, inputs, "workbook")
 
 
 def _write_one_workbook(scenarios, args) -> int:
@@ -135,7 +158,7 @@ def _setup_fill(p):
 def cmd_fill(args) -> int:
     from .fill import fill_workbook
 
-    out = args.output or Path(args.template).stem + "-filled.xlsx"
+    out = _target(args.output or Path(args.template).stem + "-filled.xlsx", args, also=[args.template])
     path = fill_workbook(args.template, _scenarios(args), out, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
@@ -167,6 +190,7 @@ def _setup_pdf(p):
 def cmd_pdf(args) -> int:
     from .recalc import export_pdf
 
-    path = export_pdf(args.workbook, args.output or Path(args.workbook).stem + ".pdf", force=args.force)
+    out = _target(args.output or Path(args.workbook).stem + ".pdf", args, "PDF", also=[args.workbook])
+    path = export_pdf(args.workbook, out, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK

@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from .errors import InvalidInput, OutputExists, WorkbookError
+from .errors import InvalidInput, OutputExists, WorkbookError, WriteFailed, XlsizingError
 
 MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a sizing workbook is a few hundred kB once inflated
 MAX_ENTRIES = 2000
@@ -61,16 +61,56 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], object], *, fo
     process killed with SIGKILL mid-write leaves neither a partial output nor a stray temp file.
     """
     p = check_output(path, force=force)
-    fd = _anonymous_file(p.parent)
-    if fd is None:
-        return _atomic_write_named(p, write, force)
     try:
-        # /proc/<pid>/fd/<n> reopens the nameless file, also from a child process (LibreOffice)
-        write(Path(f"/proc/{os.getpid()}/fd/{fd}"))
-        _publish(fd, p, force)
-    finally:
-        os.close(fd)
+        fd = _anonymous_file(p.parent)
+        if fd is None:
+            return _atomic_write_named(p, write, force)
+        try:
+            # /proc/<pid>/fd/<n> reopens the nameless file, also from a child process (LibreOffice)
+            write(Path(f"/proc/{os.getpid()}/fd/{fd}"))
+            _publish(fd, p, force)
+        finally:
+            os.close(fd)
+    except XlsizingError:
+        raise
+    except Exception as e:
+        reason = _write_error(e)
+        if reason is None:
+            raise
+        raise WriteFailed(f"{_shown(p)}: cannot write it: {reason}; nothing was written") from None
     return p
+
+
+def _write_error(e: BaseException) -> str | None:
+    """Why a write failed (``No space left on device``), for an OSError however a writer wrapped it.
+
+    XlsxWriter wraps the OSError of a full disk in its FileCreateError and leaves its ZipFile
+    open; that ZipFile would try to write again when collected and print an "Exception ignored
+    in ZipFile.__del__" traceback, so it is closed here, quietly.
+    """
+    _close_zipfiles(e)
+    for x in (e, *(getattr(e, "args", ()) or ())[:1], e.__cause__, e.__context__):
+        if isinstance(x, OSError):
+            return x.strerror or str(x)
+    return None
+
+
+def _close_zipfiles(e: BaseException) -> None:
+    import zipfile
+
+    tb = e.__traceback__
+    while tb is not None:
+        for v in list(tb.tb_frame.f_locals.values()):
+            if isinstance(v, zipfile.ZipFile) and v.fp is not None:
+                fp, v.fp = v.fp, None  # ZipFile.close() and __del__ do nothing once fp is None
+                try:
+                    v._fpclose(fp)
+                except OSError:
+                    pass
+        tb = tb.tb_next
+    for x in (e.__cause__, e.__context__):
+        if x is not None and x is not e:
+            _close_zipfiles(x)
 
 
 def _anonymous_file(folder: Path) -> int | None:

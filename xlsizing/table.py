@@ -87,12 +87,31 @@ def render_json(scenarios: Sequence[Scenario], all_rows: bool = True) -> str:
     return json.dumps(records(scenarios, all_rows), ensure_ascii=False, indent=2) + "\n"
 
 
+# A text cell that starts with one of these is a formula to Excel and LibreOffice (OWASP, "CSV
+# Injection", https://owasp.org/www-community/attacks/CSV_Injection): a leading single quote makes
+# the spreadsheet show it as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(cell: str) -> str:
+    """A text cell made safe to open in a spreadsheet: formula-like text gets a leading ``'``.
+
+    >>> csv_text("=1+1"), csv_text("@SUM(A1)"), csv_text("保守")
+    ("'=1+1", "'@SUM(A1)", '保守')
+    """
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
 def render_csv(scenarios: Sequence[Scenario], all_rows: bool = True) -> str:
-    """Rows are scenarios, columns are row keys, values at full precision (repr)."""
+    """Rows are scenarios, columns are row keys, values at full precision (repr).
+
+    Names are text and escaped with :func:`csv_text`; numbers are written as they are (``-1.5``
+    stays a number).
+    """
     recs = records(scenarios, all_rows)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(recs[0]), lineterminator="\n")
     w.writeheader()
     for rec in recs:
-        w.writerow({k: (repr(v) if isinstance(v, float) else v) for k, v in rec.items()})
+        w.writerow({k: (repr(v) if isinstance(v, float) else csv_text(v)) for k, v in rec.items()})
     return buf.getvalue()
