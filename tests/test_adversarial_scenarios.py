@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from xlsizing.errors import XlsizingError
-from xlsizing.layout import INPUTS
+from xlsizing.scenarios import INPUTS
 from xlsizing.limits import check_results
 from xlsizing.scenarios import allowed_keys, parse_csv, parse_scenarios
 

@@ -60,34 +60,20 @@ def _scan(scenarios, rows, values: Mapping, positive: bool) -> None:
                 _fail(scenarios[j], r, float(v), why)
 
 
-def check_results(scenarios: Sequence, beyond_overrides: Mapping[str, object] | None = None) -> None:
-    """Raise InvalidInput if a Figure 11 or Beyond-sheet result of ``scenarios`` is out of range.
+def check_results(scenarios: Sequence) -> None:
+    """Raise InvalidInput if a result of ``scenarios`` on any sheet (:data:`xlsizing.sheets.SHEETS`) is out of range.
 
-    ``beyond_overrides``: inputs of the Beyond sheet set for every scenario (``xlsizing beyond
-    --input``, the catalog's accelerator figures), as :func:`xlsizing.layout_beyond.sheet_inputs` takes.
-    Figure 11's results are all positive (its inputs are), so a result below
-    :data:`MIN_RESULT` is an underflow there; the Beyond sheet also holds differences and 0/1
-    flags, so only overflow is refused on it.
+    Results are checked sheet by sheet, each in the order it is computed, so the message names
+    the first result to leave the range.  Figure 11's results are all positive (its inputs are),
+    so one below :data:`MIN_RESULT` is an underflow there; the other sheets also hold differences
+    and 0/1 flags, so only overflow is refused on them.
     """
-    from . import layout, layout_beyond
+    from . import sheets as sheetlist
+    from .scenarios import values
 
     scenarios = list(scenarios)
     if not scenarios:
         return
-    small = len(scenarios) <= layout.COLUMN_PATH_MAX and not beyond_overrides
-    if small:  # a few scenarios: the numpy-free path, as table and build use it
-        fig = layout.columns(layout.evaluate_column, [s.values for s in scenarios])
-    else:
-        import numpy as np
-
-        from .scenarios import to_inputs
-
-        with np.errstate(all="ignore"):
-            fig = layout.evaluate(to_inputs(scenarios))
-    _scan(scenarios, layout.COMPUTED_ORDER, fig, positive=True)
-    if small:
-        beyond = layout.columns(layout_beyond.evaluate_column,
-                                [layout_beyond.column_inputs(s) for s in scenarios])
-    else:
-        beyond = layout_beyond.evaluate(layout_beyond.sheet_inputs(scenarios, beyond_overrides))
-    _scan(scenarios, layout_beyond.COMPUTED_ORDER, beyond, positive=False)
+    v = values(scenarios)  # the one evaluator, as table and build use it (numpy only for many scenarios)
+    for sheet in sheetlist.sheets():
+        _scan(scenarios, sheet.order, v, positive=sheet is sheetlist.FIGURE11)
