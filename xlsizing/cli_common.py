@@ -51,6 +51,8 @@ def add_scenario_args(p):
     p.add_argument("scenario_files", nargs="*", metavar="SCENARIOS.toml",
                    help="scenario files (default: the report's Figure 11 scenarios)")
     p.add_argument("--set", default="figure11", help="built-in scenario set when no file is given (default: figure11)")
+    p.add_argument("--encoding", metavar="NAME", help="encoding of CSV scenario files (default: detected: UTF-8 "
+                                                      "with or without BOM, UTF-16, else GB18030/GBK)")
 
 
 def add_grid_args(p):

@@ -366,14 +366,21 @@ class _CsvWhere(_Where):
 def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
     """Scenarios from CSV text: a header of scenario keys, then one scenario per row.
 
-    An empty cell takes the default, like a key left out of a TOML ``[[scenario]]``.
+    An empty cell takes the default, like a key left out of a TOML ``[[scenario]]``.  Cells are
+    separated by commas, tabs (Excel's "Unicode text") or semicolons, whichever the header uses;
+    numbers are read as Excel shows them (``"10,000"``, ``50%``, spaces around;
+    :func:`xlsizing.csvin.excel_number`).
 
     >>> [round(s.values["mfu"], 2) for s in parse_csv("name,mau_wan,peak_multiplier,mfu\\na,6000,4,0.3\\nb,6000,4,")]
     [0.3, 0.5]
     """
     import csv
 
-    reader = csv.reader(text.splitlines())
+    from .csvin import delimiter, excel_number
+
+    lines = text.splitlines()
+    sep = delimiter(lines[0] if lines else "")
+    reader = csv.reader(lines, delimiter=sep)
     where = _CsvWhere(source, [])
     try:
         header = next(reader, None)
@@ -409,16 +416,29 @@ def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
                 table[key] = cell
             else:
                 try:
-                    table[key] = float(cell)
-                except ValueError:
-                    table[key] = cell  # refused below with the key, the value and what is allowed
+                    number = excel_number(cell, decimal_comma=sep == ";")
+                except ValueError as e:
+                    where.fail(f"scenario {i + 1}: {key}: {e}", line=line)
+                # text is refused below with the key, the value and what is allowed
+                table[key] = cell if number is None else number
         tables.append(table)
     return _build(where, {}, tables)
 
 
 def load_csv(path: str | Path, encoding: str | None = None) -> list[Scenario]:
-    """Read a CSV file of scenarios (see :func:`parse_csv`)."""
-    return parse_csv(read_text(path, "scenario file", "CSV with a header of scenario keys"), str(path))
+    """Read a CSV file of scenarios (see :func:`parse_csv`) in any encoding Excel writes.
+
+    ``encoding``: None detects UTF-8 (with or without a byte-order mark), UTF-16 (Excel's
+    "Unicode text") and GB18030/GBK (a Chinese Excel's "CSV"); see :func:`xlsizing.csvin.decode`.
+    """
+    from .csvin import decode
+    from .fileio import read_bytes
+
+    expected = "CSV with a header of scenario keys"
+    text, _ = decode(read_bytes(path, "scenario file", expected), str(path), encoding)
+    if not text.lstrip("\ufeff").strip():
+        raise ScenarioFileError(f"{path}: empty file; expected {expected}")
+    return parse_csv(text.lstrip("\ufeff"), str(path))
 
 
 def load_any(path: str | Path, encoding: str | None = None) -> list[Scenario]:
