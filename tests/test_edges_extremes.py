@@ -45,7 +45,7 @@ def test_extreme_values_are_one_error_line(tmp_path, mau, message, args):
 
 def test_a_grid_value_that_overflows(tmp_path):
     p = run("table", "--base", "保守", "--grid", "mau_wan=1e300", cwd=tmp_path)
-    assert_one_error(p, "--grid: scenario '保守 mau_wan=1e+300': daily_tokens_yi (Daily tokens) = "
+    assert_one_error(p, "builtin:figure11 --grid: scenario '保守 mau_wan=1e+300': daily_tokens_yi (Daily tokens) = "
                         "6.66666666666667e+300 overflows: results must be at most 1e+300 in size; make the inputs smaller")
 
 

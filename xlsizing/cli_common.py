@@ -39,10 +39,12 @@ def loaded(args):
 
 
 def scenarios_of(args):
-    """The scenarios of the files (or the built-in set), every result checked to be in range."""
+    """The scenarios of the files (or the built-in set), names unique, every result checked to be in range."""
+    from .batch import check_unique_names
     from .limits import check_results
 
     out = loaded(args)
+    check_unique_names(out)
     check_results(out)
     return out
 
@@ -57,7 +59,8 @@ def add_scenario_args(p):
 
 def add_grid_args(p):
     p.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
-                   help="sweep KEY over VALUES (list 0.3,0.4 and/or range START:STOP:STEP, STOP included); "
+                   help="sweep KEY over VALUES (list 0.3,0.4 and/or range START:STOP:STEP, STOP included; START:STOP of "
+                        "whole numbers steps by 1); "
                         "repeat for a grid over several keys; applies to every base scenario")
     p.add_argument("--base", action="append", default=[], metavar="NAME",
                    help="use only the named scenario(s) as the base of the grid (default: all)")

@@ -72,18 +72,20 @@ def cmd_init(args) -> int:
 
 def _setup_build(p):
     add_scenario_args(p)
+    add_grid_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
 
 
 @command("build", "write one workbook with a column per scenario (no arguments: the Figure 11 workbook)",
          "xlsizing build                                 # writes figure11.xlsx\n"
-         "  xlsizing build my.toml -o my.xlsx --force")(_setup_build)
+         "  xlsizing build my.toml -o my.xlsx --force\n"
+         "  xlsizing build --base 保守 --grid mfu=0.3:0.6:0.1 -o mfu.xlsx   # a column per MFU")(_setup_build)
 def cmd_build(args) -> int:
     from .workbook import write_workbook
 
     out = _target(args.output or _default_name(args, ".xlsx"), args)
-    path = write_workbook(scenarios_of(args), out, force=args.force)
+    path = write_workbook(planned(args), out, force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK
 

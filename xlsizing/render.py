@@ -15,7 +15,7 @@ import unicodedata
 from typing import Sequence
 
 from . import sheets as sheetlist
-from .scenarios import Scenario, values
+from .scenarios import Scenario, sheet_heading, values
 from .sheets import FIGURE11, Row, Sheet, display
 from .sheets.figure11 import PRINTED
 
@@ -58,7 +58,8 @@ def _sheet_text(sheet: Sheet, rows: list[Row], scenarios: Sequence[Scenario], v:
             body.append([_label(r), r.en, *[display(r, x) for x in v[r.key]]])
     n = 2 + len(scenarios)
     widths = [max(width(line[i]) for line in head + [b for b in body if b and len(b) == n]) for i in range(n)]
-    out = [sheet.title_zh, sheet.title_en, ""]
+    title_zh, title_en, source = sheet_heading(sheet, scenarios)
+    out = [title_zh, title_en, ""]
     for line in head + [None] + body:
         if line is None:
             out.append("")
@@ -72,7 +73,7 @@ def _sheet_text(sheet: Sheet, rows: list[Row], scenarios: Sequence[Scenario], v:
         why = [f"  {name}: {w}" for name, w in why if w]
         if why:
             out += ["", sheet.explain_title, *why]
-    out += ["", sheet.source]
+    out += ["", source]
     return out
 
 

@@ -66,6 +66,8 @@ class Scenario:
     note: str = ""
     source: str = field(default="", compare=False)
     extra: dict[str, float] = field(default_factory=dict)  # other sheets' inputs this scenario sets
+    # the [workbook] table of its file: title, title_en, source (the workbook's heading and source line)
+    workbook: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def beyond(self) -> dict[str, float]:
@@ -254,7 +256,7 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
         line = next((i + 1 for i, ln in enumerate(text.splitlines()) if re.search(r"\d{4000}", ln)), None)
         where.fail("not valid TOML: a number with thousands of digits; must be a finite number", line=line)
     for key in doc:
-        if key not in ("defaults", "scenario"):
+        if key not in ("defaults", "scenario", "workbook"):
             if key in allowed_keys():
                 hint = " (put it under [defaults] or a [[scenario]])"
             else:
@@ -273,7 +275,76 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
         where.fail("scenario must be an array of tables: write each as [[scenario]]", line=None)
     if not tables:
         where.fail("no scenarios: add at least one [[scenario]] table", line=None)
-    return _build(where, defaults, tables)
+    meta = _check_workbook(where, doc.get("workbook", {}))
+    out = _build(where, defaults, tables)
+    for sc in out:
+        sc.workbook = meta
+    return out
+
+
+WORKBOOK_KEYS = ("title", "title_en", "source")
+
+
+def _check_workbook(where: _Where, table) -> dict[str, str]:
+    """The ``[workbook]`` table: the title (and English subtitle) and source line of the workbook."""
+    def line_of(key):
+        return next((i + 1 for i, ln in enumerate(where.text.splitlines())
+                     if re.match(rf"^\s*{re.escape(key)}\s*=", ln)), None)
+
+    if not isinstance(table, dict):
+        where.fail("workbook must be a table: [workbook] with title and source", line=line_of("workbook"))
+    out = {}
+    for key, value in table.items():
+        if key not in WORKBOOK_KEYS:
+            where.fail(f"[workbook] unknown key {key!r}{did_you_mean(key, list(WORKBOOK_KEYS), allowed=True)}",
+                       line=line_of(key))
+        if not isinstance(value, str) or not value.strip():
+            where.fail(f"[workbook] {key} = {fmt_value(value)}: must be text (in quotes)", line=line_of(key))
+        if len(value) > MAX_TEXT * 2 or any(ord(c) < 32 for c in value):
+            where.fail(f"[workbook] {key}: must be one line of at most {MAX_TEXT * 2} characters", line=line_of(key))
+        out[key] = value
+    return out
+
+
+# The heading of a workbook of scenarios that are not the report's own (no [workbook] table)
+NEUTRAL_TITLE_ZH = "AI推理算力需求测算（自定义情形）"
+NEUTRAL_TITLE_EN = "AI inference compute demand: your scenarios"
+REPORT_SOURCE = "builtin:figure11"
+
+
+def sheet_heading(sheet, scenarios: Sequence[Scenario]) -> tuple[str, str, str]:
+    """``(title_zh, title_en, source line)`` a sheet shows for these scenarios.
+
+    The report's title and source line only for the report's own scenarios (the built-in
+    ``figure11`` set, unchanged); for any other scenarios the ``[workbook]`` table of their file,
+    else a neutral title and a source line naming the scenario files and xlsizing, so a model
+    mailed around never attributes an analyst's numbers to the report.  Sheets after Figure 11
+    keep their own heading.
+
+    >>> sheet_heading(FIGURE11, load_builtin("figure11"))[0]
+    '图11：三种假设情形下，豆包带来的推理需求测算'
+    >>> sheet_heading(FIGURE11, parse_scenarios('[[scenario]]\\nmau_wan = 1\\npeak_multiplier = 4', "my.toml"))[2]
+    '资料来源：my.toml，xlsizing 测算 / Source: scenarios from my.toml; computed by xlsizing'
+    """
+    if sheet is not FIGURE11:
+        return sheet.title_zh, sheet.title_en, sheet.source
+    scenarios = list(scenarios)
+    if scenarios and all(s.source == REPORT_SOURCE for s in scenarios):
+        return sheet.title_zh, sheet.title_en, sheet.source
+    meta = next((s.workbook for s in scenarios if s.workbook), {})
+    def shown(src: str) -> str:  # a file by its name only: no folder of the analyst's machine in the workbook
+        grid = src.endswith(" --grid")
+        src = src[:-len(" --grid")] if grid else src
+        name = src if src.startswith(("builtin:", "<")) else Path(src).name
+        return f"{name} --grid" if grid else name
+
+    files = ", ".join(dict.fromkeys(shown(s.source) for s in scenarios if s.source)) or "<arguments>"
+    default_source = f"资料来源：{files}，xlsizing 测算 / Source: scenarios from {files}; computed by xlsizing"
+    if "title" in meta:
+        title_zh, title_en = meta["title"], meta.get("title_en", "")
+    else:
+        title_zh, title_en = NEUTRAL_TITLE_ZH, meta.get("title_en", NEUTRAL_TITLE_EN)
+    return title_zh, title_en, meta.get("source", default_source)
 
 
 def _build(where: _Where, defaults: dict, tables: list[dict]) -> list[Scenario]:
@@ -455,9 +526,11 @@ def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) 
     """
     where = _Where(source, "")
     own = _check_table(where, overrides, 0)
-    merged = {**base.extra, **_overridable(dict(base.values), own), **own, "name": name, "name_en": base.name_en,
-              "note": base.note, "_explicit": tuple(own)}
-    return _resolve(where, merged, 0)
+    merged = {**base.extra, **_overridable(dict(base.values), own), **own, "name": name,
+              "name_en": own.get("name_en", base.name_en), "note": own.get("note", base.note), "_explicit": tuple(own)}
+    out = _resolve(where, merged, 0)
+    out.workbook = base.workbook  # a variation of the user's scenario keeps the user's heading
+    return out
 
 
 def iter_names(scenarios: Iterable[Scenario]) -> list[str]:

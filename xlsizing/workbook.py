@@ -41,7 +41,7 @@ from ._version import __version__
 from .errors import InvalidInput
 from .fileio import atomic_write
 from .refs import cell
-from .scenarios import Scenario, load_builtin, scenario_values
+from .scenarios import Scenario, load_builtin, scenario_values, sheet_heading
 from .scenarios import values as scenario_rows
 from .sheets import Sheet, display
 from .sheets.base import depends_on, inline_formula
@@ -206,8 +206,9 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     ws = book.add_worksheet(sheet.title)
     last_col = FIRST_COL + n - 1
 
-    ws.write_string(0, 0, sheet.title_zh, styles.title)
-    ws.write_string(1, 0, sheet.title_en, styles.subtitle)
+    title_zh, title_en, source = sheet_heading(sheet, scenarios)  # the report's only for its own scenarios
+    ws.write_string(0, 0, title_zh, styles.title)
+    ws.write_string(1, 0, title_en, styles.subtitle)
     ws.write_string(HEADER_ROW, 0, "项目", styles.header_left)
     ws.write_string(HEADER_ROW, 1, "Item", styles.header_left)
     ws.write_string(HEADER_ROW, 2, "单位", styles.header)
@@ -259,7 +260,7 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
             book.define_name(sheet.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, sheet.title))
     last = r
     r += 1
-    ws.write_string(r, 0, sheet.source, styles.source)
+    ws.write_string(r, 0, source, styles.source)
 
     # widths: labels, units, and every value at its displayed precision, so nothing shows ###
     labels = [row.zh for row in sheet.rows] + ["项目"]
@@ -417,8 +418,8 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], sheets: S
          fmt=styles.subtitle)
     r += 1
     line("来源 / Source", fmt=styles.bold)
-    line(sheetlist.FIGURE11.source)
-    line("Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
+    line(sheet_heading(sheetlist.FIGURE11, scenarios)[2])
+    line("Method: Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
          "(三种假设情形下，豆包带来的推理需求测算).")
     for sheet in sheets:
         r += 1
@@ -484,7 +485,8 @@ def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
     for sheet in selected:
         infos.append(add_sheet(book, sheet, scenarios, values, styles=styles, earlier=infos))
     _notes_sheet(book, styles, scenarios, selected)
-    book.set_properties({"title": sheetlist.FIGURE11.title_en, "subject": sheetlist.FIGURE11.title_zh,
+    title_zh, title_en, _ = sheet_heading(sheetlist.FIGURE11, scenarios)
+    book.set_properties({"title": title_en or title_zh, "subject": title_zh,
                          "comments": f"Written by xlsizing {__version__}"})
     return infos
 
