@@ -150,7 +150,8 @@ def test_table_into_closed_pipe_is_quiet(tmp_path):
 BAD_FILES = {
     # name: (bytes, exact message after the file name)
     "syntax": (b'[[scenario]]\nname = "a"\nmau_wan = \n', ":3: not valid TOML: Invalid value (column 11)"),
-    "unknown-key": (GOOD.encode() + b"mfuu = 0.3\n", ":5: scenario 1: unknown key 'mfuu' (did you mean 'mfu'?)"),
+    "unknown-key": (GOOD.encode() + b"mfuu = 0.3\n", ":5: scenario 1: unknown key 'mfuu' (did you mean 'mfu'?); "
+                    "allowed: name, name_en, note and the input keys listed with their units in the file 'xlsizing init' writes"),
     "wrong-type": (GOOD.encode() + b'mfu = "50%"\n', ":5: scenario 1: mfu = '50%': must be a number (without quotes)"),
     "negative": (GOOD.encode() + b"params_yi = -1300\n", ":5: scenario 1: params_yi = -1300: must be > 0"),
     "missing": (b'[[scenario]]\nname = "a"\nmau_wan = 6000\n',
@@ -203,14 +204,15 @@ def test_unreadable_file_permissions(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["bogus"], "argument COMMAND: invalid choice: 'bogus' (choose from 'table', "),
+    (["bogus"], "argument COMMAND: invalid choice: 'bogus' (choose from "),  # order: cli.py's imports
     (["build", "--bogus"], "unrecognized arguments: --bogus (see 'xlsizing --help')"),
     (["table", "--format", "xml"], "argument --format: invalid choice: 'xml' (choose from 'text', 'csv', 'json') "
                                    "(see 'xlsizing table --help')"),
     (["batch", "--grid", "mfu=0.3"], "one of the arguments --outdir --one-workbook is required "
                                      "(see 'xlsizing batch --help')"),
     (["batch", "--grid", "mfu=2", "--outdir", "o"], "--grid mfu = 2: must be in (0, 1]"),
-    (["batch", "--grid", "mfux=2", "--outdir", "o"], "--grid: unknown key 'mfux' (did you mean 'mfu'?)"),
+    (["batch", "--grid", "mfux=2", "--outdir", "o"], "--grid: unknown key 'mfux' (did you mean 'mfu'?); "
+     "allowed: the input keys listed with their units in the file 'xlsizing init' writes"),
     (["batch", "--jobs", "0", "--outdir", "o"], "jobs must be a whole number >= 1, got 0"),
     (["batch", "--jobs", "two", "--outdir", "o"], "argument -j/--jobs: invalid int value: 'two' "
                                                   "(see 'xlsizing batch --help')"),

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from .cli_common import EXIT_MISMATCH, EXIT_OK, add_grid_args, add_scenario_args, command, planned, scenarios_of
-from .errors import XlsizingError
+from .errors import WorkbookError, XlsizingError
 
 
 def _out(p, default: str):
@@ -161,7 +161,15 @@ def cmd_fill(args) -> int:
     from .fill import fill_workbook
 
     out = _target(args.output or Path(args.template).stem + "-filled.xlsx", args, also=[args.template])
-    path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
+    try:
+        path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
+    except WorkbookError as e:  # the library names its Python function; the command line has a command
+        msg = str(e).replace("or write a new workbook (write_workbook) for any number of columns",
+                             "or write a new workbook for any number of scenarios: "
+                             "xlsizing build SCENARIOS.toml -o NEW.xlsx")
+        if msg == str(e):
+            raise
+        raise WorkbookError(msg) from None
     print(f"wrote {path}")
     return EXIT_OK
 

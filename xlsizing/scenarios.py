@@ -46,6 +46,8 @@ INPUTS = FIGURE11.inputs  # the Figure 11 inputs: every scenario holds all of th
 ROW = FIGURE11.row
 
 TEXT_KEYS = ("name", "name_en", "note")
+# where an "unknown key" message sends the user for the whole list (some 50 keys)
+KEYS_WHERE = "name, name_en, note and the input keys listed with their units in the file 'xlsizing init' writes"
 # convenience keys → the input row whose rule they follow
 ALIASES = {"dau_wan": "mau_wan", "daily_tokens_yi": "ref_tokens_yi"}
 BUILTIN = {"figure11": "figure11.toml", "starter": "scenarios-starter.toml"}  # also in templates/
@@ -129,6 +131,15 @@ def _line_of(text: str, key: str, table_index: int | None) -> int | None:
             break
         if pat.match(lines[i]):
             return i + 1
+    # a nested table ([scenario.key], [[scenario.key]], [defaults.key]) has its own header line,
+    # anywhere up to the next [[scenario]]
+    table = "scenario" if table_index is not None else "defaults"
+    nested = re.compile(rf"^\s*\[\[?\s*[\"']?{table}[\"']?\s*\.\s*[\"']?{re.escape(key)}[\"']?\s*[\].]")
+    for i in range(start, len(lines)):
+        if i > start and header.match(lines[i]):
+            break
+        if nested.match(lines[i]):
+            return i + 1
     return start + 1 if start or lines else None
 
 
@@ -173,7 +184,7 @@ def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
     out = {}
     for key, value in table.items():
         if key not in allowed:
-            where.fail(f"{label}unknown key {key!r}{did_you_mean(key, allowed, allowed=True)}", key, index)
+            where.fail(f"{label}unknown key {key!r}{did_you_mean(key, allowed, allowed=True, where=KEYS_WHERE)}", key, index)
         if key in TEXT_KEYS:
             if index is None and key == "name":
                 where.fail(f"{label}name belongs in each [[scenario]], not in [defaults]", key, index)
@@ -260,8 +271,8 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
             if key in allowed_keys():
                 hint = " (put it under [defaults] or a [[scenario]])"
             else:
-                hint = did_you_mean(key, ["defaults", "scenario"] + allowed_keys(), allowed=True,
-                                    allowed_text="[defaults], [[scenario]]")
+                hint = did_you_mean(key, ["workbook", "defaults", "scenario"] + allowed_keys(), allowed=True,
+                                    allowed_text="[workbook], [defaults], [[scenario]]")
             line = next((i + 1 for i, l in enumerate(text.splitlines())
                          if re.match(rf"^\s*\[*\s*[\"']?{re.escape(key)}\b", l)), None)
             where.fail(f"unknown top-level key {key!r}{hint}", line=line)
@@ -287,9 +298,10 @@ WORKBOOK_KEYS = ("title", "title_en", "source")
 
 def _check_workbook(where: _Where, table) -> dict[str, str]:
     """The ``[workbook]`` table: the title (and English subtitle) and source line of the workbook."""
-    def line_of(key):
+    def line_of(key):  # ``key = …`` or a nested table's own header ``[workbook.key]``
         return next((i + 1 for i, ln in enumerate(where.text.splitlines())
-                     if re.match(rf"^\s*{re.escape(key)}\s*=", ln)), None)
+                     if re.match(rf"^\s*{re.escape(key)}\s*=", ln)
+                     or re.match(rf"^\s*\[\[?\s*workbook\s*\.\s*{re.escape(key)}\s*[\].]", ln)), None)
 
     if not isinstance(table, dict):
         where.fail("workbook must be a table: [workbook] with title and source", line=line_of("workbook"))
@@ -468,7 +480,7 @@ def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
     allowed = allowed_keys()
     for col, key in enumerate(header):
         if key not in allowed:
-            where.fail(f"column {col + 1}: unknown key {key!r}{did_you_mean(key, allowed, allowed=True)}", line=1)
+            where.fail(f"column {col + 1}: unknown key {key!r}{did_you_mean(key, allowed, allowed=True, where=KEYS_WHERE)}", line=1)
         if header.index(key) != col:
             where.fail(f"column {col + 1}: key {key!r} appears twice in the header", line=1)
     if not rows:
@@ -578,7 +590,7 @@ def with_inputs(scenarios: Sequence[Scenario], base: Mapping[str, float] | None 
         out = {}
         for k, v in (d or {}).items():
             if k not in allowed:
-                raise InvalidInput(f"{what}: unknown input {k!r}{did_you_mean(k, allowed, allowed=True)}")
+                raise InvalidInput(f"{what}: unknown input {k!r}{did_you_mean(k, allowed, allowed=True, where=KEYS_WHERE)}")
             try:
                 out[k] = as_float(k, v, rule_for(k))
             except InvalidInput as e:

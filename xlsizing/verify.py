@@ -516,6 +516,10 @@ def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEF
     if not paths:
         return []
     names = [defined_names(p) for p in paths]
+    for p, n in zip(paths, names):  # before LibreOffice starts: a workbook xlsizing did not write is no mismatch
+        if not any(_columns(n, s) for s in sheetlist.sheets(specs)):
+            raise WorkbookError(f"{p}: not an xlsizing workbook (no defined names such as mau_wan_1); verify "
+                                "checks workbooks written by xlsizing build, batch or fill")
     with tempfile.TemporaryDirectory(prefix="xlsizing-verify-") as tmp:
         staged = []
         for i, p in enumerate(paths):
