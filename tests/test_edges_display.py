@@ -87,3 +87,12 @@ def test_terminal_shows_what_libreoffice_shows(tmp_path, lo_profile):
     for en in ("Tokens per second (daily average)", "Compute demand", "H20 cards needed", "AI-server capex created"):
         assert next(ln for ln in table.splitlines() if f" {en} " in ln).split()[-1] == shown[en], en
     assert shown["Tokens per second (daily average)"] == "0.13"
+
+
+def test_beyond_alone_shows_the_same_rounding(tmp_path):
+    # `beyond` and `table --sheet beyond` render the Beyond sheet alone, which reads Figure 11's rows
+    (tmp_path / "h.toml").write_text(HALF, encoding="utf-8")
+    for args in (["beyond", "h.toml"], ["table", "h.toml", "--sheet", "beyond"]):
+        p = run(*args, cwd=tmp_path)
+        assert p.returncode == 0, p.stderr
+        assert next(ln for ln in p.stdout.splitlines() if ln.startswith("KV缓存命中率")).split()[-1] == "56.3%"
