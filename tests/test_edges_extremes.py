@@ -78,3 +78,16 @@ def test_array_path_agrees(tmp_path):
     many.append(make_scenario("x", mau_wan=1e300, peak_multiplier=4))
     with pytest.raises(InvalidInput, match="scenario 'x': daily_tokens_yi"):
         check_results(many)
+
+
+@pytest.mark.parametrize("text, message", [
+    # found by tests/test_adversarial_scenarios.py: MAU = DAU / activity ratio leaves float range
+    ('[[scenario]]\nname = "x"\ndau_wan = 1.7e308\nactivity_ratio = 0.01\npeak_multiplier = 4\n',
+     "s.toml:3: scenario 1: mau_wan = dau_wan / activity_ratio = inf overflows; must be > 0 (a finite number)"),
+    ('[[scenario]]\nname = "x"\ndau_wan = 1e-320\nmau_wan = 1e300\npeak_multiplier = 4\n',
+     "s.toml:3: scenario 1: activity_ratio = dau_wan / mau_wan = 9.99988867182683e-321 / 1e+300 underflows to 0; "  # 1e-320 is subnormal
+     "must be in (0, 1]"),
+])
+def test_derived_inputs_out_of_range(tmp_path, text, message):
+    (tmp_path / "s.toml").write_text(text, encoding="utf-8")
+    assert_one_error(run("table", "s.toml", cwd=tmp_path), message)

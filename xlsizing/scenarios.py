@@ -201,17 +201,22 @@ def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
 def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
     label = f"scenario {index + 1}: "
     v = {k: x for k, x in merged.items() if k not in TEXT_KEYS and k != "_explicit"}
+    derived: dict[str, str] = {}  # inputs computed here from others: key → how
     if "dau_wan" in v and "mau_wan" in v:
         # both given: the activity ratio follows from them (unless it was also given)
         if "activity_ratio" in merged.get("_explicit", ()):
             where.fail(f"{label}give two of mau_wan, dau_wan, activity_ratio, not all three", "dau_wan", index)
         ratio = v["dau_wan"] / v["mau_wan"]
+        if ratio == 0:  # both in range, their ratio below the smallest double
+            where.fail(f"{label}activity_ratio = dau_wan / mau_wan = {fmt_value(v['dau_wan'])} / "
+                       f"{fmt_value(v['mau_wan'])} underflows to 0; must be in (0, 1]", "dau_wan", index)
         if not 0 < ratio <= 1:
             where.fail(f"{label}dau_wan = {fmt_value(v['dau_wan'])}: must not exceed mau_wan "
                        f"({fmt_value(v['mau_wan'])})", "dau_wan", index)
         v["activity_ratio"] = ratio
     elif "dau_wan" in v:
         v["mau_wan"] = v["dau_wan"] / v.get("activity_ratio", ROW["activity_ratio"].default)
+        derived["mau_wan"] = "dau_wan / activity_ratio"
     dau = v.pop("dau_wan", None)
     if "daily_tokens_yi" in v:
         if "ref_tokens_yi" in merged.get("_explicit", ()):
@@ -221,6 +226,14 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
             where.fail(f"{label}daily_tokens_yi needs the scenario's users: give mau_wan or dau_wan too",
                        "daily_tokens_yi", index)
         v["ref_dau_wan"] = dau if dau is not None else v["mau_wan"] * v.get("activity_ratio", ROW["activity_ratio"].default)
+        derived["ref_dau_wan"] = "the scenario's DAU" if dau is not None else "mau_wan × activity_ratio"
+    for k, how in derived.items():  # a derived input outside its rule: overflow or underflow of the division
+        rule = ROW[k].rule
+        if not rule.element_ok(v[k]):
+            shown = fmt_value(v[k])
+            where.fail(f"{label}{k} = {how} = {shown} {'overflows' if abs(v[k]) > 1 else 'underflows'}; "
+                       f"must be {rule.allowed} (a finite number)", "dau_wan" if "dau_wan" in how else "daily_tokens_yi",
+                       index)
     for r in INPUTS:
         if r.key not in v:
             if r.default is None:
