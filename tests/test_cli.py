@@ -21,6 +21,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from xlsizing.batch import grid_keys
+from xlsizing.scenarios import allowed_keys
+
 XLSIZING = Path(sys.executable).parent / "xlsizing"
 REPO = Path(__file__).resolve().parent.parent
 COMMANDS = ["table", "init", "build", "batch", "fill", "verify", "pdf"]
@@ -151,7 +154,7 @@ BAD_FILES = {
     # name: (bytes, exact message after the file name)
     "syntax": (b'[[scenario]]\nname = "a"\nmau_wan = \n', ":3: not valid TOML: Invalid value (column 11)"),
     "unknown-key": (GOOD.encode() + b"mfuu = 0.3\n", ":5: scenario 1: unknown key 'mfuu' (did you mean 'mfu'?); "
-                    "allowed: name, name_en, note and the input keys listed with their units in the file 'xlsizing init' writes"),
+                    "allowed: " + ", ".join(allowed_keys())),
     "wrong-type": (GOOD.encode() + b'mfu = "50%"\n', ":5: scenario 1: mfu = '50%': must be a number (without quotes)"),
     "negative": (GOOD.encode() + b"params_yi = -1300\n", ":5: scenario 1: params_yi = -1300: must be > 0"),
     "missing": (b'[[scenario]]\nname = "a"\nmau_wan = 6000\n',
@@ -212,7 +215,7 @@ def test_unreadable_file_permissions(tmp_path):
                                      "(see 'xlsizing batch --help')"),
     (["batch", "--grid", "mfu=2", "--outdir", "o"], "--grid mfu = 2: must be in (0, 1]"),
     (["batch", "--grid", "mfux=2", "--outdir", "o"], "--grid: unknown key 'mfux' (did you mean 'mfu'?); "
-     "allowed: the input keys listed with their units in the file 'xlsizing init' writes"),
+     "allowed: " + ", ".join(grid_keys())),
     (["batch", "--jobs", "0", "--outdir", "o"], "jobs must be a whole number >= 1, got 0"),
     (["batch", "--jobs", "two", "--outdir", "o"], "argument -j/--jobs: invalid int value: 'two' "
                                                   "(see 'xlsizing batch --help')"),

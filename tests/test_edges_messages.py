@@ -1,7 +1,7 @@
 """Messages: the exit code and line a user acts on.
 
 Oracle: the CLI contract (docs/cli.md): bad input is one ``Error:`` line and exit 2, a verification
-mismatch exit 1; "allowed:" always says what is allowed (the list, or where it is); a TOML error
+mismatch exit 1; "allowed:" always lists what is allowed, a "did you mean" or not; a TOML error
 names the line of the table it is about.  Line numbers are counted by hand in each file below.
 """
 
@@ -10,9 +10,12 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from xlsizing.batch import grid_keys
+from xlsizing.scenarios import allowed_keys
+
 from test_cli import GOOD, assert_one_error, run
 
-KEYS = "name, name_en, note and the input keys listed with their units in the file 'xlsizing init' writes"
+KEYS = ", ".join(allowed_keys())
 
 
 def test_verify_a_workbook_xlsizing_did_not_write(tmp_path):
@@ -43,8 +46,7 @@ def test_allowed_for_csv_and_grid(tmp_path):
     assert_one_error(run("table", "s.csv", cwd=tmp_path),
                      f"s.csv:1: column 2: unknown key 'mfuu' (did you mean 'mfu'?); allowed: {KEYS}")
     assert_one_error(run("table", "--grid", "mfux=1", cwd=tmp_path),
-                     "--grid: unknown key 'mfux' (did you mean 'mfu'?); allowed: the input keys listed with their "
-                     "units in the file 'xlsizing init' writes")
+                     "--grid: unknown key 'mfux' (did you mean 'mfu'?); allowed: " + ", ".join(grid_keys()))
 
 
 SCEN = '[[scenario]]\nname = "a"\nmau_wan = 1\npeak_multiplier = 4\n'

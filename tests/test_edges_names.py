@@ -69,7 +69,8 @@ def test_a_grid_over_the_report_is_not_the_report(tmp_path):
 
 
 @pytest.mark.parametrize("table, message", [
-    ('[workbook]\ntitel = "x"\n', "s.toml:2: [workbook] unknown key 'titel' (did you mean 'title'?)"),
+    ('[workbook]\ntitel = "x"\n', "s.toml:2: [workbook] unknown key 'titel' (did you mean 'title'?); "
+                                  "allowed: title, title_en, source"),
     ('[workbook]\ntitle = 5\n', "s.toml:2: [workbook] title = 5: must be text (in quotes)"),
     ('workbook = "x"\n', "s.toml:1: workbook must be a table: [workbook] with title and source"),
 ])

@@ -40,9 +40,6 @@ from .suggest import did_you_mean
 MAX_SCENARIOS = 100_000  # a batch larger than this is almost certainly a typo in a range
 
 
-GRID_KEYS_WHERE = "the input keys listed with their units in the file 'xlsizing init' writes"
-
-
 def grid_keys() -> tuple[str, ...]:
     """The keys ``--grid`` may sweep: every input of every sheet (read now), and the scenario aliases."""
     return tuple(r.key for r in INPUTS) + tuple(ALIASES) + tuple(extra_keys())
@@ -94,7 +91,7 @@ def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[float]]]:
             raise InvalidInput(f"--grid {spec!r}: write KEY=VALUES, e.g. mfu=0.3,0.4,0.5 or peak_multiplier=3:6:1")
         allowed = grid_keys()
         if key not in allowed:
-            hint = did_you_mean(key, allowed, allowed=True, where=GRID_KEYS_WHERE)
+            hint = did_you_mean(key, allowed, allowed=True)
             raise InvalidInput(f"--grid: unknown key {key!r}{hint}")
         if any(k == key for k, _ in axes):
             raise InvalidInput(f"--grid: key {key!r} given twice; list all its values in one --grid")

@@ -74,6 +74,19 @@ def check_results(scenarios: Sequence) -> None:
     scenarios = list(scenarios)
     if not scenarios:
         return
-    v = values(scenarios)  # the one evaluator, as table and build use it (numpy only for many scenarios)
+    # Figure 11 first: later sheets link inputs to its rows, and a link to an infinite row would
+    # be refused by the link's rule without naming the scenario
+    _scan(scenarios, sheetlist.FIGURE11.order, values(scenarios, [sheetlist.FIGURE11]), positive=True)
+    try:
+        v = values(scenarios)  # the one evaluator, as table and build use it (numpy only for many scenarios)
+    except InvalidInput:
+        for s in scenarios:  # name the scenario whose linked input is out of its rule
+            try:
+                values([s])
+            except InvalidInput as e:
+                where = f"{s.source}: " if s.source else ""
+                raise InvalidInput(f"{where}scenario {s.name!r}: {e}") from None
+        raise
     for sheet in sheetlist.sheets():
-        _scan(scenarios, sheet.order, v, positive=sheet is sheetlist.FIGURE11)
+        if sheet is not sheetlist.FIGURE11:
+            _scan(scenarios, sheet.order, v, positive=False)

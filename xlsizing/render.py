@@ -38,18 +38,16 @@ def _rows(sheet: Sheet, report_rows: bool) -> list[Row]:
 
 
 def _selected(sheets, report_rows: bool) -> list[Sheet]:
-    chosen = list(sheets) if sheets is not None else sheetlist.sheets()
+    # the sheets shown; every sheet is evaluated (values(..., None)), since a later sheet reads earlier ones
+    chosen = list(sheetlist.SHEETS) if sheets is None else list(sheets)
     return [s for s in chosen if s is FIGURE11] if report_rows else chosen
 
 
-def _values(scenarios: Sequence[Scenario], chosen: list[Sheet]) -> dict:
-    """Every row of the chosen sheets; all sheets are evaluated when one reads rows of a sheet not shown
-    (``table --sheet beyond`` shows Beyond, which reads Figure 11's tokens/s)."""
-    try:
-        sheetlist.sheets(chosen)
-    except ValueError:
-        return values(scenarios)
-    return values(scenarios, chosen)
+def _needed(chosen: list[Sheet]) -> list[Sheet]:
+    """The sheets to evaluate for ``chosen``: every sheet of the product up to the last one chosen."""
+    every = sheetlist.sheets()
+    last = max(every.index(s) for s in chosen if s in every) if any(s in every for s in chosen) else -1
+    return every[:last + 1] + [s for s in chosen if s not in every]
 
 
 def _label(r: Row) -> str:
@@ -91,7 +89,7 @@ def render_text(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
                 report_rows: bool = False) -> str:
     """Every sheet (default: all) as aligned text: zh label, en label, then one column per scenario."""
     chosen = _selected(sheets, report_rows)
-    v = _values(scenarios, chosen)
+    v = values(scenarios, _needed(chosen))
     parts = []
     for sheet in chosen:
         parts.append("\n".join(_sheet_text(sheet, _rows(sheet, report_rows), scenarios, v)).rstrip())
@@ -102,7 +100,7 @@ def records(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None
             report_rows: bool = False) -> list[dict]:
     """One dict per scenario: name, name_en, and every row key of the sheets → full-precision value."""
     chosen = _selected(sheets, report_rows)
-    v = _values(scenarios, chosen)
+    v = values(scenarios, _needed(chosen))
     keys = [r.key for s in chosen for r in _rows(s, report_rows) if r.text is None]
     return [{"name": s.name, "name_en": s.name_en, **{k: float(v[k][i]) for k in keys}}
             for i, s in enumerate(scenarios)]
