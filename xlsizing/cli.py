@@ -44,18 +44,25 @@ def cmd_table(args) -> int:
     if args.output:
         from .outputs import check_target
 
-        check_target(args.output, args.scenario_files or (), {"text": "text file", "csv": "CSV file",
-                                                              "json": "JSON file"}[args.format])
+        check_target(args.output, args.scenario_files or (), KINDS[args.format])
     text = RENDERERS[args.format](planned(args), chosen, report_rows=args.report_rows)
     if args.format == "csv" and (args.bom if args.bom is not None else bool(args.output)):
         text = "\ufeff" + text  # Excel reads a CSV without it in the system code page (GBK in China)
-    if not args.output:
+    return _emit(text, args.output, args.force)
+
+
+KINDS = {"text": "text file", "csv": "CSV file", "json": "JSON file"}  # table -o: what the file must be named
+
+
+def _emit(text: str, output: str | None, force: bool) -> int:
+    """``text`` on stdout, or written atomically (UTF-8) to ``output``."""
+    if not output:
         sys.stdout.write(text)
         return EXIT_OK
     from .fileio import atomic_write
 
     data = text.encode("utf-8")
-    print(f"wrote {atomic_write(args.output, lambda tmp: Path(tmp).write_bytes(data), force=args.force)}")
+    print(f"wrote {atomic_write(output, lambda tmp: Path(tmp).write_bytes(data), force=force)}")
     return EXIT_OK
 
 
