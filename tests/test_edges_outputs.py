@@ -174,3 +174,13 @@ def test_read_only_filesystem(readonly, tmp_path):
     p = run("init", "ro/s.toml", cwd=tmp_path)
     assert_one_error(p, "ro/s.toml: cannot write it: Read-only file system; nothing was written")
     assert list(readonly.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by scripts/test.sh")
+def test_pdf_onto_a_full_disk(full, tmp_path):
+    assert run("build", "-o", "p.xlsx", cwd=tmp_path).returncode == 0
+    before = listing(full)
+    p = run("pdf", "p.xlsx", "-o", "small/p.pdf", cwd=tmp_path)
+    _no_noise(p)
+    assert_one_error(p, "small/p.pdf: cannot write it: No space left on device; nothing was written")
+    assert listing(full) == before
