@@ -21,7 +21,7 @@ from xlsizing import beyond, catalog, udfs, udfs_beyond
 import beyond_view as lb
 import fig11 as layout
 from xlsizing.errors import InvalidInput
-from xlsizing.scenarios import load_builtin, make_scenario
+from xlsizing.scenarios import extra_keys, load_builtin, make_scenario
 from xlsizing.verify import verify_workbooks
 from xlsizing.refs import named_cell, read_named
 from xlsizing.sheets import SHEETS
@@ -71,7 +71,7 @@ def test_overrides_are_checked():
     assert str(e.value) == "mbu must be in (0, 1], got 1.5"
     with pytest.raises(InvalidInput) as e:
         with_inputs(load_builtin("figure11"), override={"batchsize": 8})
-    assert str(e.value) == "--input: unknown input 'batchsize' (did you mean 'batch'?)"
+    assert str(e.value) == "--input: unknown input 'batchsize' (did you mean 'batch'?); allowed: " + ", ".join(extra_keys())
 
 
 def test_infeasible_column_is_flagged_with_its_reason():
