@@ -294,12 +294,13 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
 def _build(where: _Where, defaults: dict, tables: list[dict]) -> list[Scenario]:
     base = _check_table(where, defaults, None)
     out = []
+    seen: dict[str, int] = {}  # name → first index: a linear check (a scan per scenario is quadratic)
     for i, t in enumerate(tables):
         own = _check_table(where, t, i)
         merged = {**_overridable(base, own), **own, "_explicit": tuple(own) + tuple(_overridable(base, own))}
         out.append(_resolve(where, merged, i))
-        first = next((j for j, o in enumerate(out[:-1]) if o.name == out[-1].name), None)
-        if first is not None:
+        first = seen.setdefault(out[-1].name, i)
+        if first != i:
             where.fail(f"scenario {i + 1}: name {out[-1].name!r} is already used by scenario {first + 1}; "
                        "names must be unique", "name", i)
     return out
