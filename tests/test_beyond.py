@@ -528,3 +528,21 @@ def test_expected_experts_bounded_and_tend_to_all(e, data, batch):
     assert hit >= min(k, e) * (1 - 1e-12)                       # at least the k one token uses
     assert b.expected_experts_read(e, k, batch * 2) >= hit * (1 - 1e-12)
     assert b.expected_experts_read(e, k, 1e7) == pytest.approx(e, rel=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(e=st.integers(1, 256), data=st.data(), batch=st.floats(1, 4096), k=st.floats(1.0, 8.0),
+       ctx=st.floats(1, 1e5), n=st.integers(1, 64))
+def test_moe_step_never_decreases_with_batch(e, data, batch, k, ctx, n):
+    # more tokens hit more experts: the weights read, and so the step, never fall as the batch grows
+    topk = data.draw(st.integers(1, e))
+    w_total = 700.0 + 40 * e * 3 * 4096 * 1024 * 1e-9 * 2           # other weights + every expert, GB
+
+    def step(bt):
+        w = b.weights_read_gb(w_total, 40, e, topk, 4096, 1024, bt, 2)
+        comm = b.tp_allreduce_s(40, 4096, bt, 2, n, 450, 10)
+        return b.decode_step_general_s(w, 131_072, ctx, bt, 130, n, 3.35, 0.7, 989, 0.5, 1.0, comm)
+
+    assert b.weights_read_gb(w_total, 40, e, topk, 4096, 1024, batch * k, 2) >= \
+        b.weights_read_gb(w_total, 40, e, topk, 4096, 1024, batch, 2) * (1 - 1e-12)
+    assert step(batch * k) >= step(batch) * (1 - 1e-12)
