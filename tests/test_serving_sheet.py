@@ -126,8 +126,12 @@ layers = 60            # a key given beside the model wins
         ' "vocab_size": 100}')
     f = tmp_path / "s.toml"
     f.write_text('[[scenario]]\nname = "tiny"\nmau_wan = 6000\npeak_multiplier = 4\nmodel = "cfg/config.json"\n')
-    from xlsizing.scenarios import load_file
+    from xlsizing.scenarios import load_file, parse_csv
     assert load_file(f)[0].extra["total_params_yi"] == pytest.approx(95_040 / 1e8, rel=1e-12)
+    # the same key as a CSV column
+    rows = parse_csv("name,mau_wan,peak_multiplier,model,batch\na,6000,4,Llama-2-13B,16\nb,6000,4,,\n", "s.csv")
+    assert rows[0].extra["total_params_yi"] == pytest.approx(130.1586432, rel=1e-12) and rows[0].extra["batch"] == 16
+    assert "total_params_yi" not in rows[1].extra
 
 
 @pytest.mark.parametrize("line, message", [

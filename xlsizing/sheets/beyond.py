@@ -247,8 +247,10 @@ BEYOND = Sheet(
     explain=(beyond.infeasible_reason, "memory_headroom_gb", "decode_step_s", "tpot_slo_s"),
     explain_title="Infeasible (feasible = 0):",
     notes=(("超越图11 / Beyond Figure 11",
-            "The Beyond sheet sizes the same scenarios with prefill (compute bound) + decode (roofline over "
-            "weights, KV cache and compute) on the accelerator in its inputs; 'feasible' = 0 flags a batch that "
+            "The Beyond sheet sizes the same scenarios with prefill (compute bound) + decode (per step: the KV-cache "
+            "read + max(weight read, matmul compute) + tensor/expert-parallel communication, the general form of "
+            "jax-ml/scaling-book; kv_serial_share = 0 gives the simple roofline) on the accelerator in its inputs; "
+            "MoE steps read only the experts the batch hits; 'feasible' = 0 flags a batch that "
             "does not fit in memory or a step time over the SLO. Its parameters, MFU and card peak follow the "
             "Figure 11 sheet (green cells) unless a scenario sets them. See docs/beyond.md."),),
 )
