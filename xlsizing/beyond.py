@@ -6,12 +6,18 @@ the way serving systems do (background and sources: docs/beyond.md):
 * demand: peak token rate, split into input (prefill) and output (decode) tokens; prefix/KV-cache
   hits remove prefill work;
 * MoE: FLOPs follow *active* parameters, weight memory and weight reads follow *total* ones;
-* prefill cards are compute bound; decode is a roofline per replica of ``n`` cards at batch ``B``
-  and average context ``ctx``::
+* prefill cards are compute bound; a decode step of a replica of ``n`` cards at batch ``B`` and
+  average context ``ctx`` is, in the general form of jax-ml/scaling-book ("All About Transformer
+  Inference")::
 
-      t_mem     = (weights + B × ctx × KV bytes per token) / (n × bandwidth × MBU)
-      t_compute = 2 × N_active × B / (n × peak × MFU_decode)
-      step      = max(t_mem, t_compute)            (jax-ml/scaling-book, "All About Transformer Inference")
+      t_w    = weights read / (n × bandwidth × MBU)        (MoE: only the experts the batch hits)
+      t_kv   = B × ctx × KV bytes per token / (n × bandwidth × MBU)
+      t_c    = 2 × N_active × B / (n × peak × MFU_decode)
+      step   = MAX(t_w + t_kv, t_c + kv_serial_share × t_kv) + t_comm
+
+  ``kv_serial_share`` 1 = t_kv + MAX(t_w, t_c) (attention's KV read never hides under the
+  matmuls), 0 = the simple roofline MAX(t_w + t_kv, t_c) (:func:`decode_step_s`); t_comm is the
+  tensor-parallel all-reduce and expert-parallel all-to-all, added serially;
 
 * feasibility is a number, never a silent drop: :func:`memory_headroom_gb` (< 0: the batch does
   not fit), :func:`decode_feasible` (1 or 0) and :func:`infeasible_reason` (the text);
@@ -238,7 +244,10 @@ def max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, mem
          peak_tflops=POSITIVE, mfu_decode=FRACTION)
 def decode_step_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_params_yi, replica_cards,
                   bandwidth_tbs, mbu, peak_tflops, mfu_decode=MFU_DECODE):
-    """Decode step (s) of a replica = max(memory time, compute time): weights + B×ctx×KV read at n×bandwidth×MBU vs 2×N_active×B FLOPs at n×peak×MFU.
+    """Decode step (s), simple roofline = max(memory time, compute time): weights + B×ctx×KV read at n×bandwidth×MBU vs 2×N_active×B FLOPs.
+
+    The ``kv_serial_share = 0`` case of :func:`decode_step_general_s` / :func:`step_time_s`, kept
+    for comparison (and as the Excel function ``DECODE_STEP_S``); optimistic when compute bound.
 
     t_mem = (weights GB × 1e9 + B × ctx × KV bytes) / (n × TB/s × 1e12 × MBU);
     t_compute = 2 × active params (亿) × 1e8 × B / (n × TFLOPS × 1e12 × MFU_decode).
@@ -328,7 +337,7 @@ def step_time_s(weight_read_s, kv_read_s, decode_compute_s, comm_s=0.0, kv_seria
 def decode_step_general_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_params_yi, replica_cards,
                           bandwidth_tbs, mbu, peak_tflops, mfu_decode=MFU_DECODE, kv_serial_share=KV_SERIAL_SHARE,
                           comm_s=0.0):
-    """Decode step (s) = KV time × share + MAX(weight time, compute time) form, + communication: the terms in one call.
+    """Decode step (s) = MAX(t_w + t_kv, t_c + share × t_kv) + comm: general form (share 1) or roofline (0), in one call.
 
     t_w = weights GB × 1e9 / (n × TB/s × 1e12 × MBU); t_kv = B × ctx × KV bytes / (n × TB/s × 1e12 × MBU);
     t_c = 2 × active params (亿) × 1e8 × B / (n × TFLOPS × 1e12 × MFU_decode);
