@@ -700,27 +700,32 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
                         peak_tflops, memory_gb, bandwidth_tbs, kv_bytes_per_token, context_tokens, batch,
                         replica_cards, input_share=INPUT_SHARE, cache_hit_rate=CACHE_HIT_RATE,
                         mfu_prefill=MFU_PREFILL, mfu_decode=MFU_DECODE, mbu=MBU, usable_fraction=USABLE_HBM,
-                        tpot_slo_s=TPOT_SLO_S):
-    """Bandwidth-aware fleet cards (万张) = compute-bound prefill cards + roofline decode cards; raises if infeasible.
+                        tpot_slo_s=TPOT_SLO_S, kv_serial_share=KV_SERIAL_SHARE, comm_s=0.0, weights_read_gb=None):
+    """Bandwidth-aware fleet cards (万张) = compute-bound prefill cards + decode cards at the general-form step; raises if infeasible.
 
-    The whole second-sheet chain in one call (scalars).  Raises
-    :class:`~xlsizing.errors.InvalidInput` with the reason when the batch does not fit in the
-    replica's memory or the step time exceeds the TPOT SLO.
+    The whole second-sheet chain in one call (scalars).  The decode step is
+    :func:`decode_step_general_s` (``kv_serial_share`` 0: the simple roofline) plus ``comm_s``
+    (e.g. :func:`tp_allreduce_s`); ``weights_read_gb`` (MoE: :func:`weights_read_gb`) defaults to
+    all the weights.  Raises :class:`~xlsizing.errors.InvalidInput` with the reason when the batch
+    does not fit in the replica's memory or the step time exceeds the TPOT SLO.
 
     >>> kv = kv_bytes_per_token(96, 8, 128, 2)
     >>> round(bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8), 3)
+    29.514
+    >>> round(bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8, kv_serial_share=0), 3)
     27.977
     >>> bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 300, 8)
     Traceback (most recent call last):
     ...
-    xlsizing.errors.InvalidInput: infeasible: batch does not fit in memory: 51.98 GB short; step time 0.1318 s exceeds the TPOT SLO of 0.05 s
+    xlsizing.errors.InvalidInput: infeasible: batch does not fit in memory: 51.98 GB short; step time 0.1533 s exceeds the TPOT SLO of 0.05 s
     """
     rate = peak_tokens_per_s_yi(tokens_per_s_yi, peak_multiplier)
     w = weights_gb(total_params_yi, bytes_per_weight)
     head = memory_headroom_gb(w, kv_bytes_per_token, context_tokens, batch, replica_cards, memory_gb,
                               usable_fraction)
-    step = decode_step_s(w, kv_bytes_per_token, context_tokens, batch, active_params_yi, replica_cards,
-                         bandwidth_tbs, mbu, peak_tflops, mfu_decode)
+    step = decode_step_general_s(w if weights_read_gb is None else weights_read_gb, kv_bytes_per_token,
+                                 context_tokens, batch, active_params_yi, replica_cards, bandwidth_tbs, mbu,
+                                 peak_tflops, mfu_decode, kv_serial_share, comm_s)
     reason = infeasible_reason(head, step, tpot_slo_s)
     if isinstance(reason, list):
         bad = [(i, r) for i, r in enumerate(reason) if r]
