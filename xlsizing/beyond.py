@@ -39,7 +39,7 @@ cards in 万张, like the chain; per-card and per-replica figures are in plain u
 from __future__ import annotations
 
 from . import _num
-from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, Rule, checked, fmt_value
+from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, Rule, checked, fmt_value, is_plain
 from .errors import InvalidInput
 from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI
 
@@ -671,18 +671,22 @@ def infeasible_reason(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
     'step time 0.08 s exceeds the TPOT SLO of 0.05 s'
     """
     decode_feasible(memory_headroom_gb, decode_step_s, tpot_slo_s)  # validates
-    import numpy as np
 
-    h, s, slo = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (memory_headroom_gb, decode_step_s,
-                                                                           tpot_slo_s)))
-    out = []
-    for hi, si, li in zip(h.ravel(), s.ravel(), slo.ravel()):
+    def reason(hi, si, li):
         reasons = []
         if hi < 0:
             reasons.append(f"batch does not fit in memory: {-hi:.4g} GB short")
         if si > li:
             reasons.append(f"step time {si:.4g} s exceeds the TPOT SLO of {li:.4g} s")
-        out.append("; ".join(reasons))
+        return "; ".join(reasons)
+
+    args = (memory_headroom_gb, decode_step_s, tpot_slo_s)
+    if all(is_plain(x) for x in args):  # one column: no numpy import (the terminal table)
+        return reason(*(float(x) for x in args))
+    import numpy as np
+
+    h, s, slo = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in args))
+    out = [reason(hi, si, li) for hi, si, li in zip(h.ravel(), s.ravel(), slo.ravel())]
     return out[0] if h.ndim == 0 else out
 
 
