@@ -386,13 +386,14 @@ def prefill_step_s(weights_gb, kv_bytes_per_token, prompt_tokens, batch, active_
          replica_cards=AT_LEAST_ONE, interconnect_gbs=POSITIVE, collective_latency_us=NONNEGATIVE)
 def tp_allreduce_s(layers, hidden_size, batch, activation_bytes, replica_cards, interconnect_gbs,
                    collective_latency_us=COLLECTIVE_LATENCY_US):
-    """Tensor-parallel all-reduce time (s) per step = IF(n > 1, 2 × layers × (2 × (n − 1)/n × hidden × B × bytes / (GB/s × 1e9) + latency µs × 1e-6), 0).
+    """Tensor-parallel all-reduce time (s) per step = IF(m > 1, 2 × layers × (2 × (m − 1)/m × hidden × B × bytes / (GB/s × 1e9) + latency µs × 1e-6), 0), m = INT(n).
 
     Two all-reduces per layer (after attention and after the FFN, Megatron-style tensor
     parallelism), each of B × hidden activations; a ring all-reduce moves 2 × (n − 1)/n of the
     message through each card's link.  ``interconnect_gbs`` is one card's bandwidth in one
     direction (NVLink "900 GB/s" is the two directions added: 450 each way).  ``batch`` is the
-    tokens in the step (decode: the batch; prefill: batch × prompt tokens).  Zero on one card.
+    tokens in the step (decode: the batch; prefill: batch × prompt tokens).  The ring counts whole
+    cards, m = INT(n).  Zero on one card.
     Added to the step serially (see :func:`step_time_s`).
 
     >>> round(tp_allreduce_s(96, 12288, 64, 2, 8, 450, 10) * 1000, 3)    # 130B-class on 8 × H20, ms
@@ -400,9 +401,10 @@ def tp_allreduce_s(layers, hidden_size, batch, activation_bytes, replica_cards, 
     >>> tp_allreduce_s(96, 12288, 64, 2, 1, 450, 10)
     0.0
     """
-    volume = 2.0 * (replica_cards - 1.0) / replica_cards * hidden_size * batch * activation_bytes
+    ring = _num.floor(replica_cards)  # whole cards: a ring of INT(n); n − 1 stays exact (no cancellation)
+    volume = 2.0 * (ring - 1.0) / ring * hidden_size * batch * activation_bytes
     per_step = 2.0 * layers * (volume / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
-    return _num.where(replica_cards > 1.0, per_step, 0.0)
+    return _num.where(ring > 1.0, per_step, 0.0)
 
 
 @checked(moe_layers=NONNEGATIVE, hidden_size=AT_LEAST_ONE, batch=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE,
@@ -410,7 +412,7 @@ def tp_allreduce_s(layers, hidden_size, batch, activation_bytes, replica_cards, 
          collective_latency_us=NONNEGATIVE)
 def ep_alltoall_s(moe_layers, hidden_size, batch, experts_per_token, activation_bytes, replica_cards,
                   interconnect_gbs, collective_latency_us=COLLECTIVE_LATENCY_US):
-    """Expert-parallel all-to-all time (s) per step = IF(n > 1, 2 × MoE layers × ((n − 1)/n × B × k × hidden × bytes / n / (GB/s × 1e9) + latency µs × 1e-6), 0).
+    """Expert-parallel all-to-all time (s) per step = IF(m > 1, 2 × MoE layers × ((m − 1)/m × B × k × hidden × bytes / m / (GB/s × 1e9) + latency µs × 1e-6), 0), m = INT(n).
 
     Per MoE layer a dispatch and a combine; each card holds B/n of the tokens and sends each token
     to its k experts, of which (n − 1)/n sit on other cards (routing spread evenly; load imbalance
@@ -420,15 +422,16 @@ def ep_alltoall_s(moe_layers, hidden_size, batch, experts_per_token, activation_
     >>> round(ep_alltoall_s(58, 7168, 256, 8, 1, 16, 450, 10) * 1e3, 3)    # DeepSeek-V3-like on 16 cards, ms
     1.382
     """
-    volume = (replica_cards - 1.0) / replica_cards * batch * experts_per_token * hidden_size * activation_bytes
-    per_step = 2.0 * moe_layers * (volume / replica_cards / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
-    return _num.where(replica_cards > 1.0, per_step, 0.0)
+    ring = _num.floor(replica_cards)  # whole cards, as tp_allreduce_s
+    volume = (ring - 1.0) / ring * batch * experts_per_token * hidden_size * activation_bytes
+    per_step = 2.0 * moe_layers * (volume / ring / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
+    return _num.where(ring > 1.0, per_step, 0.0)
 
 
 @checked(tp_allreduce_s=NONNEGATIVE, ep_alltoall_s=NONNEGATIVE, expert_parallel=SHARE, layers=AT_LEAST_ONE,
          moe_layers=NONNEGATIVE)
 def step_comm_s(tp_allreduce_s, ep_alltoall_s, expert_parallel, layers, moe_layers):
-    """Communication per step (s) = all-reduce × (1 − EP × MoE layers / (2 × layers)) + EP × all-to-all; EP 0 or 1.
+    """Communication per step (s) = all-reduce × (1 − EP × MIN(MoE layers, layers) / (2 × layers)) + EP × all-to-all; EP 0 or 1.
 
     Experts split tensor-parallel (``expert_parallel`` = 0): two all-reduces in every layer
     (:func:`tp_allreduce_s`).  Expert parallel (1): each MoE layer's FFN all-reduce is replaced by a
@@ -439,7 +442,9 @@ def step_comm_s(tp_allreduce_s, ep_alltoall_s, expert_parallel, layers, moe_laye
     >>> round(step_comm_s(0.003, 0.001, 1, 61, 58), 6)     # 0.003 × (1 − 58/122) + 0.001
     0.002574
     """
-    return tp_allreduce_s * (1.0 - expert_parallel * moe_layers / (2.0 * layers)) + expert_parallel * ep_alltoall_s
+    # MIN(MoE layers, layers): the sheet does not check that one is part of the other
+    moe = _num.minimum(moe_layers, layers)
+    return tp_allreduce_s * (1.0 - expert_parallel * moe / (2.0 * layers)) + expert_parallel * ep_alltoall_s
 
 
 # --- MoE from its shape ---------------------------------------------------------------------------
@@ -556,14 +561,18 @@ _related(moe_active_params_yi, _moe_active_params_yi)
          hidden_size=AT_LEAST_ONE, expert_ffn=NONNEGATIVE, batch=AT_LEAST_ONE, bytes_per_weight=POSITIVE)
 def _weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
                      bytes_per_weight):
-    # MIN(k, E): the sheet evaluates the kernel without the k <= E check; a k above E reads all E
-    hit = experts * (1.0 - (1.0 - _num.minimum(experts_per_token, experts) / experts) ** batch)
-    return weights_gb - moe_layers * (experts - hit) * FFN_MATRICES * hidden_size * expert_ffn * bytes_per_weight / GIGA
+    # Unread experts = E × (1 − k/E)^B, computed directly (not E − hit, which cancels), and the power as
+    # EXP(MAX(B × LN(MAX(1 − k/E, 1e-300)), −700)): LibreOffice answers #NUM! for a power that
+    # underflows (0.5^1074), EXP(−700) = 9.9e-305 is as good as 0 here.  MIN(k, E): the sheet
+    # evaluates the kernel without the k <= E check; a k above E reads all E.
+    left = 1.0 - _num.minimum(experts_per_token, experts) / experts
+    miss = _num.exp(_num.maximum(batch * _num.log(_num.maximum(left, 1e-300)), -700.0))
+    return weights_gb - moe_layers * experts * miss * FFN_MATRICES * hidden_size * expert_ffn * bytes_per_weight / GIGA
 
 
 def weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
                     bytes_per_weight):
-    """Weight bytes (GB) one step reads = weights − MoE layers × (E − E·(1 − (1 − k/E)^B)) × 3·h·f_expert × bytes / 1e9.
+    """Weight bytes (GB) one step reads = weights − MoE layers × E × (1 − k/E)^B × 3·h·f_expert × bytes / 1e9 (experts no token hits).
 
     All weights minus the routed experts no token of the batch hits (in expectation,
     :func:`expected_experts_read`); shared experts, attention and dense layers are always read.
