@@ -22,8 +22,9 @@ the way serving systems do (background and sources: docs/beyond.md):
 * feasibility is a number, never a silent drop: :func:`memory_headroom_gb` (< 0: the batch does
   not fit), :func:`decode_feasible` (1 or 0) and :func:`infeasible_reason` (the text);
   :func:`max_batch` and :func:`bandwidth_cards_wan` raise with the reason on infeasible input;
-* fleet and money: whole or fractional servers, capex per year with replacement, power, energy,
-  electricity cost, cost per million tokens, implied tokens/s per card.
+* fleet and money: whole or fractional servers, implied tokens/s per card; capex per year with
+  replacement, power, energy, electricity cost and cost per million tokens are defined once in
+  :mod:`xlsizing.economics` and re-exported here.
 
 Units are in the names as in :mod:`xlsizing.model`: ``_yi`` = 亿 (1e8), ``_wan`` = 万 (1e4),
 ``_gb`` = 1e9 bytes, ``_tbs`` = 1e12 bytes/s, ``_tflops`` = 1e12 FLOP/s, ``_s`` seconds,
@@ -41,8 +42,14 @@ from __future__ import annotations
 from . import _num
 from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, Rule, checked, fmt_value, is_plain
 from .errors import InvalidInput
-from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI
-
+from .model import MFU
+from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI  # noqa: F401 - re-exported
+# Power, energy, cost per card-hour and per 1M tokens, and capex per year have ONE definition, in
+# the economics module; this module re-exports them (and their defaults) for the Beyond sheet.
+from .economics import (  # noqa: F401 - re-exported
+    LIFE_YEARS, LOAD_FACTOR, PUE, SERVER_POWER_FACTOR, card_hour_yuan, card_power_w, cost_per_mtok_yuan,
+    electricity_cost_yi, energy_gwh_per_year, fleet_power_mw, yearly_capex_yi,
+)
 
 # Defaults, each from a public source or marked as an assumption (see docs/beyond.md).
 # DeepSeek, "Day 6: One More Thing, DeepSeek-V3/R1 Inference System Overview" (2025-03-01,
@@ -50,17 +57,14 @@ from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, Y
 # on-disk KV cache, 168B output tokens in 24 h -> input share 608 / 776 = 0.7835.
 INPUT_SHARE = 608.0 / 776.0
 CACHE_HIT_RATE = 342.0 / 608.0
-MFU_PREFILL = 0.4  # domain notes: prefill MFU typically 0.3-0.6 (assumption, mid-range)
-MFU_DECODE = 0.5  # the report's MFU, applied to the compute term of decode (assumption)
+# Prefill (typically 30-60%, domain notes) and the compute term of decode default to the report's MFU:
+# the Beyond sheet links both to Figure 11's mfu, and the Excel functions take the same default.
+MFU_PREFILL = MFU
+MFU_DECODE = MFU
 MBU = 0.7  # memory-bandwidth utilization, typically 0.6-0.8 (assumption, mid-range)
 USABLE_HBM = 0.9  # share of card memory usable for weights + KV (vLLM's default gpu_memory_utilization)
 TPOT_SLO_S = 0.05  # 50 ms per output token = 20 tokens/s per user (assumption)
-# Epoch AI: 1,275 W per H100 including its share of the server = DGX H100 10.2 kW / 8 GPUs
-# (NVIDIA DGX H100 datasheet); 1,275 / 700 W TDP = 1.8214 all-in watts per TDP watt.
-SERVER_POWER_FACTOR = 1275.0 / 700.0
-PUE = 1.25  # Epoch AI uses 1.2-1.3
-LOAD_FACTOR = 0.7  # Epoch AI: average draw 70% of peak under partial load
-LIFE_YEARS = 5.0  # replacement life of an AI server, 4-5 years (assumption)
+# SERVER_POWER_FACTOR, PUE, LOAD_FACTOR (Epoch AI) and LIFE_YEARS: see xlsizing.economics.
 # Share of the KV-cache read that does not hide under the matmuls' compute: 1 = the general form of
 # jax-ml/scaling-book, "All About Transformer Inference" (jax-ml.github.io/scaling-book/inference,
 # "Theoretical Step Time (General)": attention is always bandwidth bound and runs between the
@@ -816,86 +820,8 @@ def fleet_capex_yi(fleet_cards_wan, server_price_wan, cards_per_server=8.0):
     return fleet_cards_wan / cards_per_server * server_price_wan
 
 
-@checked(fleet_cards_wan=POSITIVE, installed_cards_wan=NONNEGATIVE, server_price_wan=POSITIVE,
-         cards_per_server=AT_LEAST_ONE, life_years=POSITIVE)
-def yearly_capex_yi(fleet_cards_wan, installed_cards_wan, server_price_wan, cards_per_server=8.0,
-                    life_years=LIFE_YEARS):
-    """Capex per year (亿元) = (MAX(cards − installed, 0) + installed / life) × server price / cards per server.
-
-    New cards for growth plus replacement of the installed base over its life (straight line).
-
-    >>> yearly_capex_yi(60, 40, 84, 8, 5)     # 20万 new + 8万 replaced = 28万 cards × 10.5万元
-    294.0
-    """
-    new = _num.maximum(fleet_cards_wan - installed_cards_wan, 0.0)
-    return (new + installed_cards_wan / life_years) * server_price_wan / cards_per_server
-
-
-@checked(tdp_w=POSITIVE, server_power_factor=AT_LEAST_ONE)
-def card_power_w(tdp_w, server_power_factor=SERVER_POWER_FACTOR):
-    """All-in watts per card (with its share of CPU, memory, network, fans) = TDP (W) × server power factor.
-
-    Default factor 1,275 / 700: Epoch AI's 1,275 W per H100 (DGX H100 10.2 kW / 8) over its TDP.
-
-    >>> card_power_w(700)
-    1275.0
-    """
-    return tdp_w * server_power_factor
-
-
-@checked(fleet_cards_wan=POSITIVE, card_power_w=POSITIVE, pue=AT_LEAST_ONE, load_factor=FRACTION)
-def fleet_power_mw(fleet_cards_wan, card_power_w, pue=PUE, load_factor=LOAD_FACTOR):
-    """Average facility power (MW) = cards (万张) × 1e4 × all-in W per card × PUE × load factor / 1e6.
-
-    >>> fleet_power_mw(1, 1275, 1.2, 0.7)     # 1万 H100, Epoch AI's assumptions
-    10.71
-    """
-    return fleet_cards_wan * WAN * card_power_w * pue * load_factor / MEGA
-
-
-@checked(fleet_power_mw=NONNEGATIVE)
-def energy_gwh_per_year(fleet_power_mw):
-    """Energy per year (GWh) = average power (MW) × 8,760 h / 1,000.
-
-    >>> energy_gwh_per_year(10.0)
-    87.6
-    """
-    return fleet_power_mw * HOURS_PER_YEAR / KILO
-
-
-@checked(energy_gwh_per_year=NONNEGATIVE, power_price_yuan_kwh=NONNEGATIVE)
-def electricity_cost_yi(energy_gwh_per_year, power_price_yuan_kwh):
-    """Electricity cost per year (亿元) = energy (GWh) × 1e6 kWh/GWh × price (元/kWh) / 1e8.
-
-    >>> electricity_cost_yi(87.6, 0.5)
-    0.438
-    """
-    return energy_gwh_per_year * MEGA * power_price_yuan_kwh / YI
-
-
-@checked(server_price_wan=POSITIVE, cards_per_server=AT_LEAST_ONE, life_years=POSITIVE)
-def card_hour_yuan(server_price_wan, cards_per_server=8.0, life_years=LIFE_YEARS):
-    """Amortized capex per card-hour (元) = server price (万元) × 1e4 / cards per server / (life × 8,760 h).
-
-    >>> round(card_hour_yuan(84, 8, 5), 4)
-    2.3973
-    """
-    return server_price_wan * WAN / cards_per_server / (life_years * HOURS_PER_YEAR)
-
-
-@checked(fleet_cards_wan=POSITIVE, card_hour_yuan=NONNEGATIVE, electricity_cost_yi=NONNEGATIVE,
-         daily_tokens_yi=POSITIVE)
-def cost_per_mtok_yuan(fleet_cards_wan, card_hour_yuan, electricity_cost_yi, daily_tokens_yi):
-    """Cost per 1M tokens (元) = (cards × 元/card-hour × 8,760 + electricity per year) / (daily tokens × 365 / 1e6).
-
-    ``card_hour_yuan`` is amortized capex (:func:`card_hour_yuan`) or a rental price; with a
-    rental price that includes power, pass 0 for electricity.
-
-    >>> round(cost_per_mtok_yuan(43.37671, card_hour_yuan(84, 8, 5), 0, 40000), 4)
-    6.2391
-    """
-    yearly = fleet_cards_wan * WAN * card_hour_yuan * HOURS_PER_YEAR + electricity_cost_yi * YI
-    return yearly / (daily_tokens_yi * YI * DAYS_PER_YEAR / MEGA)
+# card_power_w, fleet_power_mw, energy_gwh_per_year, electricity_cost_yi, card_hour_yuan,
+# cost_per_mtok_yuan and yearly_capex_yi: defined in xlsizing.economics, imported above.
 
 
 @checked(peak_tokens_per_s_yi=POSITIVE, fleet_cards_wan=POSITIVE)
