@@ -177,16 +177,17 @@ def test_bandwidth_cards_report_base_column_by_hand():
     # Report base column: 0.308642亿 tokens/s × 4 = 1.234568亿/s at peak.
     # input share 608/776, cache hits 342/608 (DeepSeek's published day):
     #   prefill = 1.234568 × (608/776) × (266/608) = 1.234568 × 266/776 = 0.423188亿/s
-    #   prefill cards = 2 × 130e9 × 0.423188e8 / (148e12 × 0.4 = 5.92e13) / 1e4 = 18.5860万
+    #   prefill cards at the default prefill MFU (the report's 0.5) = 2 × 130e9 × 0.423188e8 / (148e12 × 0.5 = 7.4e13)
+    #   / 1e4 = 14.8688万
     #   decode  = 1.234568 × 168/776 = 0.267276亿/s; the general-form step t_kv + t_c = 4.6018 + 28.1081 =
     #   32.7099 ms -> 64 / 0.0327099 / 8 = 244.574 tok/s/card -> 10.9283万 (the simple roofline's 28.1081 ms:
     #   284.6154 tok/s/card -> 9.3908万, with kv_serial_share=0)
     rate = 40000 / 129600 * 4
-    pre = 2 * 130e9 * rate * 1e8 * (608 / 776) * (1 - 342 / 608) / (148e12 * 0.4) / 1e4
+    pre = 2 * 130e9 * rate * 1e8 * (608 / 776) * (1 - 342 / 608) / (148e12 * 0.5) / 1e4
     step = 64 * 4096 * 393_216 / 2.24e13 + 1.664e13 / 5.92e14
     dec = rate * 1e8 * (1 - 608 / 776) / (64 / step / 8) / 1e4
     dec_roofline = rate * 1e8 * (1 - 608 / 776) / (64 / (1.664e13 / 5.92e14) / 8) / 1e4
-    assert round(pre, 4) == 18.5860 and round(dec, 4) == 10.9283 and round(dec_roofline, 4) == 9.3908
+    assert round(pre, 4) == 14.8688 and round(dec, 4) == 10.9283 and round(dec_roofline, 4) == 9.3908
     kv = b.kv_bytes_per_token(96, 8, 128, 2)
     got = b.bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8)
     assert got == pytest.approx(pre + dec, rel=1e-12)

@@ -728,9 +728,9 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
 
     >>> kv = kv_bytes_per_token(96, 8, 128, 2)
     >>> round(bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8), 3)
-    29.514
+    25.797
     >>> round(bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8, kv_serial_share=0), 3)
-    27.977
+    24.26
     >>> bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 300, 8)
     Traceback (most recent call last):
     ...
