@@ -479,7 +479,8 @@ def _related(public, kernel_fn):
 
 @checked(experts=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE, batch=AT_LEAST_ONE)
 def _expected_experts_read(experts, experts_per_token, batch):
-    return experts * (1.0 - (1.0 - experts_per_token / experts) ** batch)
+    # MIN(k, E): the Excel function evaluates the kernel without the k <= E check
+    return experts * (1.0 - (1.0 - _num.minimum(experts_per_token, experts) / experts) ** batch)
 
 
 def expected_experts_read(experts, experts_per_token, batch):

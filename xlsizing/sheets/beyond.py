@@ -154,7 +154,7 @@ ROWS: tuple[Row, ...] = (
         native="{tp_allreduce_s}*(1-{expert_parallel}*MIN({moe_layers},{layers})/(2*{layers}))"
                "+{expert_parallel}*{ep_alltoall_s}"),
     Row("decode_step_s", "解码步时", "Decode step: MAX(weights + KV, compute + share × KV) + communication", "s",
-        "0.0000", SERVING, fn=beyond.step_time_s,
+        "0.0000", SERVING, fn=beyond.step_time_s, udf="STEP_TIME_S",
         native="MAX({weight_read_s}+{kv_read_s},{decode_compute_s}+{kv_serial_share}*{kv_read_s})+{comm_s}"),
     Row("decode_feasible", "可行(1)/不可行(0)", "Feasible: fits in memory and meets the SLO (1/0)", "", "0",
         section=SERVING, fn=beyond.decode_feasible,
