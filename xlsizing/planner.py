@@ -1,0 +1,660 @@
+"""The planner: from a scenario's demand to the cheapest fleet that meets the latency targets.
+
+Every other function answers "how many cards for this configuration"; :func:`plan` answers the
+inverse.  For one scenario it takes
+
+* the **demand** from the chain (the Beyond sheet's inputs of the scenario: peak tokens/s,
+  input/output split, KV-cache hits, context, the model's shape, efficiencies, power and life);
+* the **targets**: time per output token (TPOT, the decode step) and time to first token (TTFT);
+* the **candidates**: accelerators (catalog names) × precisions × cards per replica (the tensor
+  parallel degree: weights and KV cache are split over the replica's cards) × decode batch sizes,
+
+evaluates every candidate in one numpy broadcast over the axes ``(accelerator, precision,
+replica, batch)`` with the kernels of :mod:`xlsizing.beyond` (no physics is written here), keeps
+the feasible ones (weights and KV fit, TPOT and TTFT within the targets, the figures the objective
+needs present), records one reason for every rejected family (accelerator × precision ×
+replica), and picks the candidate that minimises the objective: cost per 1M tokens (default),
+capex, cards or power.  Candidates whose objective is equal (to 1e-9 relative: in the
+compute-bound regime every batch gives the same cards) are separated by the lower TPOT, then by
+the order of the axes.
+
+Per candidate, as on the Beyond sheet (docs/beyond.md; the same functions):
+cards = compute-bound prefill cards + roofline decode cards (fractional, as the report), capex =
+cards / cards per server × server price, power = cards × TDP × server factor × PUE × load, cost
+per 1M tokens = (cards × amortised 元/card-hour × 8,760 + electricity) / yearly tokens.
+TTFT is one prompt's prefill on a replica of the same size (:func:`ttft_s`).
+
+Hardware comes from the catalog: peak at the precision, memory, bandwidth, TDP, cards per server
+and the server price (a CNY price in the catalog, or ``server_price_wan={"H100": 230}``).  The
+KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8 1, FP4 1).
+
+>>> from xlsizing.scenarios import load_builtin
+>>> p = plan(load_builtin()[0], accelerators=["H20"])
+>>> p.chosen.label
+'H20 FP8, 8 cards per replica, batch 32'
+>>> round(p.chosen.cost_per_mtok_yuan, 4), round(p.chosen.fleet_cards_wan, 2)    # 元 per 1M tokens, 万张
+(2.2796, 13.99)
+>>> p.rejected[0].text
+'H20 bf16 ×1: weights 260 GB do not fit in 86.4 GB (1 × 96 GB × 0.9)'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from . import beyond
+from . import catalog as cat
+from ._args import AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, as_float, checked, fmt_value
+from .errors import InvalidInput
+from .units import TERA, YI
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+# objective -> (the figure it minimises, its unit, the catalog figures it needs besides the physics)
+OBJECTIVES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "cost": ("cost_per_mtok_yuan", "元 per 1M tokens", ("server_price_wan", "tdp_w")),
+    "capex": ("fleet_capex_yi", "亿元", ("server_price_wan",)),
+    "cards": ("fleet_cards_wan", "万张", ()),
+    "power": ("fleet_power_mw", "MW", ("tdp_w",)),
+}
+DEFAULT_PRECISIONS = ("bf16", "fp8")
+# Up to one 8-card server: without a communication term (docs/planner.md) a replica spanning
+# servers would look free; larger ones are a choice (replica_cards=(..., 16)).
+DEFAULT_REPLICAS = (1, 2, 4, 8)
+DEFAULT_BATCHES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
+# MLCommons MLPerf Inference, loadgen/mlperf.conf: llama2-70b.Server.ttft_latency = 2000 ms
+# (github.com/mlcommons/inference).  An assumption for a chat product, not the report's.
+TTFT_S = 2.0
+REL_TIE = 1e-9  # objectives this close count as equal (float noise across compute-bound batches)
+
+# the scenario's Beyond-sheet inputs the planner reads (hardware and the configuration come from
+# the candidates instead); rules as on that sheet
+_NEEDS = {
+    "tokens_per_s_yi": POSITIVE, "peak_multiplier": AT_LEAST_ONE, "daily_tokens_yi": POSITIVE,
+    "active_params_yi": POSITIVE, "total_params_yi": POSITIVE, "layers": AT_LEAST_ONE, "kv_heads": AT_LEAST_ONE,
+    "head_dim": AT_LEAST_ONE, "input_share": PROPORTION, "cache_hit_rate": PROPORTION, "mfu_prefill": FRACTION,
+    "mfu_decode": FRACTION, "mbu": FRACTION, "usable_fraction": FRACTION, "context_tokens": POSITIVE,
+    "tpot_slo_s": POSITIVE, "life_years": POSITIVE, "server_power_factor": AT_LEAST_ONE, "pue": AT_LEAST_ONE,
+    "load_factor": FRACTION, "power_price_yuan_kwh": NONNEGATIVE,
+}
+
+# the figures of one candidate, in the order they are reported
+FIGURES = ("weights_gb", "kv_bytes_per_token", "memory_headroom_gb", "decode_step_s", "ttft_s",
+           "tokens_per_s_per_user", "decode_tokens_per_s_per_card", "prefill_cards_wan", "decode_cards_wan",
+           "fleet_cards_wan", "servers_whole_wan", "fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan")
+
+
+# --- what the planner returns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    """One candidate configuration and its figures (None where the catalog lacks a figure)."""
+
+    accelerator: str
+    precision: str
+    replica_cards: int
+    batch: int
+    weights_gb: float
+    kv_bytes_per_token: float
+    memory_headroom_gb: float
+    decode_step_s: float  # = TPOT
+    ttft_s: float
+    tokens_per_s_per_user: float
+    decode_tokens_per_s_per_card: float
+    prefill_cards_wan: float
+    decode_cards_wan: float
+    fleet_cards_wan: float
+    servers_whole_wan: float
+    fleet_capex_yi: float | None
+    fleet_power_mw: float | None
+    cost_per_mtok_yuan: float | None
+    feasible: bool = True
+
+    @property
+    def label(self) -> str:
+        """``'H20 FP8, 8 cards per replica, batch 64'``: the configuration as text."""
+        cards = "1 card" if self.replica_cards == 1 else f"{self.replica_cards} cards"
+        return f"{self.accelerator} {self.precision.upper()}, {cards} per replica, batch {self.batch}"
+
+    @property
+    def cards(self) -> float:
+        """Cards of the fleet (plain count, not 万)."""
+        return self.fleet_cards_wan * 1e4
+
+    @property
+    def servers(self) -> float:
+        """Whole servers of the fleet (plain count)."""
+        return round(self.servers_whole_wan * 1e4)
+
+    def as_dict(self) -> dict:
+        return {"label": self.label, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why a family (accelerator × precision × replica; replica 0 = every replica) has no feasible candidate."""
+
+    accelerator: str
+    precision: str
+    replica_cards: int
+    reason: str
+
+    @property
+    def text(self) -> str:
+        return f"{family_label(self.accelerator, self.precision, self.replica_cards)}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """A Pareto-optimal point: no other fitting candidate is faster per user and denser per card."""
+
+    precision: str
+    replica_cards: int
+    batch: int
+    tokens_per_s_per_user: float
+    decode_tokens_per_s_per_card: float
+    meets_targets: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The answer of :func:`plan` for one scenario."""
+
+    scenario: str
+    objective: str
+    tpot_s: float
+    ttft_s: float
+    candidates: int
+    chosen: Config | None
+    best: dict[str, Config]  # accelerator -> its best feasible configuration
+    rejected: tuple[Rejection, ...]  # every family without a feasible candidate
+    infeasible: dict[str, str]  # accelerator -> one reason, for accelerators with nothing feasible
+    frontier_accelerator: str
+    frontier: tuple[FrontierPoint, ...] = field(default=())
+
+    @property
+    def objective_figure(self) -> str:
+        return OBJECTIVES[self.objective][0]
+
+    @property
+    def reason(self) -> str:
+        """'' when a configuration was chosen, else why not (one line per accelerator)."""
+        if self.chosen is not None:
+            return ""
+        return "; ".join(f"{a}: {r}" for a, r in self.infeasible.items())
+
+    def as_dict(self) -> dict:
+        return {
+            "scenario": self.scenario, "objective": self.objective, "tpot_s": self.tpot_s, "ttft_s": self.ttft_s,
+            "candidates": self.candidates, "chosen": self.chosen.as_dict() if self.chosen else None,
+            "best": {a: c.as_dict() for a, c in self.best.items()},
+            "rejected": [asdict(r) for r in self.rejected], "infeasible": dict(self.infeasible),
+            "frontier_accelerator": self.frontier_accelerator, "frontier": [asdict(p) for p in self.frontier],
+        }
+
+
+def family_label(accelerator: str, precision: str, replica_cards: int = 0) -> str:
+    """``'H20 fp8 ×8'`` (``'A100 fp8'`` for every replica size).
+
+    >>> family_label("H20", "fp8", 8), family_label("A100", "fp8")
+    ('H20 fp8 ×8', 'A100 fp8')
+    """
+    return f"{accelerator} {precision}" + (f" ×{replica_cards}" if replica_cards else "")
+
+
+# --- arguments --------------------------------------------------------------------------------
+
+
+def _names(arg: str, values, allowed: str) -> list:
+    if isinstance(values, str):
+        values = [v.strip() for v in values.split(",") if v.strip()]
+    try:
+        out = list(values)
+    except TypeError:
+        raise InvalidInput(f"{arg} must be a list of {allowed}, got {fmt_value(values)}") from None
+    if not out:
+        raise InvalidInput(f"{arg} must list at least one of {allowed}, got none")
+    return out
+
+
+def _whole_numbers(arg: str, values) -> list[int]:
+    out = []
+    for v in _names(arg, values, "whole numbers >= 1"):
+        if isinstance(v, str):
+            try:
+                v = float(v)
+            except ValueError:
+                raise InvalidInput(f"{arg} must be whole numbers >= 1, got {fmt_value(v)}") from None
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 1 or v != int(v):
+            raise InvalidInput(f"{arg} must be whole numbers >= 1, got {fmt_value(v)}")
+        if int(v) in out:
+            raise InvalidInput(f"{arg} lists {int(v)} twice")
+        out.append(int(v))
+    return out
+
+
+def check_objective(objective) -> str:
+    """The objective's name, or InvalidInput naming the allowed ones.
+
+    >>> check_objective("Cost")
+    'cost'
+    >>> check_objective("price")
+    Traceback (most recent call last):
+    ...
+    xlsizing.errors.InvalidInput: objective must be one of cost, capex, cards, power, got 'price'
+    """
+    key = objective.strip().lower() if isinstance(objective, str) else objective
+    if key not in OBJECTIVES:
+        raise InvalidInput(f"objective must be one of {', '.join(OBJECTIVES)}, got {fmt_value(objective)}")
+    return key
+
+
+def scenario_inputs(scenario) -> dict[str, float]:
+    """The Beyond-sheet inputs of a scenario (a :class:`~xlsizing.scenarios.Scenario` or a mapping), checked."""
+    if hasattr(scenario, "values") and hasattr(scenario, "name") and not isinstance(scenario, Mapping):
+        from . import layout_beyond
+
+        raw = layout_beyond.column_inputs(scenario)
+    elif isinstance(scenario, Mapping):
+        raw = scenario
+    else:
+        raise InvalidInput(f"scenario must be a Scenario or a mapping of the Beyond sheet's inputs, "
+                           f"got {fmt_value(scenario)}")
+    out = {}
+    for k, rule in _NEEDS.items():
+        if k not in raw:
+            raise InvalidInput(f"scenario: {k} is required (an input of the Beyond sheet)")
+        out[k] = as_float(k, raw[k], rule)
+    return out
+
+
+# --- hardware from the catalog ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hardware:
+    """Per (accelerator, precision): the figures the kernels need, NaN where the catalog lacks one."""
+
+    accelerators: tuple[str, ...]
+    precisions: tuple[str, ...]
+    peak_tflops: np.ndarray  # (A, P)
+    bytes_per_weight: np.ndarray  # (P,)
+    kv_bytes: np.ndarray  # (P,)
+    memory_gb: np.ndarray  # (A,)
+    bandwidth_tbs: np.ndarray
+    tdp_w: np.ndarray
+    cards_per_server: np.ndarray
+    server_price_wan: np.ndarray
+
+
+def _hardware(accelerators, precisions, catalog, prices) -> _Hardware:
+    import numpy as np
+
+    c = catalog or cat.default()
+    accs = []
+    for name in _names("accelerators", accelerators, "catalog names"):
+        try:
+            a = c.get(name)
+        except LookupError as e:
+            raise InvalidInput(f"accelerators: {e}") from None
+        if a in accs:
+            raise InvalidInput(f"accelerators lists {a.name} twice")
+        accs.append(a)
+    precs = []
+    for p in _names("precisions", precisions, ", ".join(x for x in cat.PRECISIONS if x != "fp16")):
+        p = cat.check_precision(p)
+        if p in precs:
+            raise InvalidInput(f"precisions lists {p} twice")
+        precs.append(p)
+    price_over = {}
+    for k, v in (prices or {}).items():
+        try:
+            acc = c.get(k)
+        except LookupError as e:
+            raise InvalidInput(f"server_price_wan: {e}") from None
+        price_over[acc.name] = as_float(f"server_price_wan[{acc.name!r}]", v, POSITIVE)
+    nan = float("nan")
+
+    def fig(a, f):
+        return a.value(f) if f in a.figures else nan
+
+    def price(a):
+        if a.name in price_over:
+            return price_over[a.name]
+        card = cat.card_price_wan(a)
+        cps = fig(a, "cards_per_server")
+        return nan if card is None else card * cps
+
+    peak = np.array([[a.peak_tflops(p) if cat.PRECISIONS[p] in a.figures else nan for p in precs] for a in accs])
+    bpw = np.array([cat.bytes_per_weight(p) for p in precs])
+    return _Hardware(
+        tuple(a.name for a in accs), tuple(precs), peak, bpw, np.maximum(bpw, 1.0),
+        np.array([fig(a, "memory_gb") for a in accs]), np.array([fig(a, "bandwidth_tbs") for a in accs]),
+        np.array([fig(a, "tdp_w") for a in accs]), np.array([fig(a, "cards_per_server") for a in accs]),
+        np.array([price(a) for a in accs]))
+
+
+# --- the evaluation: one broadcast over (accelerator, precision, replica, batch) ----------------
+
+
+def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[int], batches: Sequence[int],
+             prompt_tokens: float) -> dict[str, np.ndarray]:
+    """Every figure of every candidate, arrays of shape (accelerators, precisions, replicas, batches).
+
+    Calls the kernels of :mod:`xlsizing.beyond` on broadcast arrays; missing catalog figures
+    propagate as NaN.
+    """
+    import numpy as np
+
+    b = beyond
+    k = base
+    peak = hw.peak_tflops[:, :, None, None]
+    bpw = hw.bytes_per_weight[None, :, None, None]
+    kvb = hw.kv_bytes[None, :, None, None]
+
+    def acc(x):
+        return x[:, None, None, None]
+
+    mem, bw, tdp, cps, price = (acc(x) for x in (hw.memory_gb, hw.bandwidth_tbs, hw.tdp_w, hw.cards_per_server,
+                                                 hw.server_price_wan))
+    n = np.asarray(replica_cards, dtype=np.float64)[None, None, :, None]
+    bt = np.asarray(batches, dtype=np.float64)[None, None, None, :]
+    v = {}
+    with np.errstate(all="ignore"):
+        rate = b.peak_tokens_per_s_yi.kernel(k["tokens_per_s_yi"], k["peak_multiplier"])
+        pre_rate = b.prefill_tokens_per_s_yi.kernel(rate, k["input_share"], k["cache_hit_rate"])
+        dec_rate = b.decode_tokens_per_s_yi.kernel(rate, k["input_share"])
+        v["weights_gb"] = w = b.weights_gb.kernel(k["total_params_yi"], bpw)
+        v["kv_bytes_per_token"] = kv = b.kv_bytes_per_token.kernel(k["layers"], k["kv_heads"], k["head_dim"], kvb)
+        v["memory_headroom_gb"] = b.memory_headroom_gb.kernel(w, kv, k["context_tokens"], bt, n, mem,
+                                                              k["usable_fraction"])
+        v["decode_step_s"] = step = b.decode_step_s.kernel(w, kv, k["context_tokens"], bt, k["active_params_yi"], n,
+                                                           bw, k["mbu"], peak, k["mfu_decode"])
+        v["ttft_s"] = ttft_s.kernel(prompt_tokens, k["cache_hit_rate"], k["active_params_yi"], w, n, peak,
+                                    k["mfu_prefill"], bw, k["mbu"])
+        v["tokens_per_s_per_user"] = tokens_per_s_per_user.kernel(step)
+        v["decode_tokens_per_s_per_card"] = tpc = b.decode_tokens_per_s_per_card.kernel(bt, step, n)
+        v["prefill_cards_wan"] = pre = b.prefill_cards_wan.kernel(pre_rate, k["active_params_yi"], peak,
+                                                                  k["mfu_prefill"])
+        v["decode_cards_wan"] = dec = b.decode_cards_wan.kernel(dec_rate, tpc)
+        v["fleet_cards_wan"] = fleet = b.fleet_cards_wan.kernel(pre, dec)
+        v["servers_whole_wan"] = b.servers_whole_wan.kernel(fleet, cps)
+        v["fleet_capex_yi"] = b.fleet_capex_yi.kernel(fleet, price, cps)
+        v["fleet_power_mw"] = mw = b.fleet_power_mw.kernel(fleet, b.card_power_w.kernel(tdp, k["server_power_factor"]),
+                                                           k["pue"], k["load_factor"])
+        elec = b.electricity_cost_yi.kernel(b.energy_gwh_per_year.kernel(mw), k["power_price_yuan_kwh"])
+        v["cost_per_mtok_yuan"] = b.cost_per_mtok_yuan.kernel(
+            fleet, b.card_hour_yuan.kernel(price, cps, k["life_years"]), elec, k["daily_tokens_yi"])
+    shape = (len(hw.accelerators), len(hw.precisions), n.size, bt.size)
+    return {key: np.broadcast_to(val, shape) for key, val in v.items()}
+
+
+# --- the search ---------------------------------------------------------------------------------
+
+
+def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_cards=DEFAULT_REPLICAS,
+         batches=DEFAULT_BATCHES, tpot_s=None, ttft_s_target=TTFT_S, objective="cost", prompt_tokens=None,
+         frontier_accelerator=None, catalog=None, server_price_wan=None) -> Plan:
+    """The configuration that serves ``scenario`` at the lowest ``objective`` within the TPOT and TTFT targets.
+
+    ``scenario``: a :class:`~xlsizing.scenarios.Scenario` (its Beyond-sheet inputs are the demand
+    and the assumptions) or a mapping of those inputs.  ``accelerators`` (default: the whole
+    catalog), ``precisions``, ``replica_cards`` and ``batches`` span the candidates.
+    ``tpot_s`` defaults to the scenario's ``tpot_slo_s`` (50 ms), ``ttft_s_target`` to 2 s,
+    ``prompt_tokens`` (the prompt one TTFT prefills) to the scenario's average context.
+    ``objective``: ``cost`` (元 per 1M tokens), ``capex`` (亿元), ``cards`` (万张) or ``power``
+    (MW).  ``server_price_wan`` maps accelerator names to a server price (万元) that replaces or
+    supplies the catalog's.  The frontier is drawn for ``frontier_accelerator`` (default: the
+    chosen one's, else the first).
+    """
+    import numpy as np
+
+    base = scenario_inputs(scenario)
+    name = getattr(scenario, "name", "") or ""
+    objective = check_objective(objective)
+    tpot = base["tpot_slo_s"] if tpot_s is None else as_float("tpot_s", tpot_s, POSITIVE)
+    ttft = as_float("ttft_s", ttft_s_target, POSITIVE)
+    prompt = base["context_tokens"] if prompt_tokens is None else as_float("prompt_tokens", prompt_tokens, POSITIVE)
+    hw = _hardware(cat.default().names() if accelerators is None and catalog is None
+                   else (accelerators if accelerators is not None else catalog.names()),
+                   precisions, catalog, server_price_wan)
+    reps = _whole_numbers("replica_cards", replica_cards)
+    bts = _whole_numbers("batches", batches)
+    v = evaluate(base, hw, reps, bts, prompt)
+    figure, _unit, needs = OBJECTIVES[objective]
+    obj = v[figure]
+
+    fits = v["memory_headroom_gb"] >= 0
+    fast = v["decode_step_s"] <= tpot
+    prompt_ok = v["ttft_s"] <= ttft
+    priced = np.isfinite(obj)
+    feasible = fits & fast & prompt_ok & priced
+
+    chosen = _pick(feasible, obj, v["decode_step_s"], None)
+    A = len(hw.accelerators)
+    best = {}
+    for a in range(A):
+        idx = _pick(feasible, obj, v["decode_step_s"], a)
+        if idx is not None:
+            best[hw.accelerators[a]] = _config(hw, reps, bts, v, idx)
+    rejected, infeasible = _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fast, prompt_ok,
+                                    feasible)
+    if frontier_accelerator is None:
+        fa = chosen[0] if chosen is not None else 0
+    else:
+        try:
+            fname = (catalog or cat.default()).get(frontier_accelerator).name
+        except LookupError as e:
+            raise InvalidInput(f"frontier_accelerator: {e}") from None
+        if fname not in hw.accelerators:
+            raise InvalidInput(f"frontier_accelerator must be one of the planned accelerators "
+                               f"({', '.join(hw.accelerators)}), got {fmt_value(frontier_accelerator)}")
+        fa = hw.accelerators.index(fname)
+    return Plan(
+        scenario=name, objective=objective, tpot_s=tpot, ttft_s=ttft, candidates=int(obj.size),
+        chosen=_config(hw, reps, bts, v, chosen) if chosen is not None else None, best=best,
+        rejected=tuple(rejected), infeasible=infeasible, frontier_accelerator=hw.accelerators[fa],
+        frontier=_frontier(hw, reps, bts, v, fa, fits & prompt_ok, feasible))
+
+
+def _pick(feasible, obj, step, a):
+    """Index (a, p, r, b) of the best feasible candidate (of accelerator ``a``, or all): min objective, then min TPOT."""
+    import numpy as np
+
+    f, o, s = (feasible, obj, step) if a is None else (feasible[a:a + 1], obj[a:a + 1], step[a:a + 1])
+    if not f.any():
+        return None
+    m = o[f].min()
+    tie = f & (o <= m * (1.0 + REL_TIE))
+    i = np.unravel_index(int(np.argmin(np.where(tie, s, np.inf))), f.shape)
+    return i if a is None else (a, *i[1:])
+
+
+def _num(x) -> float | None:
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _config(hw, reps, bts, v, idx) -> Config:
+    a, p, r, b = idx
+    figs = {k: float(v[k][idx]) for k in FIGURES}
+    for k in ("fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan"):
+        figs[k] = _num(figs[k])
+    return Config(hw.accelerators[a], hw.precisions[p], reps[r], bts[b], **figs)
+
+
+def _g(x) -> str:
+    """A figure in a message: 4 significant digits, thousands separated."""
+    return f"{x:,.4g}" if abs(x) >= 1 else f"{x:.4g}"
+
+
+def _ms(s) -> str:
+    return f"{_g(s * 1000)} ms"
+
+
+def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fast, prompt_ok, feasible):
+    """Rejections (per family without a feasible candidate) and one reason per accelerator with none.
+
+    Reductions run vectorized over the batch axis; the loop is over families, not candidates.
+    """
+    import numpy as np
+
+    fam_feasible = feasible.any(axis=3)  # (A, P, R)
+    any_fit = fits.any(axis=3)
+    fit_fast = (fits & fast).any(axis=3)
+    any_prompt = prompt_ok.any(axis=3)
+    best_b = np.where(fits, v["decode_step_s"], np.inf).argmin(axis=3)  # fitting batch with the best TPOT
+    ttft_r = v["ttft_s"][..., 0]
+    w = v["weights_gb"][..., 0]
+    b_small = int(np.argmin(bts))
+    ctx, usable_f = base["context_tokens"], base["usable_fraction"]
+
+    def family(a, p, r):
+        """(how far the family got: 2 weights, 3 KV, 4 TTFT and TPOT, 5 one of them; the reason)."""
+        n, mem = reps[r], float(hw.memory_gb[a])
+        usable, wg = n * mem * usable_f, float(w[a, p, r])
+        if wg > usable:
+            return 2, f"weights {_g(wg)} GB do not fit in {_g(usable)} GB ({n} × {_g(mem)} GB × {_g(usable_f)})"
+        if not any_fit[a, p, r]:
+            short = -float(v["memory_headroom_gb"][a, p, r, b_small])
+            return 3, (f"weights fit but the KV cache of batch {bts[b_small]} at {_g(ctx)} tokens does not: "
+                       f"{_g(short)} GB short")
+        parts = []
+        if not any_prompt[a, p, r]:
+            parts.append(f"TTFT {_g(float(ttft_r[a, p, r]))} s over the {_g(ttft)} s target")
+        if not fit_fast[a, p, r]:
+            bb = int(best_b[a, p, r])
+            parts.append(f"TPOT over {_ms(tpot)} at every batch that fits (best "
+                         f"{_ms(float(v['decode_step_s'][a, p, r, bb]))} at batch {bts[bb]})")
+        return (4 if len(parts) == 2 else 5), "; ".join(parts)
+
+    rejected, infeasible = [], {}
+    for a, acc in enumerate(hw.accelerators):
+        none_ok = not fam_feasible[a].any()
+        closest = (-1, 0, "")  # (stage, replica, text) of the family that came closest
+        lacks = [_NEEDED_NAMES[f] for f in needs if not math.isfinite(getattr(hw, f)[a])]
+        if lacks:
+            how = (f"pass server_price_wan={{{acc!r}: …}} or add a price in a catalog file"
+                   if "server price" in lacks else "add it in a catalog file")
+            why = f"no {' or '.join(lacks)} in the catalog, needed for the {objective} objective ({how})"
+            rejected.append(Rejection(acc, "", 0, why))
+            infeasible[acc] = why
+            continue
+        for p, prec in enumerate(hw.precisions):
+            if not math.isfinite(hw.peak_tflops[a, p]):
+                why = f"no {prec} peak in the catalog"
+                rejected.append(Rejection(acc, prec, 0, why))
+                closest = max(closest, (0, 0, f"{prec}: {why}"))
+                continue
+            for r, n in enumerate(reps):
+                if fam_feasible[a, p, r]:
+                    continue
+                stage, why = family(a, p, r)
+                rejected.append(Rejection(acc, prec, n, why))
+                closest = max(closest, (stage, n, f"{prec} ×{n}: {why}"))
+        if none_ok:
+            infeasible[acc] = ("no configuration meets the targets; closest: " + closest[2]
+                               if closest[0] > 0 else closest[2])
+    return rejected, infeasible
+
+
+_NEEDED_NAMES = {"server_price_wan": "server price", "tdp_w": "TDP (tdp_w)"}
+
+
+def _frontier(hw, reps, bts, v, a, fits, feasible) -> tuple[FrontierPoint, ...]:
+    """Pareto frontier of accelerator ``a``: tokens/s per card against tokens/s per user, fitting candidates."""
+    import numpy as np
+
+    ok = fits[a].ravel()
+    user = v["tokens_per_s_per_user"][a].ravel()
+    card = v["decode_tokens_per_s_per_card"][a].ravel()
+    idx = np.flatnonzero(ok & np.isfinite(user) & np.isfinite(card))
+    if idx.size == 0:
+        return ()
+    # faster per user first (ties: denser per card first); keep what beats every faster point
+    order = idx[np.lexsort((-card[idx], -user[idx]))]
+    best_so_far = np.maximum.accumulate(card[order])
+    # strictly denser than every faster point (beyond float noise: compute-bound batches tie)
+    keep = order[card[order] > np.concatenate(([-np.inf], best_so_far[:-1])) * (1.0 + REL_TIE)]
+    P, R, B = v["decode_step_s"].shape[1:]
+    feas = feasible[a].ravel()
+    out = []
+    for i in keep[::-1]:  # slowest per user first
+        p, r, b = np.unravel_index(int(i), (P, R, B))
+        out.append(FrontierPoint(hw.precisions[p], reps[r], bts[b], float(user[i]), float(card[i]), bool(feas[i])))
+    return tuple(out)
+
+
+def plan_scenarios(scenarios: Sequence, **options) -> list[Plan]:
+    """:func:`plan` for each scenario (the same options for all)."""
+    return [plan(s, **options) for s in scenarios]
+
+
+def beyond_default(scenario, catalog=None) -> Config:
+    """The Beyond sheet's own configuration of ``scenario`` (H20 unless its inputs say otherwise), as a :class:`Config`.
+
+    Its figures come from the Beyond sheet's evaluator, so a test can compare the planner's choice
+    with what the sheet shows.  The accelerator is named only when the sheet's hardware inputs are
+    the H20's (the sheet holds figures, not a name).
+    """
+    from . import layout_beyond
+
+    ins = layout_beyond.column_inputs(scenario) if not isinstance(scenario, Mapping) else dict(scenario)
+    out = layout_beyond.evaluate_column(ins)
+    h20 = cat.get("H20", catalog)
+    prec = next((p for p in ("bf16", "fp8") if h20.peak_tflops(p) == ins["peak_tflops"]
+                 and cat.bytes_per_weight(p) == ins["bytes_per_weight"]), "custom")
+    return Config(
+        "H20", prec, int(ins["replica_cards"]), int(ins["batch"]),
+        weights_gb=out["weights_gb"], kv_bytes_per_token=out["kv_bytes_per_token"],
+        memory_headroom_gb=out["memory_headroom_gb"], decode_step_s=out["decode_step_s"],
+        ttft_s=ttft_s(ins["context_tokens"], ins["cache_hit_rate"], ins["active_params_yi"], out["weights_gb"],
+                      ins["replica_cards"], ins["peak_tflops"], ins["mfu_prefill"], ins["bandwidth_tbs"], ins["mbu"]),
+        tokens_per_s_per_user=tokens_per_s_per_user(out["decode_step_s"]),
+        decode_tokens_per_s_per_card=out["decode_tokens_per_s_per_card"],
+        prefill_cards_wan=out["prefill_cards_wan"], decode_cards_wan=out["decode_cards_wan"],
+        fleet_cards_wan=out["fleet_cards_wan"], servers_whole_wan=out["servers_whole_wan"],
+        fleet_capex_yi=out["fleet_capex_yi"], fleet_power_mw=out["fleet_power_mw"],
+        cost_per_mtok_yuan=out["cost_per_mtok_yuan"], feasible=bool(out["decode_feasible"] == 1.0))
+
+
+# =================================================================================================
+# To move to beyond.py: serving-model functions the planner needs that beyond.py does not have yet.
+# Same discipline as there (pure, @checked, units in the names); the lead moves them.
+# =================================================================================================
+
+
+@checked(prompt_tokens=POSITIVE, cache_hit_rate=PROPORTION, active_params_yi=POSITIVE, weights_gb=POSITIVE,
+         replica_cards=AT_LEAST_ONE, peak_tflops=POSITIVE, mfu_prefill=FRACTION, bandwidth_tbs=POSITIVE,
+         mbu=FRACTION)
+def ttft_s(prompt_tokens, cache_hit_rate, active_params_yi, weights_gb, replica_cards, peak_tflops,
+           mfu_prefill=beyond.MFU_PREFILL, bandwidth_tbs=4.0, mbu=beyond.MBU):
+    """Time to first token (s) = one prompt's prefill on n cards: MAX(2 × N_active × prompt × (1 − hit) / (n × peak × MFU), weights / (n × BW × MBU)).
+
+    The prompt's uncached tokens are computed (compute bound, as the prefill cards), but the
+    weights must be read at least once (the bound for a short or fully cached prompt).  Queueing
+    is not modelled.  Prompt in tokens, parameters in 亿, weights in GB.
+
+    >>> round(ttft_s(4096, 0.5625, 1300, 260, 8, 148, 0.4, 4.0, 0.7), 4)     # 130B BF16, 8 × H20
+    0.9838
+    """
+    t_compute = 2.0 * active_params_yi * YI * prompt_tokens * (1.0 - cache_hit_rate) / (
+        replica_cards * peak_tflops * TERA * mfu_prefill)
+    t_weights = weights_gb * beyond.GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
+    from . import _num
+
+    return _num.maximum(t_compute, t_weights)
+
+
+@checked(decode_step_s=POSITIVE)
+def tokens_per_s_per_user(decode_step_s):
+    """Output tokens per second one user sees = 1 / decode step time (s) (the interactivity axis of a frontier).
+
+    >>> tokens_per_s_per_user(0.05)
+    20.0
+    """
+    return 1.0 / decode_step_s
