@@ -488,8 +488,8 @@ def _config(hw, reps, bts, v, idx) -> Config:
 
 
 def _g(x) -> str:
-    """A figure in a message: 4 significant digits, thousands separated."""
-    return f"{x:,.4g}" if abs(x) >= 1 else f"{x:.4g}"
+    """A figure in a message: 4 significant digits, whole numbers from 1,000, thousands separated."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def _ms(s) -> str:
@@ -548,7 +548,7 @@ def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fast, p
             if not math.isfinite(hw.peak_tflops[a, p]):
                 why = f"no {prec} peak in the catalog"
                 rejected.append(Rejection(acc, prec, 0, why))
-                closest = max(closest, (0, 0, f"{prec}: {why}"))
+                closest = max(closest, (0, 0, why))
                 continue
             for r, n in enumerate(reps):
                 if fam_feasible[a, p, r]:

@@ -1,0 +1,333 @@
+"""The planner (xlsizing.planner) against an independent brute-force search and the Beyond sheet.
+
+The oracle is written here, in plain Python loops over the candidates, calling the scalar model
+functions of xlsizing.beyond one configuration at a time (the planner broadcasts numpy arrays
+over all of them at once); hardware figures are read from the catalog here again.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlsizing import beyond as b
+from xlsizing import catalog as cat
+from xlsizing import layout_beyond as lb
+from xlsizing import planner as pl
+from xlsizing.errors import InvalidInput
+from xlsizing.scenarios import load_builtin
+
+SCENARIOS = load_builtin("figure11")
+OBJ = {"cost": "cost_per_mtok_yuan", "capex": "fleet_capex_yi", "cards": "fleet_cards_wan", "power": "fleet_power_mw"}
+
+
+def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=None, ttft_s=2.0, objective="cost",
+                prices=None):
+    """The planner's choice by exhaustive loops: (accelerator, precision, replica, batch, objective value) or None.
+
+    Rules (docs/planner.md): feasible = weights + KV fit, TPOT = decode step <= target, TTFT <=
+    target, the objective's figures present; minimum objective; objectives within 1e-9 relative
+    are ties, broken by the lower TPOT, then by the order accelerator, precision, replica, batch.
+    """
+    k = lb.column_inputs(scenario)
+    tpot = k["tpot_slo_s"] if tpot_s is None else tpot_s
+    rate = b.peak_tokens_per_s_yi(k["tokens_per_s_yi"], k["peak_multiplier"])
+    pre_rate = b.prefill_tokens_per_s_yi(rate, k["input_share"], k["cache_hit_rate"])
+    dec_rate = b.decode_tokens_per_s_yi(rate, k["input_share"])
+    found = []
+    order = 0
+    for name in accelerators:
+        acc = cat.get(name)
+        cps = acc.value("cards_per_server")
+        card_price = cat.card_price_wan(acc)
+        price = (prices or {}).get(acc.name, None if card_price is None else card_price * cps)
+        tdp = acc.value("tdp_w") if "tdp_w" in acc.figures else None
+        for prec in precisions:
+            has_peak = cat.PRECISIONS[prec] in acc.figures
+            for n in replicas:
+                for bt in batches:
+                    order += 1
+                    if not has_peak:
+                        continue
+                    peak = acc.peak_tflops(prec)
+                    bpw = cat.bytes_per_weight(prec)
+                    w = b.weights_gb(k["total_params_yi"], bpw)
+                    kv = b.kv_bytes_per_token(k["layers"], k["kv_heads"], k["head_dim"], max(bpw, 1.0))
+                    head = b.memory_headroom_gb(w, kv, k["context_tokens"], bt, n, acc.value("memory_gb"),
+                                                k["usable_fraction"])
+                    step = b.decode_step_s(w, kv, k["context_tokens"], bt, k["active_params_yi"], n,
+                                           acc.value("bandwidth_tbs"), k["mbu"], peak, k["mfu_decode"])
+                    first = pl.ttft_s(k["context_tokens"], k["cache_hit_rate"], k["active_params_yi"], w, n, peak,
+                                      k["mfu_prefill"], acc.value("bandwidth_tbs"), k["mbu"])
+                    if head < 0 or step > tpot or first > ttft_s:
+                        continue
+                    pre = b.prefill_cards_wan(pre_rate, k["active_params_yi"], peak, k["mfu_prefill"])
+                    dec = b.decode_cards_wan(dec_rate, b.decode_tokens_per_s_per_card(bt, step, n))
+                    cards = b.fleet_cards_wan(pre, dec)
+                    value = {"cards": cards}
+                    if price is not None:
+                        value["capex"] = b.fleet_capex_yi(cards, price, cps)
+                    if tdp is not None:
+                        mw = b.fleet_power_mw(cards, b.card_power_w(tdp, k["server_power_factor"]), k["pue"],
+                                              k["load_factor"])
+                        value["power"] = mw
+                        if price is not None:
+                            elec = b.electricity_cost_yi(b.energy_gwh_per_year(mw), k["power_price_yuan_kwh"])
+                            value["cost"] = b.cost_per_mtok_yuan(cards, b.card_hour_yuan(price, cps, k["life_years"]),
+                                                                 elec, k["daily_tokens_yi"])
+                    if objective in value:
+                        found.append((value[objective], step, order, (acc.name, prec, n, bt)))
+    if not found:
+        return None
+    m = min(f[0] for f in found)
+    ties = [f for f in found if f[0] <= m * (1 + 1e-9)]
+    best = min(ties, key=lambda f: (f[1], f[2]))
+    return (*best[3], best[0])
+
+
+GRIDS = [
+    # (accelerators, precisions, replicas, batches)
+    (["H20"], ["bf16", "fp8"], [1, 2, 4, 8], [1, 8, 32, 64, 100, 256]),
+    (["H20", "H100", "A100", "MI300X"], ["bf16", "fp8"], [2, 4, 8], [4, 16, 48, 128, 512]),
+    (["L20", "Ascend 910B", "H200"], ["bf16", "int8"], [1, 4, 8, 16], [1, 3, 7, 30, 90]),
+]
+PRICES = {"H100": 230.0, "A100": 120.0, "MI300X": 150.0, "H200": 250.0, "L20": 40.0, "Ascend 910B": 90.0}  # test values
+
+
+@pytest.mark.parametrize("objective", list(OBJ))
+@pytest.mark.parametrize("grid", range(len(GRIDS)))
+@pytest.mark.parametrize("column", [0, 3])
+def test_choice_equals_brute_force(objective, grid, column):
+    accs, precs, reps, bts = GRIDS[grid]
+    s = SCENARIOS[column]
+    want = brute_force(s, accs, precs, reps, bts, objective=objective, prices=PRICES)
+    got = pl.plan(s, accelerators=accs, precisions=precs, replica_cards=reps, batches=bts, objective=objective,
+                  server_price_wan=PRICES).chosen
+    assert want is not None and got is not None
+    assert (got.accelerator, got.precision, got.replica_cards, got.batch) == want[:4]
+    assert getattr(got, OBJ[objective]) == pytest.approx(want[4], rel=1e-12)
+
+
+@pytest.mark.parametrize("tpot, ttft", [(0.02, 2.0), (0.01, 0.5), (0.1, 0.2)])
+def test_choice_equals_brute_force_under_other_targets(tpot, ttft):
+    accs, precs, reps, bts = GRIDS[1]
+    want = brute_force(SCENARIOS[1], accs, precs, reps, bts, tpot, ttft, "cards")
+    got = pl.plan(SCENARIOS[1], accelerators=accs, precisions=precs, replica_cards=reps, batches=bts, tpot_s=tpot,
+                  ttft_s_target=ttft, objective="cards").chosen
+    if want is None:
+        assert got is None
+    else:
+        assert (got.accelerator, got.precision, got.replica_cards, got.batch) == want[:4]
+
+
+def test_best_per_accelerator_is_the_brute_force_on_that_accelerator_alone():
+    accs, precs, reps, bts = GRIDS[1]
+    p = pl.plan(SCENARIOS[0], accelerators=accs, precisions=precs, replica_cards=reps, batches=bts,
+                objective="power", server_price_wan=PRICES)
+    for a in accs:
+        want = brute_force(SCENARIOS[0], [a], precs, reps, bts, objective="power")
+        c = p.best[cat.get(a).name]
+        assert (c.accelerator, c.precision, c.replica_cards, c.batch) == want[:4]
+
+
+# --- never worse than the Beyond sheet's own configuration ------------------------------------
+
+
+@pytest.mark.parametrize("objective", list(OBJ))
+@pytest.mark.parametrize("column", range(4))
+@pytest.mark.parametrize("batches", [pl.DEFAULT_BATCHES, (1, 5, 17, 333)])
+def test_never_worse_than_the_beyond_sheet_default(objective, column, batches):
+    s = SCENARIOS[column]
+    default = pl.beyond_default(s)  # H20 BF16, 8 cards, batch 64: the Beyond sheet's inputs
+    sheet = lb.evaluate_column(lb.column_inputs(s))
+    assert default.fleet_cards_wan == sheet["fleet_cards_wan"]  # the same figures as the sheet shows
+    assert default.cost_per_mtok_yuan == sheet["cost_per_mtok_yuan"]
+    assert default.feasible and default.ttft_s <= pl.TTFT_S
+    chosen = pl.plan(s, objective=objective, batches=batches).chosen
+    assert getattr(chosen, OBJ[objective]) <= getattr(default, OBJ[objective])
+
+
+def test_beyond_default_matches_the_sheet_defaults():
+    d = pl.beyond_default(SCENARIOS[0])
+    assert (d.accelerator, d.precision, d.replica_cards, d.batch) == ("H20", "bf16", 8, 64)
+    # docs/beyond.md's table: 27.98万 cards, 28.1 ms a step for the End-2024 column at BF16
+    assert round(d.fleet_cards_wan, 2) == 27.98 and round(d.decode_step_s * 1000, 1) == 28.1
+
+
+# --- infeasible demand: one clear reason per accelerator ---------------------------------------
+
+
+def test_tpot_nobody_meets_gives_one_reason_per_accelerator():
+    p = pl.plan(SCENARIOS[0], accelerators=["H20", "A100", "H100"], precisions=["fp8"], tpot_s=0.002,
+                objective="cards")
+    assert p.chosen is None and p.best == {}
+    assert list(p.infeasible) == ["H20", "A100", "H100"]
+    # H20 FP8 ×8 at batch 1 (hand calculation): weights 130 GB + 4,096 × 196,608 B of KV = 130.805 GB
+    # at 8 × 4.0 TB/s × 0.7 = 22.4 TB/s → 5.8395 ms; compute 2 × 1.3e11 / (8 × 296e12 × 0.5) = 0.22 ms
+    assert p.infeasible["H20"] == ("no configuration meets the targets; closest: fp8 ×8: TPOT over 2 ms at every "
+                                   "batch that fits (best 5.84 ms at batch 1)")
+    assert p.infeasible["A100"] == "no fp8 peak in the catalog"  # A100: BF16 and INT8 only
+    assert p.infeasible["H100"].startswith("no configuration meets the targets; closest: fp8 ×8: TPOT over 2 ms")
+    assert p.reason == "; ".join(f"{a}: {r}" for a, r in p.infeasible.items())
+
+
+def test_a_model_too_big_for_any_replica_says_the_weights_do_not_fit():
+    ins = lb.column_inputs(SCENARIOS[0]) | {"total_params_yi": 20000.0, "active_params_yi": 20000.0}
+    p = pl.plan(ins, accelerators=["H20", "MI300X"], precisions=["bf16"], objective="cards")
+    # 2T parameters × 2 bytes = 4,000 GB; 8 × 96 GB × 0.9 = 691.2 GB; 8 × 192 × 0.9 = 1,382.4 GB
+    assert p.infeasible == {
+        "H20": "no configuration meets the targets; closest: bf16 ×8: weights 4,000 GB do not fit in 691.2 GB "
+               "(8 × 96 GB × 0.9)",
+        "MI300X": "no configuration meets the targets; closest: bf16 ×8: weights 4,000 GB do not fit in 1,382 GB "
+                  "(8 × 192 GB × 0.9)",
+    }
+    assert [r.text for r in p.rejected][:2] == [
+        "H20 bf16 ×1: weights 4,000 GB do not fit in 86.4 GB (1 × 96 GB × 0.9)",
+        "H20 bf16 ×2: weights 4,000 GB do not fit in 172.8 GB (2 × 96 GB × 0.9)"]
+
+
+def test_a_context_too_long_says_the_kv_cache_does_not_fit():
+    ins = lb.column_inputs(SCENARIOS[0]) | {"context_tokens": 2_000_000.0}
+    p = pl.plan(ins, accelerators=["H20"], precisions=["fp8"], replica_cards=[8], objective="cards")
+    # 8 × 96 × 0.9 − 130 = 561.2 GB free; one sequence: 2e6 × 196,608 B = 393.2 GB fits; batch 1 fits,
+    # so the reason is TPOT/TTFT: TTFT = 2 × 1.3e11 × 2e6 × 0.4375 / (8 × 296e12 × 0.4) = 240.2 s
+    assert p.infeasible["H20"].startswith("no configuration meets the targets; closest: fp8 ×8: TTFT 240.2 s over "
+                                          "the 2 s target")
+    ins = ins | {"context_tokens": 3_000_000.0}  # 589.8 GB of KV for one sequence: 28.62 GB short
+    p = pl.plan(ins, accelerators=["H20"], precisions=["fp8"], replica_cards=[8], objective="cards")
+    assert p.infeasible["H20"] == ("no configuration meets the targets; closest: fp8 ×8: weights fit but the KV cache "
+                                   "of batch 1 at 3,000,000 tokens does not: 28.62 GB short")
+
+
+def test_missing_price_is_the_reason_for_the_cost_objective_only():
+    p = pl.plan(SCENARIOS[0], accelerators=["H20", "H100"])
+    assert p.chosen.accelerator == "H20"
+    assert p.infeasible == {"H100": "no server price in the catalog, needed for the cost objective (pass "
+                                    "server_price_wan={'H100': …} or add a price in a catalog file)"}
+    assert "H100" in pl.plan(SCENARIOS[0], accelerators=["H20", "H100"], objective="cards").best
+    p = pl.plan(SCENARIOS[0], accelerators=["Ascend 910C"], objective="power")
+    assert p.infeasible == {"Ascend 910C": "no TDP (tdp_w) in the catalog, needed for the power objective (add it in "
+                                           "a catalog file)"}
+
+
+# --- a tighter target never lowers the cost (property) ------------------------------------------
+
+
+def _cost(p):
+    return p.chosen.cost_per_mtok_yuan if p.chosen else math.inf
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.002, 0.2), st.floats(0.002, 0.2), st.integers(0, 3), st.floats(0.05, 5.0))
+def test_tighter_tpot_never_lowers_the_cost(t1, t2, column, ttft):
+    tight, loose = min(t1, t2), max(t1, t2)
+    kw = dict(accelerators=["H20", "H100"], server_price_wan={"H100": 230.0}, ttft_s_target=ttft)
+    assert _cost(pl.plan(SCENARIOS[column], tpot_s=tight, **kw)) >= _cost(pl.plan(SCENARIOS[column], tpot_s=loose,
+                                                                                 **kw))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.01, 5.0), st.floats(0.01, 5.0))
+def test_tighter_ttft_never_lowers_the_cost(t1, t2):
+    kw = dict(accelerators=["H20"], tpot_s=0.03)
+    assert _cost(pl.plan(SCENARIOS[0], ttft_s_target=min(t1, t2), **kw)) >= _cost(
+        pl.plan(SCENARIOS[0], ttft_s_target=max(t1, t2), **kw))
+
+
+# --- the frontier ------------------------------------------------------------------------------
+
+
+def test_frontier_is_pareto_optimal_among_fitting_candidates():
+    p = pl.plan(SCENARIOS[0], accelerators=["H20", "H100"], objective="cards", frontier_accelerator="H100")
+    assert p.frontier_accelerator == "H100"
+    pts = p.frontier
+    assert len(pts) > 3
+    users = [f.tokens_per_s_per_user for f in pts]
+    cards = [f.decode_tokens_per_s_per_card for f in pts]
+    assert users == sorted(users) and cards == sorted(cards, reverse=True)  # a trade-off curve
+    k = lb.column_inputs(SCENARIOS[0])
+    acc = cat.get("H100")
+    every = []  # all fitting H100 candidates, scalar calls
+    for prec in pl.DEFAULT_PRECISIONS:
+        bpw = cat.bytes_per_weight(prec)
+        w = b.weights_gb(k["total_params_yi"], bpw)
+        kv = b.kv_bytes_per_token(k["layers"], k["kv_heads"], k["head_dim"], max(bpw, 1.0))
+        for n in pl.DEFAULT_REPLICAS:
+            for bt in pl.DEFAULT_BATCHES:
+                if b.memory_headroom_gb(w, kv, k["context_tokens"], bt, n, acc.value("memory_gb"),
+                                        k["usable_fraction"]) < 0:
+                    continue
+                step = b.decode_step_s(w, kv, k["context_tokens"], bt, k["active_params_yi"], n,
+                                       acc.value("bandwidth_tbs"), k["mbu"], acc.peak_tflops(prec), k["mfu_decode"])
+                every.append((1 / step, b.decode_tokens_per_s_per_card(bt, step, n)))
+    for f in pts:  # nothing fitting beats a frontier point on both axes
+        assert not any(u > f.tokens_per_s_per_user * (1 + 1e-9) and c > f.decode_tokens_per_s_per_card * (1 + 1e-9)
+                       for u, c in every)
+    for u, c in every:  # every fitting candidate is matched or beaten by some frontier point
+        assert any(f.tokens_per_s_per_user >= u * (1 - 1e-9) and f.decode_tokens_per_s_per_card >= c * (1 - 1e-9)
+                   for f in pts)
+
+
+# --- the report of a plan --------------------------------------------------------------------
+
+
+def test_chosen_configuration_reports_cards_servers_capex_power_cost():
+    c = pl.plan(SCENARIOS[0], accelerators=["H20"]).chosen
+    # hand check on the same functions: whole servers = ceil(cards / 8); capex = cards / 8 × 84万元
+    assert c.label == "H20 FP8, 8 cards per replica, batch 32"
+    assert c.servers == math.ceil(c.cards / 8)
+    assert c.fleet_capex_yi == pytest.approx(c.fleet_cards_wan / 8 * 84, rel=1e-15)
+    assert c.tokens_per_s_per_user == pytest.approx(1 / c.decode_step_s, rel=1e-15)
+    assert c.fleet_power_mw > 0 and c.cost_per_mtok_yuan > 0
+    d = pl.plan(SCENARIOS[0], accelerators=["H20"]).as_dict()
+    assert d["chosen"]["label"] == c.label and d["objective"] == "cost" and d["candidates"] == 2 * 4 * 20
+
+
+def test_candidates_per_scenario():
+    p = pl.plan(SCENARIOS[0], precisions=["bf16", "fp8", "int8"], replica_cards=range(1, 9), batches=range(1, 301),
+                objective="cards")
+    assert p.candidates == len(cat.default().names()) * 3 * 8 * 300
+
+
+# --- errors: one clear message naming the argument, the value and what is allowed --------------
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"objective": "price"}, "objective must be one of cost, capex, cards, power, got 'price'"),
+    ({"accelerators": ["H2O"]}, "accelerators: unknown accelerator 'H2O'; did you mean H20?"),
+    ({"accelerators": []}, "accelerators must list at least one of catalog names, got none"),
+    ({"accelerators": ["H20", "h 20"]}, "accelerators lists H20 twice"),
+    ({"precisions": ["fp9"]}, None),
+    ({"precisions": ["fp8", "FP8"]}, "precisions lists fp8 twice"),
+    ({"batches": [0]}, "batches must be whole numbers >= 1, got 0"),
+    ({"batches": [1.5]}, "batches must be whole numbers >= 1, got 1.5"),
+    ({"batches": [4, 4]}, "batches lists 4 twice"),
+    ({"replica_cards": ["x"]}, "replica_cards must be whole numbers >= 1, got 'x'"),
+    ({"tpot_s": -1}, "tpot_s must be > 0, got -1"),
+    ({"ttft_s_target": float("nan")}, "ttft_s must be a finite number, got nan"),
+    ({"prompt_tokens": 0}, "prompt_tokens must be > 0, got 0"),
+    ({"server_price_wan": {"H100": -5}}, "server_price_wan['H100'] must be > 0, got -5"),
+    ({"accelerators": ["H20"], "frontier_accelerator": "H100"},
+     "frontier_accelerator must be one of the planned accelerators (H20), got 'H100'"),
+])
+def test_bad_arguments(kw, message):
+    with pytest.raises(InvalidInput) as e:
+        pl.plan(SCENARIOS[0], **kw)
+    if message is None:  # the catalog's own precision message
+        with pytest.raises(InvalidInput) as want:
+            cat.check_precision("fp9")
+        message = str(want.value)
+    assert str(e.value) == message
+
+
+def test_bad_scenario():
+    with pytest.raises(InvalidInput, match=r"^scenario: tokens_per_s_yi is required \(an input of the Beyond sheet\)$"):
+        pl.plan({"peak_multiplier": 4})
+    ins = lb.column_inputs(SCENARIOS[0]) | {"mbu": 1.5}
+    with pytest.raises(InvalidInput, match=r"^mbu must be in \(0, 1\], got 1.5$"):
+        pl.plan(ins)
+    with pytest.raises(InvalidInput, match="^scenario must be a Scenario or a mapping"):
+        pl.plan(42)
