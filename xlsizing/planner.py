@@ -141,7 +141,19 @@ class Rejection:
     accelerator: str
     precision: str
     replica_cards: int
-    reason: str
+    # the reason is worded when asked for (a search rejects hundreds of families, a reader reads few)
+    why: tuple = field(repr=False, compare=False)  # (formatting function, its arguments…)
+
+    @property
+    def reason(self) -> str:
+        return self.why[0](*self.why[1:])
+
+    def as_dict(self) -> dict:
+        return {"accelerator": self.accelerator, "precision": self.precision, "replica_cards": self.replica_cards,
+                "reason": self.reason}
+
+    def __repr__(self):
+        return f"Rejection({self.text!r})"
 
     @property
     def text(self) -> str:
@@ -192,7 +204,7 @@ class Plan:
             "scenario": self.scenario, "objective": self.objective, "tpot_s": self.tpot_s, "ttft_s": self.ttft_s,
             "candidates": self.candidates, "chosen": self.chosen.as_dict() if self.chosen else None,
             "best": {a: c.as_dict() for a, c in self.best.items()},
-            "rejected": [asdict(r) for r in self.rejected], "infeasible": dict(self.infeasible),
+            "rejected": [r.as_dict() for r in self.rejected], "infeasible": dict(self.infeasible),
             "frontier_accelerator": self.frontier_accelerator, "frontier": [asdict(p) for p in self.frontier],
         }
 
@@ -222,6 +234,13 @@ def _names(arg: str, values, allowed: str) -> list:
 
 
 def _whole_numbers(arg: str, values) -> list[int]:
+    import numpy as np
+
+    if isinstance(values, (range, np.ndarray)) or (isinstance(values, (list, tuple)) and values
+                                                   and all(type(x) is int for x in values)):
+        a = np.asarray(values)
+        if a.ndim == 1 and a.size and a.dtype.kind in "iu" and a.min() >= 1 and np.unique(a).size == a.size:
+            return a.tolist()  # the common case, checked at once; anything else gets the message below
     out = []
     for v in _names(arg, values, "whole numbers >= 1"):
         if isinstance(v, str):
@@ -291,17 +310,38 @@ class _Hardware:
     server_price_wan: np.ndarray
 
 
+_HW_CACHE: dict = {}  # (arguments) -> (catalog object, _Hardware): the last few look-ups, for repeated plans
+
+
 def _hardware(accelerators, precisions, catalog, prices) -> _Hardware:
+    c = catalog or cat.default()
+    try:
+        key = (id(c), tuple(accelerators) if not isinstance(accelerators, str) else accelerators,
+               tuple(precisions) if not isinstance(precisions, str) else precisions,
+               tuple(sorted((prices or {}).items())))
+        hit = _HW_CACHE.get(key)
+    except TypeError:  # unhashable or unsortable arguments: no cache, the checks below say what is wrong
+        key, hit = None, None
+    if hit is not None and hit[0] is c:  # the same catalog object (a changed user file makes a new one)
+        return hit[1]
+    hw = _read_hardware(accelerators, precisions, c, prices)
+    if key is not None:
+        if len(_HW_CACHE) > 32:
+            _HW_CACHE.clear()
+        _HW_CACHE[key] = (c, hw)
+    return hw
+
+
+def _read_hardware(accelerators, precisions, c, prices) -> _Hardware:
     import numpy as np
 
-    c = catalog or cat.default()
     accs = []
     for name in _names("accelerators", accelerators, "catalog names"):
         try:
             a = c.get(name)
         except LookupError as e:
             raise InvalidInput(f"accelerators: {e}") from None
-        if a in accs:
+        if any(x.name == a.name for x in accs):
             raise InvalidInput(f"accelerators lists {a.name} twice")
         accs.append(a)
     precs = []
@@ -329,7 +369,8 @@ def _hardware(accelerators, precisions, catalog, prices) -> _Hardware:
         cps = fig(a, "cards_per_server")
         return nan if card is None else card * cps
 
-    peak = np.array([[a.peak_tflops(p) if cat.PRECISIONS[p] in a.figures else nan for p in precs] for a in accs])
+    peak = np.array([[float(a.figures[cat.PRECISIONS[p]].value) if cat.PRECISIONS[p] in a.figures else nan
+                      for p in precs] for a in accs])
     bpw = np.array([cat.bytes_per_weight(p) for p in precs])
     return _Hardware(
         tuple(a.name for a in accs), tuple(precs), peak, bpw, np.maximum(bpw, 1.0),
@@ -341,56 +382,92 @@ def _hardware(accelerators, precisions, catalog, prices) -> _Hardware:
 # --- the evaluation: one broadcast over (accelerator, precision, replica, batch) ----------------
 
 
+def _kernels(k: Mapping[str, float], peak, bpw, kvb, mem, bw, tdp, cps, price, n, bt, prompt_tokens: float,
+             extras: tuple[str, ...] = ()) -> dict:
+    """The figures of candidates whose hardware, replica size ``n`` and batch ``bt`` broadcast together.
+
+    Always the physics and the cards; of capex, power and cost only those in ``extras`` (the
+    search computes on the whole grid only what the objective needs, the report the rest for the
+    few configurations it shows).  Kernels of :mod:`xlsizing.beyond`, unchecked (checked once).
+    """
+    b = beyond
+    v = {}
+    rate = b.peak_tokens_per_s_yi.kernel(k["tokens_per_s_yi"], k["peak_multiplier"])
+    pre_rate = b.prefill_tokens_per_s_yi.kernel(rate, k["input_share"], k["cache_hit_rate"])
+    dec_rate = b.decode_tokens_per_s_yi.kernel(rate, k["input_share"])
+    v["weights_gb"] = w = b.weights_gb.kernel(k["total_params_yi"], bpw)
+    v["kv_bytes_per_token"] = kv = b.kv_bytes_per_token.kernel(k["layers"], k["kv_heads"], k["head_dim"], kvb)
+    v["memory_headroom_gb"] = b.memory_headroom_gb.kernel(w, kv, k["context_tokens"], bt, n, mem, k["usable_fraction"])
+    v["decode_step_s"] = step = b.decode_step_s.kernel(w, kv, k["context_tokens"], bt, k["active_params_yi"], n, bw,
+                                                       k["mbu"], peak, k["mfu_decode"])
+    v["ttft_s"] = ttft_s.kernel(prompt_tokens, k["cache_hit_rate"], k["active_params_yi"], w, n, peak,
+                                k["mfu_prefill"], bw, k["mbu"])
+    v["decode_tokens_per_s_per_card"] = tpc = b.decode_tokens_per_s_per_card.kernel(bt, step, n)
+    v["prefill_cards_wan"] = pre = b.prefill_cards_wan.kernel(pre_rate, k["active_params_yi"], peak, k["mfu_prefill"])
+    v["decode_cards_wan"] = dec = b.decode_cards_wan.kernel(dec_rate, tpc)
+    v["fleet_cards_wan"] = fleet = b.fleet_cards_wan.kernel(pre, dec)
+    if "tokens_per_s_per_user" in extras:
+        v["tokens_per_s_per_user"] = tokens_per_s_per_user.kernel(step)
+    if "servers_whole_wan" in extras:
+        v["servers_whole_wan"] = b.servers_whole_wan.kernel(fleet, cps)
+    if "fleet_capex_yi" in extras:
+        v["fleet_capex_yi"] = b.fleet_capex_yi.kernel(fleet, price, cps)
+    if "fleet_power_mw" in extras or "cost_per_mtok_yuan" in extras:
+        v["fleet_power_mw"] = mw = b.fleet_power_mw.kernel(
+            fleet, b.card_power_w.kernel(tdp, k["server_power_factor"]), k["pue"], k["load_factor"])
+    if "cost_per_mtok_yuan" in extras:
+        elec = b.electricity_cost_yi.kernel(b.energy_gwh_per_year.kernel(mw), k["power_price_yuan_kwh"])
+        v["cost_per_mtok_yuan"] = b.cost_per_mtok_yuan.kernel(
+            fleet, b.card_hour_yuan.kernel(price, cps, k["life_years"]), elec, k["daily_tokens_yi"])
+    return v
+
+
+_EXTRAS = ("tokens_per_s_per_user", "servers_whole_wan", "fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan")
+
+
 def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[int], batches: Sequence[int],
-             prompt_tokens: float) -> dict[str, np.ndarray]:
-    """Every figure of every candidate, arrays of shape (accelerators, precisions, replicas, batches).
+             prompt_tokens: float, extras: tuple[str, ...] = _EXTRAS) -> dict[str, np.ndarray]:
+    """Figures of every candidate, arrays of shape (accelerators, precisions, replicas, batches).
 
     Calls the kernels of :mod:`xlsizing.beyond` on broadcast arrays; missing catalog figures
-    propagate as NaN.
+    propagate as NaN.  Figures are broadcast views (not copies) where they do not depend on
+    every axis.
     """
     import numpy as np
-
-    b = beyond
-    k = base
-    peak = hw.peak_tflops[:, :, None, None]
-    bpw = hw.bytes_per_weight[None, :, None, None]
-    kvb = hw.kv_bytes[None, :, None, None]
 
     def acc(x):
         return x[:, None, None, None]
 
-    mem, bw, tdp, cps, price = (acc(x) for x in (hw.memory_gb, hw.bandwidth_tbs, hw.tdp_w, hw.cards_per_server,
-                                                 hw.server_price_wan))
     n = np.asarray(replica_cards, dtype=np.float64)[None, None, :, None]
     bt = np.asarray(batches, dtype=np.float64)[None, None, None, :]
-    v = {}
     with np.errstate(all="ignore"):
-        rate = b.peak_tokens_per_s_yi.kernel(k["tokens_per_s_yi"], k["peak_multiplier"])
-        pre_rate = b.prefill_tokens_per_s_yi.kernel(rate, k["input_share"], k["cache_hit_rate"])
-        dec_rate = b.decode_tokens_per_s_yi.kernel(rate, k["input_share"])
-        v["weights_gb"] = w = b.weights_gb.kernel(k["total_params_yi"], bpw)
-        v["kv_bytes_per_token"] = kv = b.kv_bytes_per_token.kernel(k["layers"], k["kv_heads"], k["head_dim"], kvb)
-        v["memory_headroom_gb"] = b.memory_headroom_gb.kernel(w, kv, k["context_tokens"], bt, n, mem,
-                                                              k["usable_fraction"])
-        v["decode_step_s"] = step = b.decode_step_s.kernel(w, kv, k["context_tokens"], bt, k["active_params_yi"], n,
-                                                           bw, k["mbu"], peak, k["mfu_decode"])
-        v["ttft_s"] = ttft_s.kernel(prompt_tokens, k["cache_hit_rate"], k["active_params_yi"], w, n, peak,
-                                    k["mfu_prefill"], bw, k["mbu"])
-        v["tokens_per_s_per_user"] = tokens_per_s_per_user.kernel(step)
-        v["decode_tokens_per_s_per_card"] = tpc = b.decode_tokens_per_s_per_card.kernel(bt, step, n)
-        v["prefill_cards_wan"] = pre = b.prefill_cards_wan.kernel(pre_rate, k["active_params_yi"], peak,
-                                                                  k["mfu_prefill"])
-        v["decode_cards_wan"] = dec = b.decode_cards_wan.kernel(dec_rate, tpc)
-        v["fleet_cards_wan"] = fleet = b.fleet_cards_wan.kernel(pre, dec)
-        v["servers_whole_wan"] = b.servers_whole_wan.kernel(fleet, cps)
-        v["fleet_capex_yi"] = b.fleet_capex_yi.kernel(fleet, price, cps)
-        v["fleet_power_mw"] = mw = b.fleet_power_mw.kernel(fleet, b.card_power_w.kernel(tdp, k["server_power_factor"]),
-                                                           k["pue"], k["load_factor"])
-        elec = b.electricity_cost_yi.kernel(b.energy_gwh_per_year.kernel(mw), k["power_price_yuan_kwh"])
-        v["cost_per_mtok_yuan"] = b.cost_per_mtok_yuan.kernel(
-            fleet, b.card_hour_yuan.kernel(price, cps, k["life_years"]), elec, k["daily_tokens_yi"])
+        v = _kernels(base, hw.peak_tflops[:, :, None, None], hw.bytes_per_weight[None, :, None, None],
+                     hw.kv_bytes[None, :, None, None], acc(hw.memory_gb), acc(hw.bandwidth_tbs), acc(hw.tdp_w),
+                     acc(hw.cards_per_server), acc(hw.server_price_wan), n, bt, prompt_tokens, extras)
     shape = (len(hw.accelerators), len(hw.precisions), n.size, bt.size)
     return {key: np.broadcast_to(val, shape) for key, val in v.items()}
+
+
+def _configs(base, hw, reps, bts, prompt_tokens, picks) -> list[Config]:
+    """Every figure of the configurations at indices ``picks`` [(a, p, r, b), …], in one vectorized call."""
+    import numpy as np
+
+    if not picks:
+        return []
+    a, p, r, b = (np.array(x) for x in zip(*picks))
+    with np.errstate(all="ignore"):
+        v = _kernels(base, hw.peak_tflops[a, p], hw.bytes_per_weight[p], hw.kv_bytes[p], hw.memory_gb[a],
+                     hw.bandwidth_tbs[a], hw.tdp_w[a], hw.cards_per_server[a], hw.server_price_wan[a],
+                     np.asarray(reps, dtype=np.float64)[r], np.asarray(bts, dtype=np.float64)[b], prompt_tokens,
+                     _EXTRAS)
+    cols = {key: np.broadcast_to(v[key], a.shape).tolist() for key in FIGURES}
+    out = []
+    for i, (ai, pi, ri, bi) in enumerate(picks):
+        figs = {key: col[i] for key, col in cols.items()}
+        for key in ("fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan"):
+            figs[key] = _num(figs[key])
+        out.append(Config(hw.accelerators[ai], hw.precisions[pi], reps[ri], bts[bi], **figs))
+    return out
 
 
 # --- the search ---------------------------------------------------------------------------------
@@ -424,25 +501,24 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
                    precisions, catalog, server_price_wan)
     reps = _whole_numbers("replica_cards", replica_cards)
     bts = _whole_numbers("batches", batches)
-    v = evaluate(base, hw, reps, bts, prompt)
     figure, _unit, needs = OBJECTIVES[objective]
+    v = evaluate(base, hw, reps, bts, prompt, (figure,))
     obj = v[figure]
 
     fits = v["memory_headroom_gb"] >= 0
     fast = v["decode_step_s"] <= tpot
-    prompt_ok = v["ttft_s"] <= ttft
-    priced = np.isfinite(obj)
-    feasible = fits & fast & prompt_ok & priced
+    prompt_ok = v["ttft_s"][..., :1] <= ttft  # TTFT does not depend on the batch: (A, P, R, 1)
+    # the objective is a number wherever the catalog has the figures it needs: (A, P, 1, 1)
+    known = np.isfinite(hw.peak_tflops)
+    for f in needs:
+        known = known & np.isfinite(getattr(hw, f))[:, None]
+    fits_fast = fits & fast
+    feasible = fits_fast & (prompt_ok & known[:, :, None, None])
 
-    chosen = _pick(feasible, obj, v["decode_step_s"], None)
-    A = len(hw.accelerators)
-    best = {}
-    for a in range(A):
-        idx = _pick(feasible, obj, v["decode_step_s"], a)
-        if idx is not None:
-            best[hw.accelerators[a]] = _config(hw, reps, bts, v, idx)
-    rejected, infeasible = _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fast, prompt_ok,
-                                    feasible)
+    chosen, best = _choose(feasible, obj, v["decode_step_s"])
+    configs = _configs(base, hw, reps, bts, prompt, ([chosen] if chosen else []) + best)
+    rejected, infeasible = _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast,
+                                    prompt_ok, feasible)
     if frontier_accelerator is None:
         fa = chosen[0] if chosen is not None else 0
     else:
@@ -456,35 +532,43 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
         fa = hw.accelerators.index(fname)
     return Plan(
         scenario=name, objective=objective, tpot_s=tpot, ttft_s=ttft, candidates=int(obj.size),
-        chosen=_config(hw, reps, bts, v, chosen) if chosen is not None else None, best=best,
+        chosen=configs[0] if chosen else None, best={c.accelerator: c for c in configs[1 if chosen else 0:]},
         rejected=tuple(rejected), infeasible=infeasible, frontier_accelerator=hw.accelerators[fa],
-        frontier=_frontier(hw, reps, bts, v, fa, fits & prompt_ok, feasible))
+        frontier=_frontier(hw, reps, bts, v, fa, fits[fa] & prompt_ok[fa], feasible))
 
 
-def _pick(feasible, obj, step, a):
-    """Index (a, p, r, b) of the best feasible candidate (of accelerator ``a``, or all): min objective, then min TPOT."""
+def _choose(feasible, obj, step):
+    """(index of the best feasible candidate, [index of the best per accelerator]); indices (a, p, r, b).
+
+    Best = min objective; objectives within 1e-9 relative are ties, broken by the lower TPOT, then
+    by the order of the axes.  The global choice is made again on the candidates within the
+    tolerance of the overall minimum, not read off the per-accelerator ones (their tie sets
+    differ).  Works on the feasible candidates only, in flat order (accelerators contiguous).
+    """
     import numpy as np
 
-    f, o, s = (feasible, obj, step) if a is None else (feasible[a:a + 1], obj[a:a + 1], step[a:a + 1])
-    if not f.any():
-        return None
-    m = o[f].min()
-    tie = f & (o <= m * (1.0 + REL_TIE))
-    i = np.unravel_index(int(np.argmin(np.where(tie, s, np.inf))), f.shape)
-    return i if a is None else (a, *i[1:])
+    shape = obj.shape
+    idx = np.flatnonzero(feasible)
+    if idx.size == 0:
+        return None, []
+    o = obj.reshape(-1)[idx]
+    s = step.reshape(-1)[idx]
+    acc = idx // (obj.size // shape[0])
+    starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]])
+    counts = np.diff(np.r_[starts, idx.size])
+    m = np.minimum.reduceat(o, starts)
+    st = np.where(o <= np.repeat(m * (1.0 + REL_TIE), counts), s, np.inf)  # TPOT of each accelerator's ties
+    hit = np.flatnonzero(st == np.repeat(np.minimum.reduceat(st, starts), counts))
+    first = hit[np.r_[True, acc[hit][1:] != acc[hit][:-1]]]  # the first such in axis order, per accelerator
+    best = [tuple(int(x) for x in np.unravel_index(int(i), shape)) for i in idx[first]]
+    g = np.flatnonzero(o <= m.min() * (1.0 + REL_TIE))
+    k = int(idx[g[np.argmin(s[g])]])
+    return tuple(int(x) for x in np.unravel_index(k, shape)), best
 
 
 def _num(x) -> float | None:
     x = float(x)
     return x if math.isfinite(x) else None
-
-
-def _config(hw, reps, bts, v, idx) -> Config:
-    a, p, r, b = idx
-    figs = {k: float(v[k][idx]) for k in FIGURES}
-    for k in ("fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan"):
-        figs[k] = _num(figs[k])
-    return Config(hw.accelerators[a], hw.precisions[p], reps[r], bts[b], **figs)
 
 
 def _g(x) -> str:
@@ -496,97 +580,118 @@ def _ms(s) -> str:
     return f"{_g(s * 1000)} ms"
 
 
-def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fast, prompt_ok, feasible):
+def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast, prompt_ok, feasible):
     """Rejections (per family without a feasible candidate) and one reason per accelerator with none.
 
     Reductions run vectorized over the batch axis; the loop is over families, not candidates.
     """
     import numpy as np
 
-    fam_feasible = feasible.any(axis=3)  # (A, P, R)
-    any_fit = fits.any(axis=3)
-    fit_fast = (fits & fast).any(axis=3)
-    any_prompt = prompt_ok.any(axis=3)
-    best_b = np.where(fits, v["decode_step_s"], np.inf).argmin(axis=3)  # fitting batch with the best TPOT
-    ttft_r = v["ttft_s"][..., 0]
-    w = v["weights_gb"][..., 0]
+    # The memory a batch needs and the step time never decrease with the batch (a tested property
+    # of xlsizing.beyond), so "some batch fits / is fast enough / is feasible" is decided at the
+    # smallest batch, and the best TPOT among fitting batches is the smallest batch's: the
+    # reductions over the batch axis are reads of one (A, P, R) slice, then plain lists.
     b_small = int(np.argmin(bts))
+    fam = feasible[..., b_small]
+    acc_ok = fam.any(axis=(1, 2)).tolist()
+    fam = fam.tolist()
+    any_fit = fits[..., b_small].tolist()
+    fit_fast = fits_fast[..., b_small].tolist()
+    any_prompt = prompt_ok[..., 0].tolist()
+    best_step = v["decode_step_s"][..., b_small].tolist()
+    bb = [[[b_small] * len(reps)] * len(hw.precisions)] * len(hw.accelerators)
+    ttft_r = v["ttft_s"][..., 0].tolist()
+    w = v["weights_gb"][..., 0].tolist()
+    short_small = (-v["memory_headroom_gb"][..., b_small]).tolist()
+    mem_gb = hw.memory_gb.tolist()
+    peak_ok = np.isfinite(hw.peak_tflops).tolist()
     ctx, usable_f = base["context_tokens"], base["usable_fraction"]
 
     def family(a, p, r):
-        """(how far the family got: 2 weights, 3 KV, 4 TTFT and TPOT, 5 one of them; the reason)."""
-        n, mem = reps[r], float(hw.memory_gb[a])
-        usable, wg = n * mem * usable_f, float(w[a, p, r])
+        """(how far the family got: 2 weights, 3 KV, 4 TTFT and TPOT, 5 one of them; the reason, unworded)."""
+        n, mem = reps[r], mem_gb[a]
+        usable, wg = n * mem * usable_f, w[a][p][r]
         if wg > usable:
-            return 2, f"weights {_g(wg)} GB do not fit in {_g(usable)} GB ({n} × {_g(mem)} GB × {_g(usable_f)})"
-        if not any_fit[a, p, r]:
-            short = -float(v["memory_headroom_gb"][a, p, r, b_small])
-            return 3, (f"weights fit but the KV cache of batch {bts[b_small]} at {_g(ctx)} tokens does not: "
-                       f"{_g(short)} GB short")
-        parts = []
-        if not any_prompt[a, p, r]:
-            parts.append(f"TTFT {_g(float(ttft_r[a, p, r]))} s over the {_g(ttft)} s target")
-        if not fit_fast[a, p, r]:
-            bb = int(best_b[a, p, r])
-            parts.append(f"TPOT over {_ms(tpot)} at every batch that fits (best "
-                         f"{_ms(float(v['decode_step_s'][a, p, r, bb]))} at batch {bts[bb]})")
-        return (4 if len(parts) == 2 else 5), "; ".join(parts)
+            return 2, (_why_weights, wg, usable, n, mem, usable_f)
+        if not any_fit[a][p][r]:
+            return 3, (_why_kv, bts[b_small], ctx, short_small[a][p][r])
+        slow_prompt = None if any_prompt[a][p][r] else ttft_r[a][p][r]
+        slow_step = None if fit_fast[a][p][r] else (best_step[a][p][r], bts[bb[a][p][r]])
+        return (4 if slow_prompt is not None and slow_step else 5), (_why_slow, slow_prompt, ttft, tpot, slow_step)
 
     rejected, infeasible = [], {}
     for a, acc in enumerate(hw.accelerators):
-        none_ok = not fam_feasible[a].any()
-        closest = (-1, 0, "")  # (stage, replica, text) of the family that came closest
-        lacks = [_NEEDED_NAMES[f] for f in needs if not math.isfinite(getattr(hw, f)[a])]
+        none_ok = not acc_ok[a]
+        closest = (-1, 0, 0)  # (stage, replica, -position) of the family that came closest
+        lacks = [_NEEDED_NAMES[f] for f in needs if not math.isfinite(float(getattr(hw, f)[a]))]
         if lacks:
             how = (f"pass server_price_wan={{{acc!r}: …}} or add a price in a catalog file"
                    if "server price" in lacks else "add it in a catalog file")
             why = f"no {' or '.join(lacks)} in the catalog, needed for the {objective} objective ({how})"
-            rejected.append(Rejection(acc, "", 0, why))
+            rejected.append(Rejection(acc, "", 0, (str, why)))
             infeasible[acc] = why
             continue
         for p, prec in enumerate(hw.precisions):
-            if not math.isfinite(hw.peak_tflops[a, p]):
-                why = f"no {prec} peak in the catalog"
-                rejected.append(Rejection(acc, prec, 0, why))
-                closest = max(closest, (0, 0, why))
+            if not peak_ok[a][p]:
+                rejected.append(Rejection(acc, prec, 0, (str, f"no {prec} peak in the catalog")))
+                closest = max(closest, (0, 0, -len(rejected)))
                 continue
             for r, n in enumerate(reps):
-                if fam_feasible[a, p, r]:
+                if fam[a][p][r]:
                     continue
                 stage, why = family(a, p, r)
                 rejected.append(Rejection(acc, prec, n, why))
-                closest = max(closest, (stage, n, f"{prec} ×{n}: {why}"))
+                closest = max(closest, (stage, n, -len(rejected)))
         if none_ok:
-            infeasible[acc] = ("no configuration meets the targets; closest: " + closest[2]
-                               if closest[0] > 0 else closest[2])
+            c = rejected[-closest[2] - 1]
+            infeasible[acc] = (f"no configuration meets the targets; closest: {c.precision} ×{c.replica_cards}: "
+                               f"{c.reason}" if closest[0] > 0 else c.reason)
     return rejected, infeasible
 
 
 _NEEDED_NAMES = {"server_price_wan": "server price", "tdp_w": "TDP (tdp_w)"}
 
 
-def _frontier(hw, reps, bts, v, a, fits, feasible) -> tuple[FrontierPoint, ...]:
+def _why_weights(wg, usable, n, mem, usable_f) -> str:
+    return f"weights {_g(wg)} GB do not fit in {_g(usable)} GB ({n} × {_g(mem)} GB × {_g(usable_f)})"
+
+
+def _why_kv(batch, ctx, short) -> str:
+    return f"weights fit but the KV cache of batch {batch} at {_g(ctx)} tokens does not: {_g(short)} GB short"
+
+
+def _why_slow(slow_prompt, ttft, tpot, slow_step) -> str:
+    parts = []
+    if slow_prompt is not None:
+        parts.append(f"TTFT {_g(slow_prompt)} s over the {_g(ttft)} s target")
+    if slow_step:
+        parts.append(f"TPOT over {_ms(tpot)} at every batch that fits (best {_ms(slow_step[0])} at batch "
+                     f"{slow_step[1]})")
+    return "; ".join(parts)
+
+
+def _frontier(hw, reps, bts, v, a, fits_a, feasible) -> tuple[FrontierPoint, ...]:
     """Pareto frontier of accelerator ``a``: tokens/s per card against tokens/s per user, fitting candidates."""
     import numpy as np
 
-    ok = fits[a].ravel()
-    user = v["tokens_per_s_per_user"][a].ravel()
-    card = v["decode_tokens_per_s_per_card"][a].ravel()
-    idx = np.flatnonzero(ok & np.isfinite(user) & np.isfinite(card))
+    card_all = v["decode_tokens_per_s_per_card"][a].reshape(-1)
+    idx = np.flatnonzero(fits_a.reshape(-1) & np.isfinite(card_all))  # fits, meets TTFT, has the peak
     if idx.size == 0:
         return ()
-    # faster per user first (ties: denser per card first); keep what beats every faster point
-    order = idx[np.lexsort((-card[idx], -user[idx]))]
-    best_so_far = np.maximum.accumulate(card[order])
-    # strictly denser than every faster point (beyond float noise: compute-bound batches tie)
-    keep = order[card[order] > np.concatenate(([-np.inf], best_so_far[:-1])) * (1.0 + REL_TIE)]
+    card = card_all[idx]
+    user = tokens_per_s_per_user.kernel(v["decode_step_s"][a].reshape(-1)[idx])
+    # faster per user first; keep what is denser per card than every faster point (beyond float
+    # noise: compute-bound batches tie), then drop a point whose next kept one is as fast per user
+    order = np.argsort(-user, kind="stable")
+    c = card[order]
+    keep = order[c > np.r_[-np.inf, np.maximum.accumulate(c)[:-1]] * (1.0 + REL_TIE)]
+    ku = user[keep]
+    keep = keep[np.r_[ku[1:] != ku[:-1], True]][::-1]  # slowest per user first
     P, R, B = v["decode_step_s"].shape[1:]
-    feas = feasible[a].ravel()
-    out = []
-    for i in keep[::-1]:  # slowest per user first
-        p, r, b = np.unravel_index(int(i), (P, R, B))
-        out.append(FrontierPoint(hw.precisions[p], reps[r], bts[b], float(user[i]), float(card[i]), bool(feas[i])))
-    return tuple(out)
+    at = idx[keep]
+    ps, rs, bs = (x.tolist() for x in np.unravel_index(at, (P, R, B)))
+    return tuple(FrontierPoint(hw.precisions[p], reps[r], bts[b], u, c, f) for p, r, b, u, c, f in zip(
+        ps, rs, bs, user[keep].tolist(), card[keep].tolist(), feasible[a].reshape(-1)[at].tolist()))
 
 
 def plan_scenarios(scenarios: Sequence, **options) -> list[Plan]:
