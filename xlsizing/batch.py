@@ -33,11 +33,15 @@ from typing import Callable, Sequence, TextIO
 
 from ._args import fmt_value
 from .errors import InvalidInput, XlsizingError
-from .layout import INPUTS
-from .scenarios import ALIASES, Scenario, beyond_keys, derive, rule_for
+from .scenarios import ALIASES, INPUTS, Scenario, derive, extra_keys, rule_for
+from .suggest import did_you_mean
 
 MAX_SCENARIOS = 100_000  # a batch larger than this is almost certainly a typo in a range
-GRID_KEYS = tuple(r.key for r in INPUTS) + tuple(ALIASES)
+
+
+def grid_keys() -> tuple[str, ...]:
+    """The keys ``--grid`` may sweep: every input of every sheet (read now), and the scenario aliases."""
+    return tuple(r.key for r in INPUTS) + tuple(ALIASES) + tuple(extra_keys())
 
 
 # --- grids -----------------------------------------------------------------------------------
@@ -80,13 +84,9 @@ def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[float]]]:
         key = key.strip()
         if not eq or not key or not rest.strip():
             raise InvalidInput(f"--grid {spec!r}: write KEY=VALUES, e.g. mfu=0.3,0.4,0.5 or peak_multiplier=3:6:1")
-        allowed = GRID_KEYS + tuple(beyond_keys())  # the Beyond sheet's inputs too
+        allowed = grid_keys()
         if key not in allowed:
-            import difflib
-
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
-            raise InvalidInput(f"--grid: unknown key {key!r}{hint}")
+            raise InvalidInput(f"--grid: unknown key {key!r}{did_you_mean(key, allowed, allowed=True)}")
         if any(k == key for k, _ in axes):
             raise InvalidInput(f"--grid: key {key!r} given twice; list all its values in one --grid")
         values: list[float] = []
@@ -125,10 +125,7 @@ def plan(scenarios: Sequence[Scenario], grid: Sequence[str] = (), bases: Sequenc
         names = [s.name for s in scenarios]
         for b in bases:
             if b not in names:
-                import difflib
-
-                close = difflib.get_close_matches(b, names, n=1, cutoff=0.5)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(b, names, cutoff=0.5)
                 raise InvalidInput(f"--base {b!r}: no such scenario{hint}; scenarios: {', '.join(names[:20])}"
                                    + (" …" if len(names) > 20 else ""))
         scenarios = [s for s in scenarios if s.name in set(bases)]

@@ -35,13 +35,8 @@ from __future__ import annotations
 from . import _num
 from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, checked, fmt_value
 from .errors import InvalidInput
-from .units import TERA, WAN, YI
+from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI
 
-GIGA = 1e9  # GB = 1e9 bytes (vendor units); GB/s, GWh
-GIGA_XL = "1E9"
-HOURS_PER_YEAR = 8760.0  # 365 × 24
-DAYS_PER_YEAR = 365.0
-MEGA = 1e6
 
 # Defaults, each from a public source or marked as an assumption (see docs/beyond.md).
 # DeepSeek, "Day 6: One More Thing, DeepSeek-V3/R1 Inference System Overview" (2025-03-01,
@@ -350,6 +345,36 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
 # --- servers, capex, power, cost --------------------------------------------------------------
 
 
+@checked(cards_wan=POSITIVE)
+def report_cards_wan(cards_wan):
+    """The report's compute-only H20 cards (万张), shown beside the bandwidth-aware ones (from Figure 11).
+
+    >>> report_cards_wan(43.4)
+    43.4
+    """
+    return cards_wan
+
+
+@checked(capex_yi=POSITIVE)
+def report_capex_yi(capex_yi):
+    """The report's AI-server capex (亿元), shown beside the bandwidth-aware capex (from Figure 11).
+
+    >>> report_capex_yi(455.46)
+    455.46
+    """
+    return capex_yi
+
+
+@checked(fleet_cards_wan=POSITIVE, cards_wan=POSITIVE)
+def cards_vs_report(fleet_cards_wan, cards_wan):
+    """Bandwidth-aware cards ÷ the report's compute-only cards (1 = the same, 0.5 = half).
+
+    >>> cards_vs_report(21.7, 43.4)
+    0.5
+    """
+    return fleet_cards_wan / cards_wan
+
+
 @checked(fleet_cards_wan=POSITIVE, cards_per_server=AT_LEAST_ONE)
 def servers_whole_wan(fleet_cards_wan, cards_per_server=8.0):
     """Whole servers (万台) = −INT(−cards × 1e4 / cards per server) / 1e4 (rounded up) — a part-filled server is bought whole.
@@ -424,7 +449,7 @@ def energy_gwh_per_year(fleet_power_mw):
     >>> energy_gwh_per_year(10.0)
     87.6
     """
-    return fleet_power_mw * HOURS_PER_YEAR / 1000.0
+    return fleet_power_mw * HOURS_PER_YEAR / KILO
 
 
 @checked(energy_gwh_per_year=NONNEGATIVE, power_price_yuan_kwh=NONNEGATIVE)

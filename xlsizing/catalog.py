@@ -35,6 +35,7 @@ from typing import Iterable, Mapping
 
 from ._args import fmt_value
 from .errors import InvalidInput, UnknownAccelerator
+from .fileio import read_text
 
 # field -> (unit, what it is); every numeric figure must be > 0
 FIGURES: dict[str, tuple[str, str]] = {
@@ -384,18 +385,7 @@ def _parse_text(text: str, source: str) -> list:
 
 
 def _read_entries(p: Path) -> list:
-    try:
-        if p.is_dir():
-            raise InvalidInput(f"{p}: is a folder, not a catalog file")
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InvalidInput(f"{p}: too large for a catalog file (limit {MAX_FILE_BYTES} bytes)")
-        data = p.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{p}: cannot read: {e.strerror or e}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InvalidInput(f"{p}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+    text = read_text(p, "catalog file", "TOML with [[accelerator]] tables", max_bytes=MAX_FILE_BYTES, error=InvalidInput)
     return _parse_text(text, str(p))
 
 
@@ -552,3 +542,29 @@ def render_list(cat: Catalog) -> str:
     lines.append("Dense peaks: BF16/FP16, FP8, FP4 in TFLOPS, INT8 in TOPS.  ~ estimated, ? disputed.  "
                  "'xlsizing catalog show NAME' lists every source.")
     return "\n".join(lines) + "\n"
+
+
+# --- presets: the Beyond sheet's inputs for an accelerator at a precision -------------------------
+
+LOW_PRECISIONS = ("fp8", "int8", "fp4")  # the KV cache follows the precision: 1 byte per element
+
+
+def preset_inputs(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None,
+                  catalog: Catalog | None = None) -> dict:
+    """Sheet inputs for an accelerator at a precision, from the catalog (peak, bytes, memory, bandwidth, TDP).
+
+    ``kv_bytes`` defaults to 1 at FP8/INT8/FP4 and is left to the sheet otherwise.
+
+    >>> preset_inputs("H20", "fp8")["peak_tflops"], preset_inputs("H20", "fp8")["kv_bytes"]
+    (296.0, 1.0)
+    """
+    acc = get(accelerator, catalog)
+    out = {"peak_tflops": acc.peak_tflops(precision), "bytes_per_weight": bytes_per_weight(precision),
+           "memory_gb": acc.value("memory_gb"), "bandwidth_tbs": acc.value("bandwidth_tbs")}
+    if "tdp_w" in acc.figures:
+        out["tdp_w"] = acc.value("tdp_w")
+    if kv_bytes is None and precision.lower() in LOW_PRECISIONS:
+        kv_bytes = 1.0
+    if kv_bytes is not None:
+        out["kv_bytes"] = kv_bytes
+    return out

@@ -1,7 +1,8 @@
 """The ``xlsizing`` command line: each command parses, calls one library function, prints.
 
 Library errors become one ``Error: …`` line on stderr and exit code 2; a verification mismatch
-exits 1.  Commands register themselves in ``COMMANDS`` through :func:`command`.
+exits 1.  Commands register in :data:`xlsizing.cli_common.COMMANDS` through
+:func:`xlsizing.cli_common.command`; this module imports every command module explicitly.
 """
 
 from __future__ import annotations
@@ -9,80 +10,30 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Callable
-
-from . import __version__
+from . import cli_addin, cli_catalog, cli_workbook  # noqa: F401 - their commands register on import
+from ._version import __version__
+from .cli_common import COMMANDS, EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, add_grid_args, add_scenario_args, command, planned
 from .errors import VerificationFailed, XlsizingError
 
-COMMANDS: dict[str, tuple[Callable, Callable]] = {}
-
-EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
-
-
-def command(name: str, help: str, example: str):
-    """Register ``fn(args) -> int`` as a sub-command; ``setup(parser)`` adds its options."""
-
-    def decorate(setup):
-        def register(fn):
-            COMMANDS[name] = (setup, fn, help, example)
-            return fn
-
-        return register
-
-    return decorate
-
-
-def _scenarios(args):
-    from .scenarios import load_any, load_builtin
-
-    if getattr(args, "scenario_files", None):
-        out = []
-        for f in args.scenario_files:
-            out.extend(load_any(f))
-        return out
-    return load_builtin(getattr(args, "set", "figure11") or "figure11")
-
-
-def _add_scenario_args(p):
-    p.add_argument("scenario_files", nargs="*", metavar="SCENARIOS.toml",
-                   help="scenario files (default: the report's Figure 11 scenarios)")
-    p.add_argument("--set", default="figure11", help="built-in scenario set when no file is given (default: figure11)")
-
-
-# --- table -----------------------------------------------------------------------------------
-
-
-def _add_grid_args(p):
-    p.add_argument("--grid", action="append", default=[], metavar="KEY=VALUES",
-                   help="sweep KEY over VALUES (list 0.3,0.4 and/or range START:STOP:STEP, STOP included); "
-                        "repeat for a grid over several keys; applies to every base scenario")
-    p.add_argument("--base", action="append", default=[], metavar="NAME",
-                   help="use only the named scenario(s) as the base of the grid (default: all)")
-
-
-def _planned(args):
-    """The scenarios of the files (or built-in set), filtered by --base, times the --grid."""
-    from .batch import plan
-
-    return plan(_scenarios(args), args.grid, args.base)
-
-
 def _setup_table(p):
-    _add_scenario_args(p)
-    _add_grid_args(p)
+    add_scenario_args(p)
+    add_grid_args(p)
     p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--sheet", action="append", default=[], metavar="NAME",
+                   help="only this sheet (figure11, beyond, ...; repeatable; default: every sheet)")
     p.add_argument("--report-rows", action="store_true", help="only the rows printed in Figure 11")
 
 
-@command("table", "print the computed Figure 11 table for scenarios",
+@command("table", "print the computed sheets (Figure 11, Beyond, ...) for scenarios",
          "xlsizing table                      # the report's four columns\n"
          "  xlsizing table my.toml --format csv\n"
          "  xlsizing table --base 保守 --grid mfu=0.3:0.6:0.1 --format csv   # a sweep for a pipeline")(_setup_table)
 def cmd_table(args) -> int:
-    from .table import render_csv, render_json, render_text
+    from .render import RENDERERS
+    from .sheets import get
 
-    render = {"text": render_text, "csv": render_csv, "json": render_json}[args.format]
-    sys.stdout.write(render(_planned(args), all_rows=not args.report_rows))
+    chosen = [get(name) for name in args.sheet] or None
+    sys.stdout.write(RENDERERS[args.format](planned(args), chosen, report_rows=args.report_rows))
     return EXIT_OK
 
 
@@ -97,7 +48,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    _load_command_modules()
     parser = _Parser(
         prog="xlsizing",
         description="Size AI-inference compute (users → tokens → FLOPS → cards → servers → capex) "
@@ -112,18 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
         setup(p)
         p.set_defaults(func=fn)
     return parser
-
-
-def _load_command_modules():
-    """Commands defined outside this file register themselves on import."""
-    import importlib
-
-    for mod in ("xlsizing.cli_workbook", "xlsizing.cli_addin", "xlsizing.cli_catalog"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:
-            if e.name != mod:
-                raise
 
 
 def _one_line(e) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from .cli import EXIT_OK, command
+from .cli_common import EXIT_OK, add_grid_args, add_scenario_args, command, planned
 from .errors import InvalidInput
 
 
@@ -43,37 +43,43 @@ def cmd_catalog(args) -> int:
 
 
 def _setup_beyond(p):
-    from .cli import _add_scenario_args
-
-    _add_scenario_args(p)
-    p.add_argument("--accelerator", default="H20", help="catalog accelerator (default: H20)")
-    p.add_argument("--precision", default="bf16", help="bf16 (default), fp16, fp8, int8 or fp4")
+    add_scenario_args(p)
+    add_grid_args(p)
+    p.add_argument("--accelerator", help="catalog accelerator (default: the sheet's own inputs, the report's H20; "
+                                         "its peak follows Figure 11's card peak)")
+    p.add_argument("--precision", help="bf16 (default with --accelerator), fp16, fp8, int8 or fp4")
     p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
     p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
                    help="set an input of the Beyond sheet for every scenario, e.g. --input batch=32 (repeatable); "
                         "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision")
+    p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
 
 
 @command("beyond", "size scenarios bandwidth-aware (prefill + decode roofline) next to the report's compute-only cards",
          "xlsizing beyond                                  # the report's scenarios on H20, BF16\n"
          "  xlsizing beyond --precision fp8 --input batch=32\n"
-         "  xlsizing beyond my.toml --accelerator H200")(_setup_beyond)
+         "  xlsizing beyond my.toml --accelerator H200 --format csv")(_setup_beyond)
 def cmd_beyond(args) -> int:
-    from .catalog import load
-    from .cli import _scenarios
-    from .layout_beyond import precision_overrides, render_text
+    from .catalog import load, preset_inputs
+    from .render import RENDERERS
+    from .scenarios import with_inputs
+    from .sheets import BEYOND
 
-    one_byte_kv = args.precision.lower() in ("fp8", "int8", "fp4")  # the KV cache follows the precision
-    catalog_inputs = precision_overrides(args.accelerator, args.precision, 1.0 if one_byte_kv else None,
-                                         catalog=load(*args.catalog))
-    scenarios = _scenarios(args)
-    # a scenario file's own Beyond inputs beat the catalog's figures; --input beats both
-    overrides = {k: [s.beyond.get(k, v) for s in scenarios] for k, v in catalog_inputs.items()}
-    for item in args.input:
+    preset = {}
+    if args.accelerator or args.precision:  # else the sheet's own inputs: its peak follows Figure 11's
+        preset = preset_inputs(args.accelerator or "H20", args.precision or "bf16", catalog=load(*args.catalog))
+    scenarios = with_inputs(planned(args), preset, parse_inputs(args.input))
+    sys.stdout.write(RENDERERS[args.format](scenarios, [BEYOND]))
+    return EXIT_OK
+
+
+def parse_inputs(items) -> dict[str, float]:
+    """``["batch=32", ...]`` → ``{"batch": 32.0}``; InvalidInput for an item that is not KEY=NUMBER."""
+    out = {}
+    for item in items:
         key, eq, value = item.partition("=")
         try:
-            overrides[key.strip()] = float(value)
+            out[key.strip()] = float(value)
         except ValueError:
             raise InvalidInput(f"--input must be KEY=NUMBER, got {item!r}") from None
-    sys.stdout.write(render_text(scenarios, overrides))
-    return EXIT_OK
+    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cli import EXIT_MISMATCH, EXIT_OK, _add_grid_args, _add_scenario_args, _planned, _scenarios, command
+from .cli_common import EXIT_MISMATCH, EXIT_OK, add_grid_args, add_scenario_args, command, planned, scenarios_of
 from .errors import XlsizingError
 
 
@@ -63,7 +63,7 @@ def cmd_init(args) -> int:
 
 
 def _setup_build(p):
-    _add_scenario_args(p)
+    add_scenario_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
 
@@ -74,7 +74,7 @@ def _setup_build(p):
 def cmd_build(args) -> int:
     from .workbook import write_workbook
 
-    path = write_workbook(_scenarios(args), args.output or _default_name(args, ".xlsx"), force=args.force)
+    path = write_workbook(scenarios_of(args), args.output or _default_name(args, ".xlsx"), force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK
 
@@ -83,8 +83,8 @@ def cmd_build(args) -> int:
 
 
 def _setup_batch(p):
-    _add_scenario_args(p)
-    _add_grid_args(p)
+    add_scenario_args(p)
+    add_grid_args(p)
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--outdir", metavar="DIR", help="one workbook per scenario in DIR (created if needed)")
     where.add_argument("--one-workbook", metavar="FILE", help="one workbook with a column per scenario")
@@ -99,7 +99,7 @@ def _setup_batch(p):
 def cmd_batch(args) -> int:
     from . import batch
 
-    scenarios = _planned(args)
+    scenarios = planned(args)
     if args.one_workbook:
         return _write_one_workbook(scenarios, args)
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
@@ -126,7 +126,7 @@ def _write_one_workbook(scenarios, args) -> int:
 
 def _setup_fill(p):
     p.add_argument("template", metavar="TEMPLATE.xlsx", help="your copy of the template (found by defined names)")
-    _add_scenario_args(p)
+    add_scenario_args(p)
     _out(p, "TEMPLATE-filled.xlsx")
 
 
@@ -136,7 +136,7 @@ def cmd_fill(args) -> int:
     from .fill import fill_workbook
 
     out = args.output or Path(args.template).stem + "-filled.xlsx"
-    path = fill_workbook(args.template, _scenarios(args), out, force=args.force)
+    path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
 

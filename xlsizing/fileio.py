@@ -22,12 +22,13 @@ xlsizing.errors.OutputExists: ...a.txt already exists; use --force to overwrite 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import Callable
 
-from .errors import InvalidInput, OutputExists, WorkbookError
+from .errors import InvalidInput, OutputExists, ScenarioFileError, WorkbookError
 
 MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a sizing workbook is a few hundred kB once inflated
 MAX_ENTRIES = 2000
@@ -183,3 +184,37 @@ def _reason(e: Exception) -> str:
                     "refusing to read it")
     first = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{type(e).__name__}: {first}" if first else type(e).__name__
+
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024  # scenario and catalog files are hand-edited text; refuse anything huge
+
+
+def read_text(path: str | os.PathLike, what: str = "scenario file", expected: str = "TOML", *,
+              max_bytes: int = MAX_TEXT_BYTES, error: type = ScenarioFileError) -> str:
+    """A small UTF-8 text file, or ``error`` naming the file and what is wrong with it: the one bounded reader.
+
+    A folder, a FIFO or a device (``/dev/zero`` would never end), a file over ``max_bytes``, binary
+    data, text that is not UTF-8 and an empty file are refused before anything parses them.
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise error(f"{p}: is a folder, not a {what}")
+        if not stat.S_ISREG(st.st_mode):
+            raise error(f"{p}: not a regular file; expected a {what} ({expected})")
+        with open(p, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as e:
+        raise error(f"{p}: cannot read: {e.strerror or e}") from None
+    if len(data) > max_bytes:
+        raise error(f"{p}: too large for a {what} (limit {max_bytes} bytes)")
+    if b"\x00" in data:
+        raise error(f"{p}: not a text file (binary data); expected {expected}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise error(f"{p}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+    if not text.strip():
+        raise error(f"{p}: empty file; expected {expected}")
+    return text

@@ -38,8 +38,11 @@ from xlsxwriter.utility import quote_sheetname
 
 from .errors import InvalidInput, WorkbookError
 from .fileio import atomic_write, check_output, load_workbook
-from .scenarios import Scenario
-from .workbook import named_cell, sheet_specs
+from . import sheets as sheetlist
+from .refs import named_cell
+from .scenarios import Scenario, scenario_values
+from .scenarios import values as scenario_rows
+from .sheets import formula
 from .verify import _columns
 
 
@@ -50,23 +53,26 @@ def _set_text(wb, name: str, text: str) -> None:
     c.data_type = "s"  # openpyxl would turn a leading "=" into a live formula
 
 
-def _cached_values(wb, present, scenarios) -> dict[str, dict[str, float]]:
+def _addr(wb, spec, present, j: int, here: str):
+    """``ref(key)`` of scenario column ``j`` (1-based) as the layout writes it, found by defined names."""
+
+    def addr(key):
+        owner = spec if key in spec.row else next(s for s, _ in present if key in s.row)
+        other, r = named_cell(wb, owner.name(key, j))
+        return r if other.title == here else f"{quote_sheetname(other.title)}!{r}"
+
+    return addr
+
+
+def _cached_values(wb, present, scenarios, values) -> dict[str, dict[str, float]]:
     """``{sheet title: {"D7": value}}`` for computed cells that still hold the layout's formula."""
     out: dict[str, dict[str, float]] = {}
     for spec, n in present:
-        values = spec.evaluate(spec.inputs(scenarios))
-        for row in spec.computed_rows:
+        for row in [r for r in spec.rows if r.is_computed or r.is_linked]:
             for j in range(1, n + 1):
                 ws, ref = named_cell(wb, spec.name(row.key, j))
-
-                def addr(key, j=j, here=ws.title):
-                    owner = spec if key in {r.key for r in spec.rows} else next(
-                        s for s, _ in present if key in {r.key for r in s.rows})
-                    other, r = named_cell(wb, owner.name(key, j))
-                    return r if other.title == here else f"{quote_sheetname(other.title)}!{r}"
-
                 try:
-                    layout_formula = spec.formula(row, addr)
+                    layout_formula = formula(row, _addr(wb, spec, present, j, ws.title))
                 except (KeyError, StopIteration):
                     continue
                 v = float(values[row.key][j - 1])
@@ -126,23 +132,27 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
     src = Path(template_path)
     wb = load_workbook(src)
     names = wb.defined_names
-    present = [(s, _columns(names, s)) for s in sheet_specs()]
+    present = [(s, _columns(names, s)) for s in sheetlist.sheets()]
     present = [(s, n) for s, n in present if n]
     if not present:
         raise WorkbookError(f"{src}: no xlsizing input names (such as mau_wan_1) in this workbook; "
                             "fill a copy of the xlsizing template")
     for spec, n in present:
         if n != len(scenarios):
-            raise WorkbookError(f"{src}: sheet {spec.sheet!r} has {n} scenario columns, got {len(scenarios)} "
+            raise WorkbookError(f"{src}: sheet {spec.title!r} has {n} scenario columns, got {len(scenarios)} "
                                 "scenarios; give as many scenarios as columns, or write a new workbook "
                                 "(write_workbook) for any number of columns")
+    values = scenario_rows(scenarios, [s for s, _ in present])
     try:
         for spec, n in present:
-            inputs = spec.inputs(scenarios)
-            for row in spec.input_rows:
+            for row in spec.inputs:
                 for j in range(n):
                     ws, ref = named_cell(wb, spec.name(row.key, j + 1))
-                    ws[ref].value = float(inputs[row.key][j])
+                    if row.is_linked and row.key not in scenario_values(scenarios[j]):
+                        # not set by the scenario: the cell follows the row it links to
+                        ws[ref].value = formula(row, _addr(wb, spec, present, j + 1, ws.title))
+                    else:
+                        ws[ref].value = float(values[row.key][j])
             for j, s in enumerate(scenarios):
                 for key, text in (("scenario_name", s.name), ("scenario_name_en", s.name_en or "")):
                     if spec.name(key, j + 1) in names:
@@ -156,7 +166,7 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
     except KeyError as e:
         raise WorkbookError(f"{src}: {e.args[0]}; restore the name (Formulas > Name Manager) or start from "
                             "a fresh template") from None
-    cached = _cached_values(wb, present, scenarios)
+    cached = _cached_values(wb, present, scenarios, values)
     wb.calculation.fullCalcOnLoad = True
 
     def write(tmp: Path):

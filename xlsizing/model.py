@@ -16,16 +16,20 @@ Python float.  Bad input raises :class:`xlsizing.errors.InvalidInput` naming the
 from __future__ import annotations
 
 from ._args import AT_LEAST_ONE, FRACTION, POSITIVE, checked
-from .units import TERA, WAN, YI
+from .units import SECONDS_PER_DAY, TERA, WAN, YI
 
-# Report defaults (Figure 11): DAU/MAU 15% (900/6000), base day 40000亿 tokens at 900万 DAU,
-# 129,600 s per "day" (86,400 × 1.5, unexplained in the report), H20 148 TFLOPS, MFU 50%,
-# 8 cards and 84万元 per server.
+# Report defaults (Figure 11): a 1300亿 (130B) parameter model, DAU/MAU 15% (900/6000), base day
+# 40000亿 tokens at 900万 DAU, 129,600 s per "day" (86,400 × 1.5, unexplained in the report), H20
+# 148 TFLOPS, MFU 50%, 8 cards and 84万元 per server; printed but unused by the chain: 2 s inference
+# time and 8.4万元 per H20 card.
+PARAMS_YI = 1300.0
+INFERENCE_TIME_S = 2.0
+CARD_PRICE_WAN = 8.4
 ACTIVITY_RATIO = 0.15
 REF_TOKENS_YI = 40000.0
 REF_DAU_WAN = 900.0
-SECONDS_BASIS_REPORT = 129_600.0
-SECONDS_BASIS_CALENDAR = 86_400.0
+SECONDS_BASIS_CALENDAR = SECONDS_PER_DAY
+SECONDS_BASIS_REPORT = SECONDS_PER_DAY * 1.5  # 129,600 s
 H20_TFLOPS = 148.0
 MFU = 0.5
 SERVER_PRICE_WAN = 84.0

@@ -1,15 +1,16 @@
 """Scenario files (TOML) and the report's built-in scenario set.
 
 A scenario file holds an optional ``[defaults]`` table shared by every scenario and one
-``[[scenario]]`` table per column.  Keys are the input rows of :mod:`xlsizing.layout` (units in
+``[[scenario]]`` table per column.  Keys are the input rows of the sheets (:mod:`xlsizing.sheets`; units in
 the names: ``_wan`` = 万, ``_yi`` = 亿), plus two conveniences:
 
 * ``dau_wan`` instead of ``mau_wan`` (MAU is then DAU / activity_ratio);
 * ``daily_tokens_yi`` instead of ``ref_tokens_yi``/``ref_dau_wan`` (the scenario's own day).
 
-The inputs of the Beyond sheet (:data:`xlsizing.layout_beyond.INPUTS`: ``bandwidth_tbs``,
-``batch``, ``bytes_per_weight``, ...) may be set too, in ``[defaults]`` or per scenario; a key set
-nowhere takes the sheet's default.  They are kept apart, in :attr:`Scenario.beyond`.
+The inputs of the other sheets of :data:`xlsizing.sheets.SHEETS` (the Beyond sheet's
+``bandwidth_tbs``, ``batch``, ``bytes_per_weight``, ...) may be set too, in ``[defaults]`` or per
+scenario; a key set nowhere takes the sheet's default (or, for a linked input, follows the row it
+links to).  They are kept apart, in :attr:`Scenario.extra`: only what the scenario sets.
 
 Text keys ``name``, ``name_en`` and ``note`` are kept as text; names must be unique in a file.
 A key in a ``[[scenario]]`` overrides ``[defaults]``, including the keys it conflicts with
@@ -23,56 +24,75 @@ hint for a misspelt key.  ``templates/scenarios-starter.toml`` documents every k
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
+from . import sheets as sheetlist
 from ._args import fmt_value
 from .errors import InvalidInput, ScenarioFileError, UnknownScenarioSet
-from .layout import INPUTS, ROW
+from .fileio import read_text
+from .sheets import FIGURE11
+from .suggest import did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+INPUTS = FIGURE11.inputs  # the Figure 11 inputs: every scenario holds all of them (Scenario.values)
+ROW = FIGURE11.row
 
 TEXT_KEYS = ("name", "name_en", "note")
 # convenience keys → the input row whose rule they follow
 ALIASES = {"dau_wan": "mau_wan", "daily_tokens_yi": "ref_tokens_yi"}
 BUILTIN = {"figure11": "figure11.toml", "starter": "scenarios-starter.toml"}  # also in templates/
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a scenario file is hand-edited text; refuse anything huge
 MAX_TEXT = 200
 
 
 @dataclass
 class Scenario:
-    """One scenario column: display names and the validated input values (floats)."""
+    """One scenario column: display names and the validated input values (floats).
+
+    ``values`` holds every Figure 11 input (defaults filled in); ``extra`` the inputs of the other
+    sheets that the scenario sets itself (the rest take their defaults or follow their links).
+    """
 
     name: str
     values: dict[str, float]
     name_en: str = ""
     note: str = ""
     source: str = field(default="", compare=False)
-    beyond: dict[str, float] = field(default_factory=dict)  # Beyond-sheet inputs this scenario sets
+    extra: dict[str, float] = field(default_factory=dict)  # other sheets' inputs this scenario sets
+
+    @property
+    def beyond(self) -> dict[str, float]:
+        """The other sheets' inputs this scenario sets (the name from when Beyond was the only other sheet)."""
+        return self.extra
 
     def inputs(self) -> dict[str, float]:
-        return dict(self.values)
+        """Every input the scenario gives, for :func:`xlsizing.sheets.evaluate_column`."""
+        return {**self.values, **self.extra}
 
 
-def beyond_keys() -> list[str]:
-    """The Beyond sheet's input keys, which a scenario may also set (units in :data:`xlsizing.layout_beyond.INPUTS`).
+def scenario_values(s: Scenario) -> dict[str, float]:
+    """The inputs a scenario gives (its Figure 11 inputs and the other sheets' inputs it sets)."""
+    return {**s.values, **s.extra}
 
-    >>> "bandwidth_tbs" in beyond_keys() and "mfu" not in beyond_keys()
+
+def extra_keys() -> list[str]:
+    """The input keys of the sheets after Figure 11, which a scenario may also set.
+
+    >>> "bandwidth_tbs" in extra_keys() and "mfu" not in extra_keys()
     True
     """
-    from .layout_beyond import INPUTS as BEYOND_INPUTS  # imported late: that module imports this one
-
-    return [r.key for r in BEYOND_INPUTS]
+    return [r.key for s in sheetlist.SHEETS if s is not FIGURE11 for r in s.inputs]
 
 
 def allowed_keys() -> list[str]:
-    return list(TEXT_KEYS) + [r.key for r in INPUTS] + list(ALIASES) + beyond_keys()
+    return list(TEXT_KEYS) + [r.key for r in INPUTS] + list(ALIASES) + extra_keys()
 
 
 def rule_for(key: str):
@@ -82,11 +102,10 @@ def rule_for(key: str):
     ('in (0, 1]', '> 0', '>= 1')
     """
     key = ALIASES.get(key, key)
-    if key in ROW:
-        return ROW[key].rule
-    from .layout_beyond import ROW as BEYOND_ROW
-
-    return BEYOND_ROW[key].rule
+    row = sheetlist.row(key)
+    if row.rule is None:
+        raise KeyError(key)
+    return row.rule
 
 
 def _line_of(text: str, key: str, table_index: int | None) -> int | None:
@@ -152,9 +171,7 @@ def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
     out = {}
     for key, value in table.items():
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
-            where.fail(f"{label}unknown key {key!r}{hint}", key, index)
+            where.fail(f"{label}unknown key {key!r}{did_you_mean(key, allowed, allowed=True)}", key, index)
         if key in TEXT_KEYS:
             if index is None and key == "name":
                 where.fail(f"{label}name belongs in each [[scenario]], not in [defaults]", key, index)
@@ -195,10 +212,10 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
                            + (" — or give dau_wan" if r.key == "mau_wan" else ""), None, index,
                            line=where.line_of("name", index))
             v[r.key] = r.default
-    beyond = {k: v.pop(k) for k in beyond_keys() if k in v}
+    extra = {k: v.pop(k) for k in extra_keys() if k in v}
     name = merged.get("name") or f"S{index + 1}"
     return Scenario(name=name, values=v, name_en=merged.get("name_en", ""), note=merged.get("note", ""),
-                    source=where.source, beyond=beyond)
+                    source=where.source, extra=extra)
 
 
 # A scenario's own key replaces the [defaults] keys it conflicts with: a scenario that gives
@@ -235,11 +252,11 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
         where.fail("not valid TOML: a number with thousands of digits; must be a finite number", line=line)
     for key in doc:
         if key not in ("defaults", "scenario"):
-            close = difflib.get_close_matches(key, ["defaults", "scenario"] + allowed_keys(), n=1, cutoff=0.6)
             if key in allowed_keys():
                 hint = " (put it under [defaults] or a [[scenario]])"
             else:
-                hint = f" (did you mean {close[0]!r}?)" if close else "; allowed: [defaults], [[scenario]]"
+                hint = did_you_mean(key, ["defaults", "scenario"] + allowed_keys(), allowed=True,
+                                    allowed_text="[defaults], [[scenario]]")
             line = next((i + 1 for i, l in enumerate(text.splitlines())
                          if re.match(rf"^\s*\[*\s*[\"']?{re.escape(key)}\b", l)), None)
             where.fail(f"unknown top-level key {key!r}{hint}", line=line)
@@ -270,32 +287,6 @@ def _build(where: _Where, defaults: dict, tables: list[dict]) -> list[Scenario]:
     return out
 
 
-def read_text(path: str | Path, what: str = "scenario file", expected: str = "TOML") -> str:
-    """A small UTF-8 text file, or ScenarioFileError naming the file and what is wrong with it."""
-    p = Path(path)
-    try:
-        st = p.stat()
-        if stat.S_ISDIR(st.st_mode):
-            raise ScenarioFileError(f"{p}: is a folder, not a {what}")
-        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device (/dev/zero) would never end
-            raise ScenarioFileError(f"{p}: not a regular file; expected a {what} ({expected})")
-        with open(p, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        raise ScenarioFileError(f"{p}: cannot read: {e.strerror or e}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ScenarioFileError(f"{p}: too large for a {what} (limit {MAX_FILE_BYTES} bytes)")
-    if b"\x00" in data:
-        raise ScenarioFileError(f"{p}: not a text file (binary data); expected {expected}")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ScenarioFileError(f"{p}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
-    if not text.strip():
-        raise ScenarioFileError(f"{p}: empty file; expected {expected}")
-    return text
-
-
 def load_file(path: str | Path) -> list[Scenario]:
     """Read a scenario TOML file (see module docstring)."""
     text = read_text(path, "scenario file", "TOML with at least one [[scenario]] table")
@@ -305,9 +296,8 @@ def load_file(path: str | Path) -> list[Scenario]:
 def load_builtin(name: str = "figure11") -> list[Scenario]:
     """A scenario set shipped inside the package, by name (``figure11``: the report's columns)."""
     if name not in BUILTIN:
-        close = difflib.get_close_matches(name, list(BUILTIN), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise UnknownScenarioSet(f"unknown scenario set {name!r}{hint}; built-in: {', '.join(BUILTIN)}")
+        raise UnknownScenarioSet(f"unknown scenario set {name!r}{did_you_mean(name, BUILTIN)}; "
+                                 f"built-in: {', '.join(BUILTIN)}")
     text = resources.files("xlsizing").joinpath("data", BUILTIN[name]).read_text("utf-8")
     return parse_scenarios(text, f"builtin:{name}")
 
@@ -326,13 +316,26 @@ def write_builtin(path: str | Path, name: str = "starter", *, force: bool = Fals
     return atomic_write(path, lambda tmp: Path(tmp).write_bytes(text.encode("utf-8")), force=force)
 
 
-def to_inputs(scenarios: Sequence[Scenario]) -> dict[str, np.ndarray]:
-    """Input arrays (one element per scenario) for :func:`xlsizing.layout.evaluate`."""
+def to_inputs(scenarios: Sequence[Scenario], sheets=None) -> dict[str, np.ndarray]:
+    """Input arrays (one element per scenario) for :func:`xlsizing.sheets.evaluate` of ``sheets`` (default: all).
+
+    Every Figure 11 input; an input of another sheet only when some scenario sets it — the others
+    then take the row's default, or NaN ("follow the link") for a linked input.
+    """
     if not scenarios:
         raise InvalidInput("scenarios must hold at least one scenario, got none")
     import numpy as np
 
-    return {r.key: np.array([s.values[r.key] for s in scenarios], dtype=np.float64) for r in INPUTS}
+    out = {r.key: np.array([s.values[r.key] for s in scenarios], dtype=np.float64) for r in INPUTS}
+    for sheet in sheetlist.sheets(sheets):
+        if sheet is FIGURE11:
+            continue
+        for r in sheet.inputs:
+            own = [s.extra.get(r.key) for s in scenarios]
+            if any(x is not None for x in own):
+                unset = math.nan if r.is_linked else r.default
+                out[r.key] = np.array([unset if x is None else x for x in own], dtype=np.float64)
+    return out
 
 
 def make_scenario(name: str, **values) -> Scenario:
@@ -384,9 +387,7 @@ def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
     allowed = allowed_keys()
     for col, key in enumerate(header):
         if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else f"; allowed: {', '.join(allowed)}"
-            where.fail(f"column {col + 1}: unknown key {key!r}{hint}", line=1)
+            where.fail(f"column {col + 1}: unknown key {key!r}{did_you_mean(key, allowed, allowed=True)}", line=1)
         if header.index(key) != col:
             where.fail(f"column {col + 1}: key {key!r} appears twice in the header", line=1)
     if not rows:
@@ -431,10 +432,62 @@ def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) 
     """
     where = _Where(source, "")
     own = _check_table(where, overrides, 0)
-    merged = {**base.beyond, **_overridable(dict(base.values), own), **own, "name": name, "name_en": base.name_en,
+    merged = {**base.extra, **_overridable(dict(base.values), own), **own, "name": name, "name_en": base.name_en,
               "note": base.note, "_explicit": tuple(own)}
     return _resolve(where, merged, 0)
 
 
 def iter_names(scenarios: Iterable[Scenario]) -> list[str]:
     return [s.name for s in scenarios]
+
+
+def values(scenarios: Sequence[Scenario], sheets=None) -> dict[str, list[float]]:
+    """``{row key: [float per scenario]}`` of every row of ``sheets`` (default: all), by the one evaluator.
+
+    A few scenarios are evaluated one at a time on floats (no numpy import), more as arrays; both
+    ways give the same numbers (tests/test_column_path.py).  Each row in its unit.
+
+    >>> [round(x, 2) for x in values(load_builtin("figure11"))["capex_yi"]]     # 亿元
+    [455.46, 759.09, 1138.64, 1897.73]
+    """
+    selected = sheetlist.sheets(sheets)
+    if len(scenarios) <= sheetlist.COLUMN_PATH_MAX:
+        cols = [sheetlist.evaluate_column(scenario_values(s), selected) for s in scenarios]
+        return {k: [c[k] for c in cols] for k in (cols[0] if cols else ())}
+    import numpy as np
+
+    out = sheetlist.evaluate(to_inputs(scenarios, selected), selected)
+    return {k: np.asarray(v, dtype=np.float64).tolist() for k, v in out.items()}
+
+
+def with_inputs(scenarios: Sequence[Scenario], base: Mapping[str, float] | None = None,
+                override: Mapping[str, float] | None = None) -> list[Scenario]:
+    """The scenarios with other sheets' inputs added: ``base`` where a scenario sets nothing, ``override`` always.
+
+    The precedence of ``xlsizing beyond``: a scenario file's own values beat ``--accelerator`` /
+    ``--precision`` (``base``), and ``--input`` (``override``) beats both.  Every key is checked
+    against its row's rule.
+
+    >>> s = with_inputs(load_builtin("figure11")[:1], {"batch": 32, "peak_tflops": 296}, {"batch": 16})
+    >>> s[0].extra["batch"], s[0].extra["peak_tflops"]
+    (16.0, 296.0)
+    """
+    import dataclasses
+
+    from ._args import as_float
+
+    allowed = extra_keys()
+
+    def check(what, d):
+        out = {}
+        for k, v in (d or {}).items():
+            if k not in allowed:
+                raise InvalidInput(f"{what}: unknown input {k!r}{did_you_mean(k, allowed, allowed=True)}")
+            try:
+                out[k] = as_float(k, v, rule_for(k))
+            except InvalidInput as e:
+                raise InvalidInput(f"{what}: {e}") from None
+        return out
+
+    b, o = check("preset", base), check("--input", override)
+    return [dataclasses.replace(s, extra={**b, **s.extra, **o}) for s in scenarios]

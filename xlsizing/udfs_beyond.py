@@ -1,9 +1,9 @@
 """Excel functions beyond Figure 11: the accelerator catalog and the bandwidth-aware, MoE-aware model.
 
 One-line shells over :mod:`xlsizing.beyond` and :mod:`xlsizing.catalog`, built with
-:func:`xlsizing.udfs.cells` (ranges spill, bad elements show a message, empty optional cells take
-the default).  :mod:`xlsizing.udfs` imports every name of ``__all__`` into its own namespace, so
-the add-in's *Import Functions* registers them with the Figure 11 chain.  Arguments are in the
+:func:`xlsizing.udfs_core.cells` (ranges spill, bad elements show a message, empty optional cells
+take the default).  :mod:`xlsizing.udfs` imports every name of ``__all__`` into its own namespace,
+so the add-in's *Import Functions* registers them with the Figure 11 chain.  Arguments are in the
 order of the model functions (the Beyond sheet writes ``IFERROR(DECODE_STEP_S(â€¦), <native>)``).
 
 >>> ACCEL_PEAK("nvidia-h20", "fp8"), ACCEL_PEAK("H2O")
@@ -16,12 +16,10 @@ order of the model functions (the Beyond sheet writes ``IFERROR(DECODE_STEP_S(â€
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from . import beyond, catalog
-from .udfs import _short, cells, udf
+from .udfs_core import cells, udf
 
 # Help texts shared by several functions (Excel cuts each at 255 characters).
 H = {
@@ -455,12 +453,3 @@ __all__ = ["ACCEL_PEAK", "ACCEL_FIGURE", "BYTES_PER_WEIGHT", "CARDS", "CARDS_ON"
            "MEMORY_HEADROOM_GB", "MAX_BATCH", "DECODE_STEP_S", "DECODE_TOKENS_PER_CARD", "DECODE_CARDS",
            "DECODE_FEASIBLE", "DECODE_REASON", "FLEET_CARDS", "SERVERS_WHOLE", "YEARLY_CAPEX", "CARD_POWER_W",
            "FLEET_POWER_MW", "ENERGY_GWH", "ELECTRICITY_COST", "CARD_HOUR_COST", "COST_PER_MTOK", "TOKENS_PER_CARD"]
-
-# When this module is imported before xlsizing.udfs finished (udfs imports it at its end), make sure
-# udfs still ends up with every function, whatever the import order.
-_udfs = sys.modules.get(f"{__package__}.udfs")
-if _udfs is not None and hasattr(_udfs, "__all__") and not getattr(_udfs.__spec__, "_initializing", False):
-    for _name in __all__:
-        if _name not in _udfs.__all__:
-            setattr(_udfs, _name, globals()[_name])
-            _udfs.__all__.append(_name)

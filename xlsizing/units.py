@@ -12,12 +12,25 @@ and capex in 亿元.
 
 WAN = 1e4  # 万
 YI = 1e8  # 亿
-TERA = 1e12  # T in TFLOPS
+TERA = 1e12  # T in TFLOPS, TB/s
+GIGA = 1e9  # GB = 1e9 bytes (vendor units); GB/s, GWh → MWh
+MEGA = 1e6  # MW, MWh per GWh... and "per 1M tokens"
+KILO = 1e3
+HOURS_PER_YEAR = 8760.0  # 365 × 24
+DAYS_PER_YEAR = 365.0
+SECONDS_PER_DAY = 86_400.0
 
 # Excel formula spellings of the same constants, so workbook formulas use the very same numbers.
-WAN_XL = "1E4"
-YI_XL = "1E8"
-TERA_XL = "1E12"
+# Written with an explicit exponent sign (1E+8): every engine parses it (the `formulas` Python
+# engine rejects 1E8), and Excel shows it so.
+WAN_XL = "1E+4"
+YI_XL = "1E+8"
+TERA_XL = "1E+12"
+GIGA_XL = "1E+9"
+MEGA_XL = "1E+6"
+KILO_XL = "1000"
+HOURS_PER_YEAR_XL = "8760"
+DAYS_PER_YEAR_XL = "365"
 
 
 def from_wan(x):

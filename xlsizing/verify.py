@@ -1,6 +1,6 @@
 """Verify workbooks in a real spreadsheet engine: recalculate in LibreOffice, compare with Python.
 
-For every sheet that declares rows (:func:`xlsizing.workbook.sheet_specs`) and is present in a
+For every sheet of :data:`xlsizing.sheets.SHEETS` that is present in a
 workbook (found by its defined names), the input cells are read back from the recalculated
 copy, the sheet's ``evaluate`` recomputes every row in Python, and every computed cell must
 agree to ``rel_tol`` (1e-12; LibreOffice saves 15 significant digits).  Every cell of every
@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import os
 import posixpath
-import re
+
 import shutil
 import tempfile
 import zipfile
@@ -39,7 +39,10 @@ from ._args import fmt_value
 from .errors import WorkbookError, XlsizingError
 from .fileio import _reason, check_xlsx
 from .recalc import DEFAULT_TIMEOUT, recalculate
-from .workbook import SheetSpec, named_cell, sheet_specs
+from . import sheets as sheetlist
+from .refs import column_letters, column_number, named_cell, resolve_name_text
+from .sheets import Sheet
+from .sheets.base import owner_row
 
 REL_TOL = 1e-12
 ERROR_TEXTS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "Err:")
@@ -141,7 +144,7 @@ def _is_error(c) -> bool:
     return _shows_error(c.value, c.data_type)
 
 
-def _columns(names, spec: SheetSpec) -> int:
+def _columns(names, spec: Sheet) -> int:
     """How many scenario columns of ``spec`` a workbook has (by its defined names)."""
     ins = spec.input_rows
     if not ins:
@@ -184,7 +187,7 @@ class Cells:
         return found[0], found[1], self.values.get(found)
 
 
-def check_values(original, recalculated, path: Path, specs: Sequence[SheetSpec] | None = None) -> Report:
+def check_values(original, recalculated, path: Path, specs: Sequence[Sheet] | None = None) -> Report:
     """Compare a recalculated openpyxl workbook (``data_only=True``) with the Python engine.
 
     ``original`` supplies the defined names (the workbook as the user has it).
@@ -223,43 +226,50 @@ def _openpyxl_cells(original, recalculated) -> Cells:
     return Cells(names, values, errors)
 
 
-def check_cells(cells: Cells, path: Path, specs: Sequence[SheetSpec] | None = None) -> Report:
-    """Compare the named cells of a recalculated workbook with the Python engine; list its error cells."""
+def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None) -> Report:
+    """Compare the named cells of a recalculated workbook with the Python engine; list its error cells.
+
+    Every sheet of ``specs`` (default: :data:`xlsizing.sheets.SHEETS`) found in the workbook (by its
+    defined names) is checked: its inputs (linked ones included, as the engine computed them) are
+    read, the one evaluator computes every row of the sheets present, and each computed cell must
+    agree to :data:`REL_TOL`.
+    """
     rep = Report(Path(path))
     names = cells.names
-    specs = list(specs) if specs is not None else sheet_specs()
+    specs = sheetlist.sheets(specs)
     present = [(s, _columns(names, s)) for s in specs]
     present = [(s, n) for s, n in present if n]
     if not present:
         rep.problems.append("no xlsizing sheet found (no defined names such as mau_wan_1); "
                             "is this a workbook written by xlsizing?")
-
-    for spec, n in present:
-        rep.sheets.append(spec.sheet)
-        inputs, bad = {}, False
-        scen = []
-        for j in range(1, n + 1):
-            nm = spec.name("scenario_name", j)
-            try:
-                scen.append(str(cells[nm][2]))
-            except KeyError:
-                scen.append(f"column {j}")
-        needed = [(r.key, spec) for r in spec.input_rows]
-        for key in spec.reads:
-            owner = next((s for s, _ in present if s is not spec and s.name(key, 1) in names), None)
-            if owner is None:
-                rep.problems.append(f"{spec.sheet}: reads {key!r}, which no sheet of the workbook has")
-                bad = True
-            else:
-                needed.append((key, owner))
-        for key, owner in needed:
+    counts = {n for _, n in present}
+    if len(counts) > 1:
+        rep.problems.append("the sheets have different numbers of scenario columns: "
+                            + ", ".join(f"{s.title} {n}" for s, n in present))
+        present = []
+    n = counts.pop() if len(counts) == 1 else 0
+    sheets = [s for s, _ in present]
+    inputs, bad = {}, False
+    scen = []
+    for j in range(1, n + 1):
+        try:
+            scen.append(str(cells[sheets[0].name("scenario_name", j)][2]))
+        except KeyError:
+            scen.append(f"column {j}")
+    for spec in sheets:
+        rep.sheets.append(spec.title)
+        missing = [k for k in spec.reads if owner_row(sheets, k) is None]
+        for key in missing:
+            rep.problems.append(f"{spec.title}: reads {key!r}, which no sheet of the workbook has")
+            bad = True
+        for r in spec.inputs:
             col = []
             for j in range(1, n + 1):
-                nm = owner.name(key, j)
+                nm = spec.name(r.key, j)
                 try:
                     sheet, ref, v = cells[nm]
                 except KeyError as e:
-                    rep.problems.append(f"{spec.sheet}: {e.args[0]}")
+                    rep.problems.append(f"{spec.title}: {e.args[0]}")
                     bad = True
                     continue
                 if not _is_number(v):
@@ -267,27 +277,29 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[SheetSpec] | None = No
                                         f"{'empty' if v is None else repr(v)}")
                     bad = True
                     continue
-                rule = next((getattr(r, "rule", None) for r in owner.input_rows if r.key == key), None)
-                if rule is not None and not rule.element_ok(float(v)):
-                    rep.problems.append(f"{sheet}!{ref} ({nm}): {key} must be {rule.allowed}, got {fmt_value(v)}")
+                if not r.rule.element_ok(float(v)):
+                    rep.problems.append(f"{sheet}!{ref} ({nm}): {r.key} must be {r.rule.allowed}, got {fmt_value(v)}")
                     bad = True
                     continue
                 col.append(float(v))
-            inputs[key] = np.array(col, dtype=np.float64)
-        if bad:
-            continue
-        try:
-            expected = spec.evaluate(inputs)
-        except XlsizingError as e:
-            rep.problems.append(f"{spec.sheet}: the inputs are not valid: {e}")
-            continue
-        for row in spec.computed_rows:
+            inputs[r.key] = np.array(col, dtype=np.float64)
+    if bad or not present:
+        rep.errors.extend(cells.errors)
+        return rep
+    try:
+        expected = sheetlist.evaluate(inputs, sheets)
+    except XlsizingError as e:
+        rep.problems.append(f"the inputs are not valid: {e}")
+        rep.errors.extend(cells.errors)
+        return rep
+    for spec in sheets:
+        for row in spec.computed:
             for j in range(1, n + 1):
                 nm = spec.name(row.key, j)
                 try:
                     sheet, ref, got = cells[nm]
                 except KeyError as e:
-                    rep.problems.append(f"{spec.sheet}: {e.args[0]}")
+                    rep.problems.append(f"{spec.title}: {e.args[0]}")
                     continue
                 exp = float(np.asarray(expected[row.key])[j - 1])
                 rep.checked += 1
@@ -372,29 +384,11 @@ def _reading(path: Path):
         raise WorkbookError(f"{path}: cannot read the workbook: {_reason(e)}") from None
 
 
-_ONE_CELL = re.compile(r"(?:'((?:[^']|'')+)'|([^' !]+))!\$?([A-Z]{1,3})\$?([0-9]{1,7})")
-
-
-def _resolve(name: str, text: str, sheets: Sequence[str]) -> tuple[str, str] | str:
-    """``(sheet, "D5")`` of a name whose formula ``text`` is one cell of ``sheets``, else why not.
-
-    >>> _resolve("mfu_1", "'Figure 11'!$D$9", ["Figure 11"])
-    ('Figure 11', 'D9')
-    >>> _resolve("mfu_2", "'Figure 11'!#REF!", ["Figure 11"])
-    "defined name mfu_2 = 'Figure 11'!#REF! does not point to one cell"
-    """
-    m = _ONE_CELL.fullmatch(text)
-    sheet = m and (m[2] or m[1].replace("''", "'"))
-    if not m or sheet not in sheets:
-        return f"defined name {name} = {text} does not point to one cell"
-    return sheet, m[3] + m[4]
-
-
 def defined_names(path: str | os.PathLike) -> dict[str, tuple[str, str] | str]:
     """The workbook-level defined names of an .xlsx, read from ``xl/workbook.xml``.
 
     Each maps to ``(sheet, "D5")`` or to the message saying why it does not point to one cell
-    (as :func:`xlsizing.workbook.named_cell` resolves them).  Every XML part of the file is first
+    (as :func:`xlsizing.refs.named_cell` resolves them).  Every XML part of the file is first
     checked for a DTD (an entity bomb is refused here, before LibreOffice parses the file);
     :func:`xlsizing.fileio.check_xlsx` must have passed.  WorkbookError if it cannot be read.
     """
@@ -409,7 +403,7 @@ def defined_names(path: str | os.PathLike) -> dict[str, tuple[str, str] | str]:
                 sheets.append(el.get("name", ""))
             elif el.get("localSheetId") is None:  # a sheet's own names are not the workbook's
                 texts[el.get("name", "")] = el.text or ""
-    return {name: _resolve(name, text, sheets) for name, text in texts.items()}
+    return {name: resolve_name_text(name, text, sheets) for name, text in texts.items()}
 
 
 def _worksheets(z: zipfile.ZipFile) -> tuple[list[tuple[str, str]], str | None]:
@@ -467,25 +461,6 @@ def _cell_value(c: ElementTree.Element, strings: Sequence[str]) -> tuple[object,
     return text, kind  # "str" (a formula's text), "e" (an error), "d" (an ISO date)
 
 
-def _column_number(ref: str) -> int:
-    """``"AB12"`` -> 28."""
-    n = 0
-    for ch in ref:
-        if not ch.isalpha():
-            break
-        n = n * 26 + ord(ch.upper()) - 64
-    return n
-
-
-def _column_letters(n: int) -> str:
-    """28 -> ``"AB"``."""
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Iterator[tuple[str, object, str]]:
     """``(coordinate, value, type)`` of every cell of a worksheet part, row by row."""
     row = 0
@@ -498,9 +473,9 @@ def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Itera
             ref = c.get("r")
             if ref is None:  # optional in the format; positions then count on
                 col += 1
-                ref = f"{_column_letters(col)}{row}"
+                ref = f"{column_letters(col)}{row}"
             else:
-                col = _column_number(ref)
+                col = column_number(ref)
             yield (ref, *_cell_value(c, strings))
 
 
@@ -528,7 +503,7 @@ def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, s
 
 def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEFAULT_TIMEOUT,
                      profile: str | os.PathLike | None = None,
-                     specs: Sequence[SheetSpec] | None = None) -> list[Report]:
+                     specs: Sequence[Sheet] | None = None) -> list[Report]:
     """Recalculate ``paths`` in LibreOffice (one call) and check each against the Python engine.
 
     Untrusted files are checked before anything inflates them, and their XML for a DTD before

@@ -1,33 +1,25 @@
-"""Write Figure 11 workbooks with XlsxWriter: the template and filled scenario workbooks.
+"""Write xlsizing workbooks with XlsxWriter: the template and filled scenario workbooks.
 
-The writer receives rows, numbers and formulas; it does no sizing maths.  Rows come from
-:mod:`xlsizing.layout` (label zh/en, unit, number format, input or formula), numbers from the
-sheet's ``evaluate`` function (:func:`xlsizing.layout.evaluate` for Figure 11) and formulas from
-:func:`xlsizing.layout.formula`.
+The writer receives rows, numbers and formulas; it does no sizing maths.  Rows and sheets come from
+:mod:`xlsizing.sheets` (the one ordered list :data:`xlsizing.sheets.SHEETS`), numbers from its one
+evaluator and formulas from :func:`xlsizing.sheets.formula`.
 
 Why XlsxWriter: ``write_formula(..., value=...)`` stores each formula **with** its computed
 result, so mail previews, pandas and ``openpyxl.load_workbook(data_only=True)`` see numbers
 while the formulas stay live.  openpyxl writes formulas without cached values.
 
 Every input cell and every computed cell has a workbook-level defined name,
-``<prefix><row key>_<column>`` (:func:`xlsizing.layout.defined_name`): ``mau_wan_1``,
-``capex_yi_4``; the scenario header cells are ``<prefix>scenario_name_<n>`` and
+``<prefix><row key>_<column>`` (:meth:`xlsizing.sheets.Sheet.name`): ``mau_wan_1``,
+``capex_yi_4``, ``bx_batch_2``; the scenario header cells are ``<prefix>scenario_name_<n>`` and
 ``<prefix>scenario_name_en_<n>``.  :mod:`xlsizing.fill` and :mod:`xlsizing.verify` find cells by
-these names, never by coordinates.
-
-Adding a sheet (the hook for other row sets)
---------------------------------------------
-Describe the sheet with a :class:`SheetSpec` (its rows — any objects with the attributes of
-:class:`xlsizing.layout.Row` —, its ``evaluate`` and ``inputs`` functions, a defined-name
-``prefix`` unique in the workbook) and either pass it in ``write_workbook(..., sheets=[...])``
-or call :func:`register_sheet` at import time of a module listed in :data:`SHEET_MODULES`
-(``xlsizing.layout_beyond``), which adds it to every workbook written (the template included: then
-regenerate ``templates/figure11.xlsx``) and makes :func:`xlsizing.verify.verify_workbooks` and
-:func:`xlsizing.fill.fill_workbook` handle it.  A formula may reference a row of a sheet written earlier in the same workbook by its key
-(list those keys in ``SheetSpec.reads``); the reference then points to that sheet's cell.
+these names, never by coordinates.  A formula may reference a row of an earlier sheet by its key:
+the reference then points to that sheet's cell.  A linked input (:attr:`xlsizing.sheets.Row.link`)
+that the scenario does not set is written as a formula pointing at the row it follows, in green
+(the sell-side colour of a link to another sheet); set by the scenario, it is a blue input.
 
 >>> import tempfile, pathlib, openpyxl
 >>> from xlsizing.scenarios import load_builtin
+>>> from xlsizing.refs import read_named
 >>> p = write_workbook(load_builtin("figure11"), pathlib.Path(tempfile.mkdtemp()) / "f11.xlsx")
 >>> wb = openpyxl.load_workbook(p, data_only=True)
 >>> round(read_named(wb, "capex_yi_2"), 2)
@@ -40,17 +32,19 @@ import functools
 import math
 import os
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import Sequence
 
-from . import __version__, layout
+from . import sheets as sheetlist
+from ._version import __version__
 from .errors import InvalidInput
 from .fileio import atomic_write
-from .scenarios import Scenario, load_builtin, to_inputs
-
-if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
+from .refs import cell
+from .scenarios import Scenario, load_builtin, scenario_values
+from .scenarios import values as scenario_rows
+from .sheets import Sheet, display
+from .sheets.base import depends_on, inline_formula
 
 MAX_SCENARIOS = 16_000  # Excel has 16,384 columns; three hold labels and units
 
@@ -58,109 +52,13 @@ FIRST_COL = 3  # columns A-C: Chinese label, English label, unit; scenarios from
 HEADER_ROW = 3  # 0-based: scenario names (zh); the next row holds the English names
 FIRST_ROW = HEADER_ROW + 2
 
-INPUT_BLUE = "#0000FF"  # sell-side convention: blue = typed input, black = formula
+INPUT_BLUE = "#0000FF"  # sell-side convention: blue = typed input, black = formula, green = link
+LINK_GREEN = "#008000"
 SECTION_FILL = "#DDEBF7"
 HEADER_FILL = "#F2F2F2"
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: the writer caches per spec
-class SheetSpec:
-    """One sheet of rows for N scenario columns: what :func:`add_sheet` writes and verify checks.
-
-    ``rows``: objects with ``key, zh, en, unit, fmt, section, text, doc, is_input, is_computed``
-    (like :class:`xlsizing.layout.Row`).  ``evaluate(inputs) -> {key: array}`` computes every row
-    from ``inputs(scenarios) -> {input key: array}``; ``formula(row, ref)`` renders a computed
-    row's formula.  Optionally the same per scenario without numpy: ``column_inputs(scenario) ->
-    {input key: float}`` and ``evaluate_column(those) -> {key: float}``; the writer then uses them
-    (same numbers, no numpy import; :func:`sheet_values`), so a spec that replaces ``evaluate``
-    must replace or clear (``None``) ``evaluate_column`` too.  ``prefix`` starts every defined name of the sheet (unique per workbook).
-    ``chart``: ``(row key, title)`` of a native column chart by scenario, or None.
-    """
-
-    sheet: str
-    rows: Sequence
-    evaluate: Callable[[Mapping[str, np.ndarray]], Mapping[str, np.ndarray]]
-    inputs: Callable[[Sequence[Scenario]], Mapping[str, np.ndarray]] = to_inputs
-    evaluate_column: Callable[[Mapping[str, float]], Mapping[str, float]] | None = None
-    column_inputs: Callable[[Scenario], Mapping[str, float]] | None = None
-    formula: Callable = layout.formula
-    prefix: str = ""
-    title_zh: str = ""
-    title_en: str = ""
-    source: str = ""
-    section_titles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
-    chart: tuple[str, str] | None = None
-    reads: tuple[str, ...] = ()  # keys of rows on sheets written earlier that formulas use
-    notes: tuple[tuple[str, str], ...] = ()  # (heading, text) lines for the Notes sheet
-    # extra(book, worksheet, info, styles, first_free_row, values) -> (last row, last column) written:
-    # blocks below the rows that are not one-value-per-scenario (the Beyond sheet's sensitivity grid)
-    extra: Callable | None = None
-
-    def name(self, key: str, column: int) -> str:
-        return layout.defined_name(key, column, self.prefix)
-
-    @property
-    def input_rows(self):
-        return [r for r in self.rows if r.is_input]
-
-    @property
-    def computed_rows(self):
-        return [r for r in self.rows if r.is_computed]
-
-
-FIGURE11_SHEET = SheetSpec(
-    sheet="Figure 11",
-    rows=layout.ROWS,
-    evaluate=layout.evaluate,
-    evaluate_column=layout.evaluate_column,
-    column_inputs=lambda s: s.values,
-    title_zh=layout.TITLE_ZH,
-    title_en=layout.TITLE_EN,
-    source=layout.SOURCE_LINE,
-    section_titles=layout.SECTION_TITLES,
-    chart=("capex_yi", "豆包大模型创造AI服务器需求（亿元）/ AI-server capex by scenario (亿元)"),
-)
-
-_REGISTERED: list[SheetSpec] = []
-
-
-def register_sheet(spec: SheetSpec) -> SheetSpec:
-    """Add ``spec`` to every workbook written from now on (and to verify/fill). Idempotent."""
-    if spec.sheet == FIGURE11_SHEET.sheet or any(s.sheet == spec.sheet and s is not spec for s in _REGISTERED):
-        raise ValueError(f"a sheet named {spec.sheet!r} is already registered")
-    if spec not in _REGISTERED:
-        _REGISTERED.append(spec)
-    return spec
-
-
-# Modules that register sheets when imported.  sheet_specs() imports them itself, so the sheets of
-# a workbook never depend on which modules happened to be imported first.
-SHEET_MODULES: tuple[str, ...] = ("xlsizing.layout_beyond",)
-
-
-def sheet_specs() -> list[SheetSpec]:
-    """Figure 11 first, then every registered sheet, in registration order."""
-    import importlib
-
-    for mod in SHEET_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as e:  # pragma: no cover - optional module not written yet
-            if e.name != mod:
-                raise
-    return [FIGURE11_SHEET, *_REGISTERED]
-
-
 # --- small helpers --------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1 << 16)  # a batch asks for the same few hundred references per workbook
-def cell(row: int, col: int, absolute: bool = False, sheet: str | None = None) -> str:
-    """The one place that turns (row, col) into an A1 reference (XlsxWriter's helper)."""
-    from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
-
-    ref = xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
-    return f"{quote_sheetname(sheet)}!{ref}" if sheet else ref
 
 
 @functools.lru_cache(maxsize=1 << 14)  # labels and notes repeat in every workbook of a batch
@@ -173,47 +71,6 @@ def _width(strings, lo=6.0, hi=60.0) -> float:
     w = max((text_width(s) for s in strings), default=0)
     # 1.15 and +2: margin for proportional fonts (Calibri vs. its substitute in LibreOffice)
     return float(min(hi, max(lo, w * 1.15 + 2)))
-
-
-def read_named(wb, name: str):
-    """The value of the single cell a defined name points to, in an openpyxl workbook."""
-    ws, ref = named_cell(wb, name)
-    return ws[ref].value
-
-
-def named_cell(wb, name: str):
-    """``(worksheet, "D5")`` of a workbook-level defined name in an openpyxl workbook, or KeyError.
-
-    The KeyError says what is wrong: no such name, or a name that does not point to one cell of
-    an existing sheet (a deleted column leaves ``#REF!``).  Names are resolved once per workbook
-    (openpyxl re-parses a name's formula on every ``destinations`` call; a 200-column fill looks
-    up tens of thousands of names).
-    """
-    cells = getattr(wb, "_xlsizing_named_cells", None)
-    if cells is None:
-        cells = {n: _resolve_name(wb, n, dn) for n, dn in wb.defined_names.items()}
-        wb._xlsizing_named_cells = cells
-    found = cells.get(name)
-    if found is None:
-        raise KeyError(f"no defined name {name}")
-    if isinstance(found, str):
-        raise KeyError(found)
-    return wb[found[0]], found[1]
-
-
-def _resolve_name(wb, name, dn):
-    """``(sheet title, "D5")`` for a name pointing to one cell, else the message saying why not."""
-    import re
-
-    bad = f"defined name {name} = {dn.attr_text} does not point to one cell"
-    try:
-        (sheet, ref), = list(dn.destinations)
-    except ValueError:
-        return bad
-    ref = ref.replace("$", "")
-    if sheet not in wb.sheetnames or not re.fullmatch(r"[A-Z]{1,3}[0-9]{1,7}", ref):
-        return bad
-    return sheet, ref
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -240,28 +97,29 @@ class _Styles:
         self.source = book.add_format({"italic": True, "font_size": 9, "font_color": "#404040"})
         self.bold = book.add_format({"bold": True})
 
-    def number(self, fmt: str, is_input: bool):
-        """Inputs blue, formulas explicitly black (the convention, whatever the theme); right-aligned also
-        when a result is text (an error)."""
-        key = (fmt, is_input)
+    def number(self, fmt: str, kind):
+        """Inputs blue, links green, formulas explicitly black (the convention, whatever the theme);
+        right-aligned also when a result is text (an error).  ``kind``: True/"input", False/"formula", "link"."""
+        kind = {True: "input", False: "formula"}.get(kind, kind)
+        key = (fmt, kind)
         if key not in self._cache:
-            props = {"num_format": fmt, "align": "right", "font_color": INPUT_BLUE if is_input else "#000000"}
-            self._cache[key] = self.book.add_format(props)
+            color = {"input": INPUT_BLUE, "link": LINK_GREEN}.get(kind, "#000000")
+            self._cache[key] = self.book.add_format({"num_format": fmt, "align": "right", "font_color": color})
         return self._cache[key]
 
 
 @dataclass
 class SheetInfo:
-    """Where :func:`add_sheet` put things: row index of each key, first/last scenario column."""
+    """Where :func:`add_sheet` put things: row index of each key, the number of scenario columns."""
 
-    spec: SheetSpec
+    sheet: Sheet
     worksheet: object
     row_of: dict[str, int]
     n: int
     last_row: int
 
     def ref(self, key: str, j: int, other_sheet: bool = False) -> str:
-        return column_cell(self.row_of[key], j, self.spec.sheet if other_sheet else None)
+        return column_cell(self.row_of[key], j, self.sheet.title if other_sheet else None)
 
 
 def column_cell(row: int, j: int, sheet: str | None = None) -> str:
@@ -273,41 +131,30 @@ def column_cell(row: int, j: int, sheet: str | None = None) -> str:
     return cell(row, FIRST_COL + j, sheet=sheet)
 
 
-def sheet_values(spec: SheetSpec, scenarios: Sequence[Scenario]) -> dict[str, list[float]]:
-    """``{row key: [float per scenario]}``: per scenario without numpy when the spec can, else its arrays.
-
-    Each row in its unit; both ways give the same numbers (tests/test_column_path.py).
-
-    >>> v = sheet_values(FIGURE11_SHEET, load_builtin("figure11"))
-    >>> [round(x, 2) for x in v["capex_yi"]]     # 亿元
-    [455.46, 759.09, 1138.64, 1897.73]
-    """
-    if spec.evaluate_column is not None and spec.column_inputs is not None and len(scenarios) <= layout.COLUMN_PATH_MAX:
-        return layout.columns(spec.evaluate_column, [spec.column_inputs(s) for s in scenarios])
-    import numpy as np
-
-    return {k: np.asarray(v, dtype=np.float64).tolist() for k, v in spec.evaluate(spec.inputs(scenarios)).items()}
+def sheet_values(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None) -> dict[str, list[float]]:
+    """``{row key: [float per scenario]}``: :func:`xlsizing.scenarios.values` (the one evaluator)."""
+    return scenario_rows(scenarios, sheets)
 
 
 @functools.lru_cache(maxsize=64)
-def _positions(spec: SheetSpec, earlier: tuple[SheetSpec, ...]):
+def _positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
     """``(plan, row_of, external)`` of a sheet: the same in every workbook, so computed once per batch.
 
     ``plan``: ``("section", row, section)`` and ``("row", row, Row)`` in sheet order; ``row_of``:
-    row index of each key; ``external``: ``{key: (sheet, row)}`` of the rows ``spec.reads`` from
-    the sheets ``earlier``.  Rows sit below each other with a blank line and a heading between
-    sections, so formulas may reference rows below them.
+    row index of each key; ``external``: ``{key: (sheet title, row)}`` of the rows of the sheets
+    ``earlier``.  Rows sit below each other with a blank line and a heading between sections, so
+    formulas may reference rows below them.
     """
     row_of: dict[str, int] = {}
     r = FIRST_ROW
     section = None
     plan = []
-    for row in spec.rows:
+    for row in sheet.rows:
         if row.section != section:
             if section is not None:
                 r += 1  # blank line between sections
             section = row.section
-            if section in spec.section_titles and plan:  # the first section needs no heading
+            if section in sheet.section_titles and plan:  # the first section needs no heading
                 plan.append(("section", r, section))
                 r += 1
         plan.append(("row", r, row))
@@ -316,44 +163,51 @@ def _positions(spec: SheetSpec, earlier: tuple[SheetSpec, ...]):
     external = {}
     for other in earlier:
         for k, rk in _positions(other, ())[1].items():
-            external.setdefault(k, (other.sheet, rk))
-    missing = [k for k in spec.reads if k not in external]
+            external.setdefault(k, (other.title, rk))
+    missing = [k for k in sheet.reads if k not in external]
     if missing:
-        raise ValueError(f"sheet {spec.sheet!r} reads rows {missing} that no earlier sheet has")
+        raise ValueError(f"sheet {sheet.title!r} reads rows {missing} that no earlier sheet has")
     return tuple(plan), row_of, external
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _formula(spec: SheetSpec, earlier: tuple[SheetSpec, ...], key: str, j: int) -> str:
-    """The formula of row ``key`` in scenario column ``j`` (0-based), cached for the workbooks of a batch."""
-    plan, row_of, external = _positions(spec, earlier)
-    row = next(item for kind, _, item in plan if kind == "row" and item.key == key)
+def _ref_function(sheet: Sheet, earlier: tuple[Sheet, ...], j: int):
+    _, row_of, external = _positions(sheet, earlier)
 
     def ref(k):
         if k in row_of:
             return column_cell(row_of[k], j)
-        sheet, r = external[k]
-        return column_cell(r, j, sheet)
+        title, r = external[k]
+        return column_cell(r, j, title)
 
-    return spec.formula(row, ref)
+    return ref
 
 
-def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _Styles | None = None,
-              earlier: Sequence[SheetInfo] = ()) -> SheetInfo:
-    """Write one sheet of ``spec.rows`` for ``scenarios`` (one column each) into an XlsxWriter book.
+@functools.lru_cache(maxsize=1 << 14)
+def _formula(sheet: Sheet, earlier: tuple[Sheet, ...], key: str, j: int) -> str:
+    """The formula of row ``key`` in scenario column ``j`` (0-based), cached for the workbooks of a batch."""
+    return sheetlist.formula(sheet.row[key], _ref_function(sheet, earlier, j))
+
+
+def _is_set(scenario: Scenario, key: str) -> bool:
+    return key in scenario_values(scenario)
+
+
+def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[str, list[float]], *,
+              styles: _Styles | None = None, earlier: Sequence[SheetInfo] = ()) -> SheetInfo:
+    """Write one sheet of ``sheet.rows`` for ``scenarios`` (one column each) into an XlsxWriter book.
 
     Inputs are blue numbers with defined names, computed rows black formulas with their cached
-    values (from ``spec.evaluate``), text rows merged across the scenario columns.  ``earlier``
-    holds the sheets already written, for formulas that read their rows (``spec.reads``).
+    values (``values``, from the one evaluator), linked inputs green formulas (or blue numbers where
+    the scenario sets them), text rows merged across the scenario columns.  ``earlier`` holds the
+    sheets already written, for formulas that read their rows.
     """
     styles = styles or _Styles(book)
     n = len(scenarios)
-    values = sheet_values(spec, scenarios)
-    ws = book.add_worksheet(spec.sheet)
+    ws = book.add_worksheet(sheet.title)
     last_col = FIRST_COL + n - 1
 
-    ws.write_string(0, 0, spec.title_zh, styles.title)
-    ws.write_string(1, 0, spec.title_en, styles.subtitle)
+    ws.write_string(0, 0, sheet.title_zh, styles.title)
+    ws.write_string(1, 0, sheet.title_en, styles.subtitle)
     ws.write_string(HEADER_ROW, 0, "项目", styles.header_left)
     ws.write_string(HEADER_ROW, 1, "Item", styles.header_left)
     ws.write_string(HEADER_ROW, 2, "单位", styles.header)
@@ -364,17 +218,18 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
         # scenario text is data: always a string, never a formula (write_string, not write)
         ws.write_string(HEADER_ROW, FIRST_COL + j, s.name, styles.header)
         ws.write_string(HEADER_ROW + 1, FIRST_COL + j, s.name_en or "", styles.header)
-        book.define_name(spec.name("scenario_name", j + 1), "=" + cell(HEADER_ROW, FIRST_COL + j, True, spec.sheet))
-        book.define_name(spec.name("scenario_name_en", j + 1),
-                         "=" + cell(HEADER_ROW + 1, FIRST_COL + j, True, spec.sheet))
+        book.define_name(sheet.name("scenario_name", j + 1), "=" + cell(HEADER_ROW, FIRST_COL + j, True, sheet.title))
+        book.define_name(sheet.name("scenario_name_en", j + 1),
+                         "=" + cell(HEADER_ROW + 1, FIRST_COL + j, True, sheet.title))
 
-    plan, row_of, _ = _positions(spec, tuple(info.spec for info in earlier))
-    earlier_specs = tuple(info.spec for info in earlier)
+    earlier_sheets = tuple(info.sheet for info in earlier)
+    plan, row_of, _ = _positions(sheet, earlier_sheets)
 
     widths_values: dict[int, list[str]] = {j: [s.name, s.name_en or ""] for j, s in enumerate(scenarios)}
+    r = FIRST_ROW
     for kind, r, item in plan:
         if kind == "section":
-            zh, en = spec.section_titles[item]
+            zh, en = sheet.section_titles[item]
             ws.write_string(r, 0, zh, styles.section)
             ws.write_string(r, 1, en, styles.section)
             for c in range(2, last_col + 1):
@@ -390,27 +245,27 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
             else:
                 ws.write_string(r, FIRST_COL, row.text, styles.text)
             continue
-        fmt = styles.number(row.fmt, row.is_input)
         for j in range(n):
             v = values[row.key][j]
-            widths_values[j].append(layout.display(row, v))
-            if row.is_input:
-                ws.write_number(r, FIRST_COL + j, v, fmt)
+            widths_values[j].append(display(row, v))
+            if row.is_input and not (row.is_linked and not _is_set(scenarios[j], row.key)):
+                ws.write_number(r, FIRST_COL + j, v, styles.number(row.fmt, "input"))
             else:
                 # a non-finite result (an infeasible row of another sheet) is cached as #NUM!,
                 # never as the text "nan" that Excel would reject
-                ws.write_formula(r, FIRST_COL + j, _formula(spec, earlier_specs, row.key, j), fmt,
+                ws.write_formula(r, FIRST_COL + j, _formula(sheet, earlier_sheets, row.key, j),
+                                 styles.number(row.fmt, "link" if row.is_input else "formula"),
                                  v if math.isfinite(v) else "#NUM!")
-            book.define_name(spec.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, spec.sheet))
+            book.define_name(sheet.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, sheet.title))
     last = r
     r += 1
-    ws.write_string(r, 0, spec.source, styles.source)
+    ws.write_string(r, 0, sheet.source, styles.source)
 
     # widths: labels, units, and every value at its displayed precision, so nothing shows ###
-    labels = [row.zh for row in spec.rows] + ["项目"]
+    labels = [row.zh for row in sheet.rows] + ["项目"]
     ws.set_column(0, 0, _width(labels, hi=44))
-    ws.set_column(1, 1, _width([row.en for row in spec.rows], hi=50))
-    ws.set_column(2, 2, _width([row.unit for row in spec.rows] + ["单位", "Unit"]))
+    ws.set_column(1, 1, _width([row.en for row in sheet.rows], hi=50))
+    ws.set_column(2, 2, _width([row.unit for row in sheet.rows] + ["单位", "Unit"]))
     for j in range(n):
         ws.set_column(FIRST_COL + j, FIRST_COL + j, _width(widths_values[j], lo=10, hi=40))
 
@@ -423,14 +278,14 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
     ws.set_footer(f"&L&8xlsizing {__version__}&R&8&P / &N")
 
     end = r
-    if spec.chart is not None and n > 1:  # a chart compares scenarios: one scenario shows its number alone
-        key, title = spec.chart
+    if sheet.chart is not None and n > 1:  # a chart compares scenarios: one scenario shows its number alone
+        key, title = sheet.chart
         chart = book.add_chart({"type": "column"})
         cr = row_of[key]
         chart.add_series({
             "name": title,
-            "categories": [spec.sheet, HEADER_ROW, FIRST_COL, HEADER_ROW, last_col],
-            "values": [spec.sheet, cr, FIRST_COL, cr, last_col],
+            "categories": [sheet.title, HEADER_ROW, FIRST_COL, HEADER_ROW, last_col],
+            "values": [sheet.title, cr, FIRST_COL, cr, last_col],
             "data_labels": {"value": True, "num_format": "#,##0"} if n <= 12 else None,
             "fill": {"color": "#2F5597"},
         })
@@ -439,15 +294,112 @@ def add_sheet(book, spec: SheetSpec, scenarios: Sequence[Scenario], *, styles: _
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
         end = r + 2 + 16
-    info = SheetInfo(spec, ws, dict(row_of), n, last)
-    if spec.extra is not None:
-        extra_row, extra_col = spec.extra(book, ws, info, styles, end + 2, values)
-        end, last_col = max(end, extra_row), max(last_col, extra_col)
+    info = SheetInfo(sheet, ws, dict(row_of), n, last)
+    if sheet.grid is not None:
+        grid_row, grid_col = _write_grid(book, ws, info, styles, end + 2, scenarios, earlier)
+        end, last_col = max(end, grid_row), max(last_col, grid_col)
     ws.print_area(0, 0, end, last_col)
     return info
 
 
-def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Sequence[SheetSpec]):
+# --- the sensitivity grid: one computed row over two inputs, built from the rows ------------------
+
+
+def grid_name(sheet: Sheet, what: str, *idx: int) -> str:
+    """Defined names of a sheet's grid: ``bx_grid_column``, ``bx_grid_row_2`` (row input), ``bx_grid_col_3``, ``bx_grid_2_3``."""
+    return sheet.prefix + "grid_" + "_".join([what, *map(str, idx)] if what else list(map(str, idx)))
+
+
+def grid_values(sheet: Sheet, scenario: Scenario) -> list[list[float]]:
+    """The grid of ``sheet`` in Python for one scenario: its result for each row value × column value.
+
+    The same evaluator as every sheet, on the scenario's inputs with the two grid inputs replaced.
+    """
+    g = sheet.grid
+    base = scenario_values(scenario)
+    owner = [s for s in sheetlist.SHEETS if g.result in s.row]
+    return [[sheetlist.evaluate_column({**base, g.row_input: float(a), g.col_input: float(b)}, owner)[g.result]
+             for b in g.col_values] for a in g.row_values]
+
+
+def _grid_formula(sheet: Sheet, j_ref, i: int, k: int) -> str:
+    """The formula of grid cell (i, k): the chain from the two varied inputs to the result, inlined."""
+    g = sheet.grid
+    universe = {key: r for s in sheetlist.SHEETS for key, r in s.row.items()}
+    varied = {g.row_input, g.col_input}
+    through = {key for key in universe if depends_on(universe, key, varied)}
+
+    def ref(key):
+        if key == g.row_input:
+            return grid_name(sheet, "row", i + 1)
+        if key == g.col_input:
+            return grid_name(sheet, "col", k + 1)
+        return j_ref(key)
+
+    return "=" + inline_formula(universe, g.result, ref, through)
+
+
+def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios, earlier) -> tuple[int, int]:
+    """Write ``info.sheet.grid`` and its line chart below the rows; returns (last row, last column)."""
+    sheet, g, n = info.sheet, info.sheet.grid, info.n
+    choose = n <= g.choose_max
+    owners = {key: s for s in sheetlist.SHEETS for key in s.row}
+
+    def pick(key):  # the selected scenario column's cell of row ``key``, by defined name
+        names = [owners[key].name(key, j) for j in range(1, n + 1)]
+        return f"CHOOSE({grid_name(sheet, 'column')},{','.join(names)})" if choose and n > 1 else names[0]
+
+    title = sheet.title
+    r = row0
+    ws.write_string(r, 0, g.title_zh, styles.bold)
+    ws.write_string(r, 1, g.title_en, styles.bold)
+    r += 1
+    ws.write_string(r, 0, "情形列号", styles.label)
+    ws.write_string(r, 1, f"Scenario column (1-{n if choose else 1}) the grid sizes", styles.label)
+    ws.write_number(r, FIRST_COL, 1, styles.number("0", "input" if choose else "formula"))
+    book.define_name(grid_name(sheet, "column"), "=" + cell(r, FIRST_COL, True, title))
+    r += 1
+    rlab, clab = owners[g.row_input].row[g.row_input], owners[g.col_input].row[g.col_input]
+    ws.write_string(r, 0, f"{rlab.zh} ＼ {clab.zh}", styles.header_left)
+    ws.write_string(r, 1, f"{rlab.en} (rows) × {clab.en} (columns)", styles.header_left)
+    ws.write_string(r, 2, rlab.zh, styles.header)
+    head = r
+    for k, b in enumerate(g.col_values):
+        ws.write_number(r, FIRST_COL + k, b, styles.number(g.col_fmt, "input"))
+        book.define_name(grid_name(sheet, "col", k + 1), "=" + cell(r, FIRST_COL + k, True, title))
+    grid = grid_values(sheet, scenarios[0])
+    for i, a in enumerate(g.row_values):
+        r += 1
+        ws.write_number(r, 2, a, styles.number(g.row_fmt, "input"))
+        book.define_name(grid_name(sheet, "row", i + 1), "=" + cell(r, 2, True, title))
+        for k in range(len(g.col_values)):
+            v = grid[i][k]
+            ws.write_formula(r, FIRST_COL + k, _grid_formula(sheet, pick, i, k), styles.number(g.fmt, "formula"),
+                             v if math.isfinite(v) else "#NUM!")
+            book.define_name(grid_name(sheet, "", i + 1, k + 1), "=" + cell(r, FIRST_COL + k, True, title))
+    last_col = FIRST_COL + len(g.col_values) - 1
+    if last_col >= FIRST_COL + n:  # grid columns right of the scenario columns
+        ws.set_column(FIRST_COL + n, last_col, 10)
+    chart = book.add_chart({"type": "line"})
+    for k in range(len(g.col_values)):
+        chart.add_series({
+            "name": [title, head, FIRST_COL + k],
+            "categories": [title, head + 1, 2, head + len(g.row_values), 2],
+            "values": [title, head + 1, FIRST_COL + k, head + len(g.row_values), FIRST_COL + k],
+            "marker": {"type": "circle"},
+        })
+    chart.set_title({"name": g.chart_title, "name_font": {"size": 11}})
+    chart.set_x_axis({"name": rlab.en, "num_format": g.row_fmt})
+    chart.set_y_axis({"name": owners[g.result].row[g.result].unit, "num_format": g.fmt,
+                      "major_gridlines": {"visible": True}})
+    ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
+    return r + 2 + 16, last_col
+
+
+# --- the Notes sheet ------------------------------------------------------------------------------
+
+
+def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], sheets: Sequence[Sheet]):
     ws = book.add_worksheet("Notes")
     r = 0
     seen: dict[int, list[str]] = {0: [], 1: [], 2: [], 3: []}
@@ -465,31 +417,33 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Se
          fmt=styles.subtitle)
     r += 1
     line("来源 / Source", fmt=styles.bold)
-    line(layout.SOURCE_LINE)
+    line(sheetlist.FIGURE11.source)
     line("Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
          "(三种假设情形下，豆包带来的推理需求测算).")
-    r += 1
-    line("公式 / Chain", fmt=styles.bold)
-    line(layout.FORMULA_TEXT)
-    line(layout.FORMULA_TEXT_EN)
-    for row in layout.COMPUTED_ORDER:
-        native = row.native.format(**{k: k for k in row.args})
-        line(row.zh, row.en, row.unit, f"{row.key} = {native}")
-    r += 1
-    line("折算秒数 / Seconds basis", fmt=styles.bold)
-    line("129,600 s = 86,400 s × 1.5 reproduces every printed number of Figure 11; the report does not "
-         "explain the 1.5 (perhaps an 18-hour serving day × the 2 s inference time).")
-    line("86,400 s (a calendar day) is the plain alternative: change the seconds-basis inputs "
-         "(seconds_basis_1, ...) to 86400.")
-    r += 1
-    line("假设 / Assumptions (blue cells are inputs; each has a defined name <key>_<column>)", fmt=styles.bold)
-    line("key", "English", "unit", "note", fmt=styles.header_left)
-    for row in layout.INPUTS:
-        default = "" if row.default is None else f"default {row.default:g}; "
-        line(row.key, f"{row.zh} / {row.en}", row.unit, (default + row.doc).strip("; "))
+    for sheet in sheets:
+        r += 1
+        line(f"公式 / Chain: {sheet.title}", fmt=styles.bold)
+        for text in sheet.formula_lines:
+            line(text)
+        for row in sheet.order:
+            native = row.native.format(**{k: k for k in row.args})
+            line(row.zh, row.en, row.unit, f"{row.key} = {native}")
+    for sheet in sheets:
+        r += 1
+        line(f"假设 / Assumptions: {sheet.title} (blue cells are inputs, green cells follow another sheet; "
+             f"each has a defined name {sheet.prefix}<key>_<column>)", fmt=styles.bold)
+        line("key", "English", "unit", "note", fmt=styles.header_left)
+        for row in sheet.inputs:
+            if row.is_linked:
+                target = sheetlist.row(row.link)
+                owner = next(s.title for s in sheetlist.SHEETS if row.link in s.row)
+                default = f"follows {owner} {row.link} ({target.en}) unless set; "
+            else:
+                default = "" if row.default is None else f"default {row.default:g}; "
+            line(row.key, f"{row.zh} / {row.en}", row.unit, (default + row.doc).strip("; "))
     r += 1
     line("Excel functions / 自定义函数", fmt=styles.bold)
-    udfs = ", ".join(row.udf for row in layout.HEADLINE)
+    udfs = ", ".join(row.udf for sheet in sheets for row in sheet.headline)
     line(f"The headline rows call {udfs} from the xlsizing add-in through IFERROR(UDF(...), native formula).")
     line("Without the add-in the function is unknown (#NAME?), IFERROR falls back to the native formula, "
          "and the cell shows the same number. The add-in's own errors are text and stay visible.")
@@ -502,11 +456,12 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Se
         for col, key in ((0, "notes_scenario_name"), (1, "notes_scenario_name_en"), (3, "notes_scenario_note")):
             book.define_name(f"{key}_{j}", "=" + cell(r, col, True, "Notes"))
         line(s.name, s.name_en or "", "", s.note or "")
-    for spec in specs:
-        for heading, text in spec.notes:
+    for sheet in sheets:
+        for heading, text in sheet.notes:
             r += 1
             line(heading, fmt=styles.bold)
-            line(text)
+            for part in text.split("\n"):
+                line(part)
     for c, strings in seen.items():
         ws.set_column(c, c, _width(strings, lo=8, hi=90))
     ws.set_landscape()
@@ -514,30 +469,32 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], specs: Se
     ws.fit_to_pages(1, 0)
 
 
-def build(book, scenarios: Sequence[Scenario], sheets: Sequence[SheetSpec] | None = None) -> list[SheetInfo]:
-    """Write every sheet (Figure 11 first), then the Notes sheet, into an open XlsxWriter book."""
+def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None) -> list[SheetInfo]:
+    """Write every sheet (default: :data:`xlsizing.sheets.SHEETS`, in order), then the Notes sheet."""
     scenarios = list(scenarios)
     if not scenarios:
         raise InvalidInput("scenarios must hold at least one scenario, got none")
     if len(scenarios) > MAX_SCENARIOS:
         raise InvalidInput(f"scenarios must hold at most {MAX_SCENARIOS} scenarios (Excel columns), "
                            f"got {len(scenarios)}")
-    specs = list(sheets) if sheets is not None else sheet_specs()
+    selected = sheetlist.sheets(sheets)
+    values = sheet_values(scenarios, selected)
     styles = _Styles(book)
     infos: list[SheetInfo] = []
-    for spec in specs:
-        infos.append(add_sheet(book, spec, scenarios, styles=styles, earlier=infos))
-    _notes_sheet(book, styles, scenarios, specs)
-    book.set_properties({"title": layout.TITLE_EN, "subject": layout.TITLE_ZH,
+    for sheet in selected:
+        infos.append(add_sheet(book, sheet, scenarios, values, styles=styles, earlier=infos))
+    _notes_sheet(book, styles, scenarios, selected)
+    book.set_properties({"title": sheetlist.FIGURE11.title_en, "subject": sheetlist.FIGURE11.title_zh,
                          "comments": f"Written by xlsizing {__version__}"})
     return infos
 
 
 def write_workbook(scenarios: Sequence[Scenario], path: str | os.PathLike, *, force: bool = False,
-                   sheets: Sequence[SheetSpec] | None = None) -> Path:
-    """Write a Figure 11 workbook with one column per scenario to ``path`` (atomically).
+                   sheets: Sequence[Sheet] | None = None) -> Path:
+    """Write a workbook with one column per scenario to ``path`` (atomically).
 
-    Refuses an existing ``path`` unless ``force``.  ``sheets`` defaults to :func:`sheet_specs`.
+    Refuses an existing ``path`` unless ``force``.  ``sheets`` defaults to every sheet of
+    :data:`xlsizing.sheets.SHEETS`.
     """
     import xlsxwriter
 
