@@ -16,9 +16,9 @@ import numpy as np
 
 from timing import best_of  # bench/timing.py
 from xlsizing import catalog as cat
-from xlsizing import layout_beyond as lb
+from xlsizing import sheets
 from xlsizing import planner as pl
-from xlsizing.scenarios import load_builtin
+from xlsizing.scenarios import load_builtin, scenario_values
 
 PRECISIONS = ("bf16", "fp8", "int8", "fp4")
 
@@ -87,7 +87,7 @@ def main() -> None:
     for label, prices, hh in (("catalog prices", None, h), ("every card priced", priced, h_priced)):
         print(f"objective cost per 1M tokens, {label}:")
         for s in scenarios:
-            k = lb.column_inputs(s)
+            k = sheets.evaluate_column(scenario_values(s))
 
             def run():
                 return pl.plan(s, accelerators=names, precisions=PRECISIONS, replica_cards=reps, batches=bts,

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from xlsizing import beyond as b
 from xlsizing import catalog as cat
-from xlsizing import layout_beyond as lb
+from xlsizing import sheets
 from xlsizing import planner as pl
 from xlsizing.errors import InvalidInput
-from xlsizing.scenarios import load_builtin
+from xlsizing.scenarios import load_builtin, scenario_values
 
 SCENARIOS = load_builtin("figure11")
 OBJ = {"cost": "cost_per_mtok_yuan", "capex": "fleet_capex_yi", "cards": "fleet_cards_wan", "power": "fleet_power_mw"}
@@ -32,7 +32,7 @@ def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=No
     target, the objective's figures present; minimum objective; objectives within 1e-9 relative
     are ties, broken by the lower TPOT, then by the order accelerator, precision, replica, batch.
     """
-    k = lb.column_inputs(scenario)
+    k = sheets.evaluate_column(scenario_values(scenario))
     tpot = k["tpot_slo_s"] if tpot_s is None else tpot_s
     rate = b.peak_tokens_per_s_yi(k["tokens_per_s_yi"], k["peak_multiplier"])
     pre_rate = b.prefill_tokens_per_s_yi(rate, k["input_share"], k["cache_hit_rate"])
@@ -142,7 +142,7 @@ def test_best_per_accelerator_is_the_brute_force_on_that_accelerator_alone():
 def test_never_worse_than_the_beyond_sheet_default(objective, column, batches):
     s = SCENARIOS[column]
     default = pl.beyond_default(s)  # H20 BF16, 8 cards, batch 64: the Beyond sheet's inputs
-    sheet = lb.evaluate_column(lb.column_inputs(s))
+    sheet = sheets.evaluate_column(scenario_values(s))
     assert default.fleet_cards_wan == sheet["fleet_cards_wan"]  # the same figures as the sheet shows
     assert default.cost_per_mtok_yuan == sheet["cost_per_mtok_yuan"]
     assert default.feasible and default.ttft_s <= pl.TTFT_S
@@ -153,8 +153,11 @@ def test_never_worse_than_the_beyond_sheet_default(objective, column, batches):
 def test_beyond_default_matches_the_sheet_defaults():
     d = pl.beyond_default(SCENARIOS[0])
     assert (d.accelerator, d.precision, d.replica_cards, d.batch) == ("H20", "bf16", 8, 64)
-    # docs/beyond.md's table: 27.98万 cards, 28.1 ms a step for the End-2024 column at BF16
-    assert round(d.fleet_cards_wan, 2) == 27.98 and round(d.decode_step_s * 1000, 1) == 28.1
+    # hand calculation, End-2024 column at BF16: peak 1.2346亿 tokens/s; prefill 1.2346e8 × 0.7835 × 0.4375
+    # × 2 × 1.3e11 / (148e12 × 0.5, prefill MFU linked to Figure 11's) = 14.87万; decode 1.2346e8 × 0.2165 /
+    # (64 / 28.108 ms / 8 = 284.6 per card) = 9.39万; 24.26万 cards. Step: compute bound, 2 × 1.3e11 × 64 /
+    # (8 × 148e12 × 0.5) = 28.1 ms (docs/beyond.md)
+    assert round(d.fleet_cards_wan, 2) == 24.26 and round(d.decode_step_s * 1000, 1) == 28.1
 
 
 # --- infeasible demand: one clear reason per accelerator ---------------------------------------
@@ -175,7 +178,7 @@ def test_tpot_nobody_meets_gives_one_reason_per_accelerator():
 
 
 def test_a_model_too_big_for_any_replica_says_the_weights_do_not_fit():
-    ins = lb.column_inputs(SCENARIOS[0]) | {"total_params_yi": 20000.0, "active_params_yi": 20000.0}
+    ins = scenario_values(SCENARIOS[0]) | {"total_params_yi": 20000.0, "active_params_yi": 20000.0}
     p = pl.plan(ins, accelerators=["H20", "MI300X"], precisions=["bf16"], objective="cards")
     # 2T parameters × 2 bytes = 4,000 GB; 8 × 96 GB × 0.9 = 691.2 GB; 8 × 192 × 0.9 = 1,382.4 GB
     assert p.infeasible == {
@@ -190,11 +193,11 @@ def test_a_model_too_big_for_any_replica_says_the_weights_do_not_fit():
 
 
 def test_a_context_too_long_says_the_kv_cache_does_not_fit():
-    ins = lb.column_inputs(SCENARIOS[0]) | {"context_tokens": 2_000_000.0}
+    ins = scenario_values(SCENARIOS[0]) | {"context_tokens": 2_000_000.0}
     p = pl.plan(ins, accelerators=["H20"], precisions=["fp8"], replica_cards=[8], objective="cards")
     # 8 × 96 × 0.9 − 130 = 561.2 GB free; one sequence: 2e6 × 196,608 B = 393.2 GB fits; batch 1 fits,
-    # so the reason is TPOT/TTFT: TTFT = 2 × 1.3e11 × 2e6 × 0.4375 / (8 × 296e12 × 0.4) = 240.2 s
-    assert p.infeasible["H20"].startswith("no configuration meets the targets; closest: fp8 ×8: TTFT 240.2 s over "
+    # so the reason is TPOT/TTFT: TTFT = 2 × 1.3e11 × 2e6 × 0.4375 / (8 × 296e12 × 0.5) = 192.1 s
+    assert p.infeasible["H20"].startswith("no configuration meets the targets; closest: fp8 ×8: TTFT 192.1 s over "
                                           "the 2 s target")
     ins = ins | {"context_tokens": 3_000_000.0}  # 589.8 GB of KV for one sequence: 28.62 GB short
     p = pl.plan(ins, accelerators=["H20"], precisions=["fp8"], replica_cards=[8], objective="cards")
@@ -248,7 +251,7 @@ def test_frontier_is_pareto_optimal_among_fitting_candidates():
     users = [f.tokens_per_s_per_user for f in pts]
     cards = [f.decode_tokens_per_s_per_card for f in pts]
     assert users == sorted(users) and cards == sorted(cards, reverse=True)  # a trade-off curve
-    k = lb.column_inputs(SCENARIOS[0])
+    k = sheets.evaluate_column(scenario_values(SCENARIOS[0]))
     acc = cat.get("H100")
     every = []  # all fitting H100 candidates, scalar calls
     for prec in pl.DEFAULT_PRECISIONS:
@@ -324,9 +327,9 @@ def test_bad_arguments(kw, message):
 
 
 def test_bad_scenario():
-    with pytest.raises(InvalidInput, match=r"^scenario: tokens_per_s_yi is required \(an input of the Beyond sheet\)$"):
+    with pytest.raises(InvalidInput, match=r"^mau_wan is required \(Monthly active users, 万人\)$"):
         pl.plan({"peak_multiplier": 4})
-    ins = lb.column_inputs(SCENARIOS[0]) | {"mbu": 1.5}
+    ins = scenario_values(SCENARIOS[0]) | {"mbu": 1.5}
     with pytest.raises(InvalidInput, match=r"^mbu must be in \(0, 1\], got 1.5$"):
         pl.plan(ins)
     with pytest.raises(InvalidInput, match="^scenario must be a Scenario or a mapping"):

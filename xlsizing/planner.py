@@ -33,7 +33,7 @@ KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8
 >>> p.chosen.label
 'H20 FP8, 8 cards per replica, batch 32'
 >>> round(p.chosen.cost_per_mtok_yuan, 4), round(p.chosen.fleet_cards_wan, 2)    # 元 per 1M tokens, 万张
-(2.2796, 13.99)
+(1.9767, 12.13)
 >>> p.rejected[0].text
 'H20 bf16 ×1: weights 260 GB do not fit in 86.4 GB (1 × 96 GB × 0.9)'
 """
@@ -273,22 +273,24 @@ def check_objective(objective) -> str:
 
 
 def scenario_inputs(scenario) -> dict[str, float]:
-    """The Beyond-sheet inputs of a scenario (a :class:`~xlsizing.scenarios.Scenario` or a mapping), checked."""
-    if hasattr(scenario, "values") and hasattr(scenario, "name") and not isinstance(scenario, Mapping):
-        from . import layout_beyond
+    """Every row of the sheets for a scenario, checked: the demand and assumptions the planner reads.
 
-        raw = layout_beyond.column_inputs(scenario)
+    ``scenario`` is a :class:`~xlsizing.scenarios.Scenario` or a mapping of sheet inputs (Figure 11's
+    and the Beyond sheet's, e.g. ``{"mau_wan": 6000, "peak_multiplier": 4, "total_params_yi": 6710}``);
+    both go through the one evaluator (:func:`xlsizing.sheets.evaluate_column`), so linked inputs
+    (Beyond's parameters and MFUs follow Figure 11's) behave as on the sheets.
+    """
+    from . import sheets
+    from .scenarios import Scenario, scenario_values
+
+    if isinstance(scenario, Scenario):
+        raw = scenario_values(scenario)
     elif isinstance(scenario, Mapping):
-        raw = scenario
+        raw = dict(scenario)
     else:
-        raise InvalidInput(f"scenario must be a Scenario or a mapping of the Beyond sheet's inputs, "
-                           f"got {fmt_value(scenario)}")
-    out = {}
-    for k, rule in _NEEDS.items():
-        if k not in raw:
-            raise InvalidInput(f"scenario: {k} is required (an input of the Beyond sheet)")
-        out[k] = as_float(k, raw[k], rule)
-    return out
+        raise InvalidInput(f"scenario must be a Scenario or a mapping of sheet inputs, got {fmt_value(scenario)}")
+    values = sheets.evaluate_column(raw)
+    return {k: as_float(k, values[k], rule) for k, rule in _NEEDS.items()}
 
 
 # --- hardware from the catalog ----------------------------------------------------------------
@@ -702,23 +704,23 @@ def plan_scenarios(scenarios: Sequence, **options) -> list[Plan]:
 def beyond_default(scenario, catalog=None) -> Config:
     """The Beyond sheet's own configuration of ``scenario`` (H20 unless its inputs say otherwise), as a :class:`Config`.
 
-    Its figures come from the Beyond sheet's evaluator, so a test can compare the planner's choice
-    with what the sheet shows.  The accelerator is named only when the sheet's hardware inputs are
-    the H20's (the sheet holds figures, not a name).
+    Its figures come from the sheets' evaluator, so a test can compare the planner's choice with
+    what the sheet shows.  The accelerator is named H20 and the precision found from the H20's
+    catalog peaks (the sheet holds figures, not a name; ``custom`` when they match none).
     """
-    from . import layout_beyond
+    from . import sheets
+    from .scenarios import Scenario, scenario_values
 
-    ins = layout_beyond.column_inputs(scenario) if not isinstance(scenario, Mapping) else dict(scenario)
-    out = layout_beyond.evaluate_column(ins)
+    out = sheets.evaluate_column(scenario_values(scenario) if isinstance(scenario, Scenario) else dict(scenario))
     h20 = cat.get("H20", catalog)
-    prec = next((p for p in ("bf16", "fp8") if h20.peak_tflops(p) == ins["peak_tflops"]
-                 and cat.bytes_per_weight(p) == ins["bytes_per_weight"]), "custom")
+    prec = next((p for p in ("bf16", "fp8") if h20.peak_tflops(p) == out["peak_tflops"]
+                 and cat.bytes_per_weight(p) == out["bytes_per_weight"]), "custom")
     return Config(
-        "H20", prec, int(ins["replica_cards"]), int(ins["batch"]),
+        "H20", prec, int(out["replica_cards"]), int(out["batch"]),
         weights_gb=out["weights_gb"], kv_bytes_per_token=out["kv_bytes_per_token"],
         memory_headroom_gb=out["memory_headroom_gb"], decode_step_s=out["decode_step_s"],
-        ttft_s=ttft_s(ins["context_tokens"], ins["cache_hit_rate"], ins["active_params_yi"], out["weights_gb"],
-                      ins["replica_cards"], ins["peak_tflops"], ins["mfu_prefill"], ins["bandwidth_tbs"], ins["mbu"]),
+        ttft_s=ttft_s(out["context_tokens"], out["cache_hit_rate"], out["active_params_yi"], out["weights_gb"],
+                      out["replica_cards"], out["peak_tflops"], out["mfu_prefill"], out["bandwidth_tbs"], out["mbu"]),
         tokens_per_s_per_user=tokens_per_s_per_user(out["decode_step_s"]),
         decode_tokens_per_s_per_card=out["decode_tokens_per_s_per_card"],
         prefill_cards_wan=out["prefill_cards_wan"], decode_cards_wan=out["decode_cards_wan"],
