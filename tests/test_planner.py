@@ -208,8 +208,9 @@ def test_a_context_too_long_says_the_kv_cache_does_not_fit():
 def test_missing_price_is_the_reason_for_the_cost_objective_only():
     p = pl.plan(SCENARIOS[0], accelerators=["H20", "H100"])
     assert p.chosen.accelerator == "H20"
-    assert p.infeasible == {"H100": "no server price in the catalog, needed for the cost objective (pass "
-                                    "server_price_wan={'H100': …} or add a price in a catalog file)"}
+    assert p.infeasible == {"H100": "no server price in the catalog, needed for the cost objective (give one: "
+                                    "--price 'H100=万元' on the command line, server_price_wan in Python, or a "
+                                    "catalog file)"}
     assert "H100" in pl.plan(SCENARIOS[0], accelerators=["H20", "H100"], objective="cards").best
     p = pl.plan(SCENARIOS[0], accelerators=["Ascend 910C"], objective="power")
     assert p.infeasible == {"Ascend 910C": "no TDP (tdp_w) in the catalog, needed for the power objective (add it in "
@@ -334,3 +335,45 @@ def test_bad_scenario():
         pl.plan(ins)
     with pytest.raises(InvalidInput, match="^scenario must be a Scenario or a mapping"):
         pl.plan(42)
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_cli_plan_text_csv_json(capsys):
+    import csv
+    import io
+    import json
+
+    from xlsizing.cli import main
+
+    assert main(["plan", "--accelerator", "H20,H100", "--price", "H100=230", "--base", "保守"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Plan: 保守 — minimise cost (元 per 1M tokens); TPOT ≤ 50 ms, TTFT ≤ 2 s; 320 candidates")  # 2 × 2 × 4 × 20
+    want = pl.plan(SCENARIOS[1], accelerators=["H20", "H100"], server_price_wan={"H100": 230})
+    assert f"  chosen: {want.chosen.label}\n" in out
+    assert main(["plan", "--accelerator", "H20,A100", "--format", "csv", "--tpot-ms", "30", "--ttft-ms", "1000"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["scenario"], r["role"], r["accelerator"]) for r in rows[:2]] == [("2024年末", "chosen", "H20"),
+                                                                                ("2024年末", "infeasible", "A100")]
+    want = pl.plan(SCENARIOS[0], accelerators=["H20", "A100"], tpot_s=0.03, ttft_s_target=1.0)
+    assert float(rows[0]["cost_per_mtok_yuan"]) == want.chosen.cost_per_mtok_yuan  # full precision
+    assert rows[1]["reason"] == want.infeasible["A100"]
+    assert main(["plan", "--accelerator", "H20", "--objective", "cards", "--format", "json", "--base", "乐观"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got == [json.loads(pl.render_json([pl.plan(SCENARIOS[3], accelerators=["H20"], objective="cards")]))[0]]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--objective", "price"], "Error: objective must be one of cost, capex, cards, power, got 'price'"),
+    (["--accelerator", "H2O"], "Error: accelerators: unknown accelerator 'H2O'; did you mean H20?"),
+    (["--batches", "0,8"], "Error: batches must be whole numbers >= 1, got 0"),
+    (["--price", "H100=lots"], "Error: --price must be NAME=WAN (万元 per server), got 'H100=lots'"),
+    (["--tpot-ms", "-5"], "Error: tpot_s must be > 0, got -0.005"),
+])
+def test_cli_plan_errors(capsys, argv, message):
+    from xlsizing.cli import main
+
+    assert main(["plan", *argv]) == 2
+    cap = capsys.readouterr()
+    assert cap.err.strip() == message and cap.out == ""

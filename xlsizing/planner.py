@@ -627,8 +627,8 @@ def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fa
         closest = (-1, 0, 0)  # (stage, replica, -position) of the family that came closest
         lacks = [_NEEDED_NAMES[f] for f in needs if not math.isfinite(float(getattr(hw, f)[a]))]
         if lacks:
-            how = (f"pass server_price_wan={{{acc!r}: …}} or add a price in a catalog file"
-                   if "server price" in lacks else "add it in a catalog file")
+            how = (f"give one: --price '{acc}=万元' on the command line, server_price_wan in Python, or a catalog "
+                   f"file" if "server price" in lacks else "add it in a catalog file")
             why = f"no {' or '.join(lacks)} in the catalog, needed for the {objective} objective ({how})"
             rejected.append(Rejection(acc, "", 0, (str, why)))
             infeasible[acc] = why
@@ -727,6 +727,124 @@ def beyond_default(scenario, catalog=None) -> Config:
         fleet_cards_wan=out["fleet_cards_wan"], servers_whole_wan=out["servers_whole_wan"],
         fleet_capex_yi=out["fleet_capex_yi"], fleet_power_mw=out["fleet_power_mw"],
         cost_per_mtok_yuan=out["cost_per_mtok_yuan"], feasible=bool(out["decode_feasible"] == 1.0))
+
+
+# --- text, CSV and JSON: what `xlsizing plan` prints ---------------------------------------------
+
+_TABLE = (  # (heading, figure, format) of the per-accelerator table
+    ("cards", "cards", "{:,.0f}"), ("servers", "servers", "{:,.0f}"), ("capex 亿元", "fleet_capex_yi", "{:,.2f}"),
+    ("power MW", "fleet_power_mw", "{:,.1f}"), ("元/1M tok", "cost_per_mtok_yuan", "{:.4f}"),
+    ("TPOT ms", "tpot_ms", "{:.1f}"), ("TTFT s", "ttft_s", "{:.2f}"), ("tok/s/card", "decode_tokens_per_s_per_card",
+                                                                       "{:,.0f}"),
+)
+
+
+def _cell(c: Config, fig: str, fmt: str) -> str:
+    x = c.decode_step_s * 1000 if fig == "tpot_ms" else getattr(c, fig)
+    return "n/a" if x is None else fmt.format(x)
+
+
+def render_text(plans: Sequence[Plan], frontier: bool = True) -> str:
+    """The plans as aligned text: the choice with its figures, the best per accelerator, reasons, the frontier."""
+    from .render import pad, width
+
+    out = []
+    for p in plans:
+        unit = OBJECTIVES[p.objective][1]
+        out.append(f"Plan: {p.scenario} — minimise {p.objective} ({unit}); TPOT ≤ {_g(p.tpot_s * 1000)} ms, "
+                   f"TTFT ≤ {_g(p.ttft_s)} s; {p.candidates:,} candidates")
+        c = p.chosen
+        if c is None:
+            out.append("  no configuration meets the targets:")
+        else:
+            out.append(f"  chosen: {c.label}")
+            out.append(f"    cards {c.cards:,.0f} · servers {c.servers:,.0f} · capex {_cell(c, 'fleet_capex_yi', '{:,.2f}')}"
+                       f" 亿元 · power {_cell(c, 'fleet_power_mw', '{:,.1f}')} MW · cost "
+                       f"{_cell(c, 'cost_per_mtok_yuan', '{:.4f}')} 元 per 1M tokens")
+            out.append(f"    TPOT {c.decode_step_s * 1000:.1f} ms ({c.tokens_per_s_per_user:,.1f} tokens/s per user) · "
+                       f"TTFT {c.ttft_s:.2f} s · {c.decode_tokens_per_s_per_card:,.0f} decode tokens/s per card")
+        if p.best:
+            rows = [["accelerator", "configuration", *[h for h, _f, _x in _TABLE]]]
+            for a, b in p.best.items():
+                rows.append([a + (" *" if c is not None and a == c.accelerator else ""),
+                             f"{b.precision.upper()} ×{b.replica_cards} batch {b.batch}",
+                             *[_cell(b, f, fmt) for _h, f, fmt in _TABLE]])
+            ws = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
+            out.append("  best per accelerator (* chosen):")
+            out += ["    " + "  ".join(pad(x, ws[i], i >= 2) for i, x in enumerate(r)).rstrip() for r in rows]
+        if p.infeasible:
+            out.append("  no feasible configuration:")
+            out += [f"    {a}: {r}" for a, r in p.infeasible.items()]
+        if frontier and p.frontier:
+            out.append(f"  frontier on {p.frontier_accelerator} (tokens/s per user → decode tokens/s per card; "
+                       f"* meets the targets):")
+            out += [f"    {f.tokens_per_s_per_user:8.1f} → {f.decode_tokens_per_s_per_card:8.1f}  "
+                    f"{f.precision.upper()} ×{f.replica_cards} batch {f.batch}{' *' if f.meets_targets else ''}"
+                    for f in p.frontier]
+        out.append("")
+    return "\n".join(out)
+
+
+CSV_FIELDS = ("scenario", "role", "accelerator", "precision", "replica_cards", "batch", *FIGURES, "reason")
+
+
+def records(plans: Sequence[Plan]) -> list[dict]:
+    """One record per scenario × accelerator: ``role`` = chosen, best or infeasible (with its reason)."""
+    out = []
+    for p in plans:
+        for a, b in p.best.items():
+            role = "chosen" if p.chosen is not None and a == p.chosen.accelerator else "best"
+            d = asdict(b)
+            out.append({"scenario": p.scenario, "role": role, **{k: d[k] for k in CSV_FIELDS[2:-1]}, "reason": ""})
+        for a, r in p.infeasible.items():
+            out.append({"scenario": p.scenario, "role": "infeasible", "accelerator": a, "reason": r})
+    return out
+
+
+def render_csv(plans: Sequence[Plan]) -> str:
+    """:func:`records` as CSV, full precision (``repr`` of each float), empty where a figure is missing."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for r in records(plans):
+        w.writerow({k: ("" if r.get(k) is None else repr(r[k]) if isinstance(r.get(k), float) else r.get(k, ""))
+                    for k in CSV_FIELDS})
+    return buf.getvalue()
+
+
+def render_json(plans: Sequence[Plan]) -> str:
+    """Every plan as JSON (:meth:`Plan.as_dict`), full precision."""
+    import json
+
+    return json.dumps([p.as_dict() for p in plans], ensure_ascii=False, indent=1) + "\n"
+
+
+RENDERERS = {"text": render_text, "csv": render_csv, "json": render_json}
+
+
+def report(scenarios: Sequence, format: str = "text", progress=None, **options) -> str:
+    """:func:`plan` for each scenario, rendered as ``text``, ``csv`` or ``json``: what ``xlsizing plan`` prints.
+
+    ``progress``: a stream for a progress bar (a terminal), or None.
+    """
+    if format not in RENDERERS:
+        raise InvalidInput(f"format must be one of {', '.join(RENDERERS)}, got {fmt_value(format)}")
+    plans = []
+    bar = None
+    if progress is not None and len(scenarios) > 1:
+        from .batch import Progress
+
+        bar = Progress(len(scenarios), progress, "scenarios")
+    for s in scenarios:
+        plans.append(plan(s, **options))
+        if bar is not None:
+            bar.advance(1)
+    if bar is not None:
+        bar.close()
+    return RENDERERS[format](plans)
 
 
 # =================================================================================================
