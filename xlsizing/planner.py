@@ -40,13 +40,14 @@ KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from . import beyond
 from . import catalog as cat
-from ._args import AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, as_float, checked, fmt_value
+from ._args import AT_LEAST_ONE, FRACTION, POSITIVE, PROPORTION, as_float, checked, fmt_value
 from .errors import InvalidInput
 from .units import TERA, YI
 
@@ -69,17 +70,6 @@ DEFAULT_BATCHES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 
 # (github.com/mlcommons/inference).  An assumption for a chat product, not the report's.
 TTFT_S = 2.0
 REL_TIE = 1e-9  # objectives this close count as equal (float noise across compute-bound batches)
-
-# the scenario's Beyond-sheet inputs the planner reads (hardware and the configuration come from
-# the candidates instead); rules as on that sheet
-_NEEDS = {
-    "tokens_per_s_yi": POSITIVE, "peak_multiplier": AT_LEAST_ONE, "daily_tokens_yi": POSITIVE,
-    "active_params_yi": POSITIVE, "total_params_yi": POSITIVE, "layers": AT_LEAST_ONE, "kv_heads": AT_LEAST_ONE,
-    "head_dim": AT_LEAST_ONE, "input_share": PROPORTION, "cache_hit_rate": PROPORTION, "mfu_prefill": FRACTION,
-    "mfu_decode": FRACTION, "mbu": FRACTION, "usable_fraction": FRACTION, "context_tokens": POSITIVE,
-    "tpot_slo_s": POSITIVE, "life_years": POSITIVE, "server_power_factor": AT_LEAST_ONE, "pue": AT_LEAST_ONE,
-    "load_factor": FRACTION, "power_price_yuan_kwh": NONNEGATIVE,
-}
 
 # the figures of one candidate, in the order they are reported
 FIGURES = ("weights_gb", "kv_bytes_per_token", "memory_headroom_gb", "decode_step_s", "ttft_s",
@@ -289,8 +279,7 @@ def scenario_inputs(scenario) -> dict[str, float]:
         raw = dict(scenario)
     else:
         raise InvalidInput(f"scenario must be a Scenario or a mapping of sheet inputs, got {fmt_value(scenario)}")
-    values = sheets.evaluate_column(raw)
-    return {k: as_float(k, values[k], rule) for k, rule in _NEEDS.items()}
+    return sheets.evaluate_column(raw)  # every row, checked by the one evaluator
 
 
 # --- hardware from the catalog ----------------------------------------------------------------
@@ -384,51 +373,55 @@ def _read_hardware(accelerators, precisions, c, prices) -> _Hardware:
 # --- the evaluation: one broadcast over (accelerator, precision, replica, batch) ----------------
 
 
-def _kernels(k: Mapping[str, float], peak, bpw, kvb, mem, bw, tdp, cps, price, n, bt, prompt_tokens: float,
-             extras: tuple[str, ...] = ()) -> dict:
-    """The figures of candidates whose hardware, replica size ``n`` and batch ``bt`` broadcast together.
+# The candidate axes replace these inputs of the sheets; every other row keeps the scenario's value.
+HARDWARE_KEYS = ("peak_tflops", "bytes_per_weight", "kv_bytes", "memory_gb", "bandwidth_tbs", "tdp_w",
+                 "server_price_wan", "cards_per_server", "replica_cards", "batch")
 
-    Always the physics and the cards; of capex, power and cost only those in ``extras`` (the
-    search computes on the whole grid only what the objective needs, the report the rest for the
-    few configurations it shows).  Kernels of :mod:`xlsizing.beyond`, unchecked (checked once).
+
+@functools.lru_cache(maxsize=64)
+def _chain(targets: frozenset) -> tuple:
+    """The Beyond sheet's computed rows needed for ``targets`` that depend on a candidate axis, in order."""
+    from .sheets import BEYOND
+    from .sheets.base import depends_on
+
+    rows, need, todo = BEYOND.row, set(), list(targets)
+    while todo:
+        k = todo.pop()
+        r = rows.get(k)
+        if r is None or not r.is_computed or k in need:
+            continue
+        need.add(k)
+        todo += list(r.args)
+    hw = set(HARDWARE_KEYS)
+    return tuple(r for r in BEYOND.order if r.key in need and depends_on(rows, r.key, hw))
+
+
+def _kernels(k: Mapping[str, float], hw_values: Mapping, prompt_tokens: float, targets: tuple[str, ...]) -> dict:
+    """The figures ``targets`` of candidates whose hardware and configuration (``hw_values``, keyed by
+    :data:`HARDWARE_KEYS`) broadcast together.
+
+    The Beyond sheet's own rows are evaluated (their :mod:`xlsizing.beyond` kernels, in the sheet's
+    dependency order, unchecked: the scenario was checked by the evaluator and the candidates
+    here), only those that depend on a candidate axis and lead to a target; the rest keep the
+    scenario's values.  So the planner always sizes with the sheet's model.  ``ttft_s`` and
+    ``tokens_per_s_per_user`` are this module's (see the block at the end).
     """
-    b = beyond
-    v = {}
-    rate = b.peak_tokens_per_s_yi.kernel(k["tokens_per_s_yi"], k["peak_multiplier"])
-    pre_rate = b.prefill_tokens_per_s_yi.kernel(rate, k["input_share"], k["cache_hit_rate"])
-    dec_rate = b.decode_tokens_per_s_yi.kernel(rate, k["input_share"])
-    v["weights_gb"] = w = b.weights_gb.kernel(k["total_params_yi"], bpw)
-    v["kv_bytes_per_token"] = kv = b.kv_bytes_per_token.kernel(k["layers"], k["kv_heads"], k["head_dim"], kvb)
-    v["memory_headroom_gb"] = b.memory_headroom_gb.kernel(w, kv, k["context_tokens"], bt, n, mem, k["usable_fraction"])
-    v["decode_step_s"] = step = b.decode_step_s.kernel(w, kv, k["context_tokens"], bt, k["active_params_yi"], n, bw,
-                                                       k["mbu"], peak, k["mfu_decode"])
-    v["ttft_s"] = ttft_s.kernel(prompt_tokens, k["cache_hit_rate"], k["active_params_yi"], w, n, peak,
-                                k["mfu_prefill"], bw, k["mbu"])
-    v["decode_tokens_per_s_per_card"] = tpc = b.decode_tokens_per_s_per_card.kernel(bt, step, n)
-    v["prefill_cards_wan"] = pre = b.prefill_cards_wan.kernel(pre_rate, k["active_params_yi"], peak, k["mfu_prefill"])
-    v["decode_cards_wan"] = dec = b.decode_cards_wan.kernel(dec_rate, tpc)
-    v["fleet_cards_wan"] = fleet = b.fleet_cards_wan.kernel(pre, dec)
-    if "tokens_per_s_per_user" in extras:
-        v["tokens_per_s_per_user"] = tokens_per_s_per_user.kernel(step)
-    if "servers_whole_wan" in extras:
-        v["servers_whole_wan"] = b.servers_whole_wan.kernel(fleet, cps)
-    if "fleet_capex_yi" in extras:
-        v["fleet_capex_yi"] = b.fleet_capex_yi.kernel(fleet, price, cps)
-    if "fleet_power_mw" in extras or "cost_per_mtok_yuan" in extras:
-        v["fleet_power_mw"] = mw = b.fleet_power_mw.kernel(
-            fleet, b.card_power_w.kernel(tdp, k["server_power_factor"]), k["pue"], k["load_factor"])
-    if "cost_per_mtok_yuan" in extras:
-        elec = b.electricity_cost_yi.kernel(b.energy_gwh_per_year.kernel(mw), k["power_price_yuan_kwh"])
-        v["cost_per_mtok_yuan"] = b.cost_per_mtok_yuan.kernel(
-            fleet, b.card_hour_yuan.kernel(price, cps, k["life_years"]), elec, k["daily_tokens_yi"])
-    return v
+    v = {**k, **hw_values}
+    for r in _chain(frozenset(targets) | {"weights_gb", "decode_step_s"}):
+        v[r.key] = r.fn.kernel(*(v[a] for a in r.args))
+    v["ttft_s"] = ttft_s.kernel(prompt_tokens, v["cache_hit_rate"], v["active_params_yi"], v["weights_gb"],
+                                v["replica_cards"], v["peak_tflops"], v["mfu_prefill"], v["bandwidth_tbs"], v["mbu"])
+    if "tokens_per_s_per_user" in targets:
+        v["tokens_per_s_per_user"] = tokens_per_s_per_user.kernel(v["decode_step_s"])
+    return {t: v[t] for t in dict.fromkeys((*targets, "weights_gb", "decode_step_s", "ttft_s"))}
 
 
-_EXTRAS = ("tokens_per_s_per_user", "servers_whole_wan", "fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan")
+# on the whole grid: what feasibility, the reasons, the frontier and the choice read (+ the objective)
+_GRID = ("weights_gb", "memory_headroom_gb", "decode_step_s", "decode_tokens_per_s_per_card", "fleet_cards_wan")
 
 
 def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[int], batches: Sequence[int],
-             prompt_tokens: float, extras: tuple[str, ...] = _EXTRAS) -> dict[str, np.ndarray]:
+             prompt_tokens: float, extras: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """Figures of every candidate, arrays of shape (accelerators, precisions, replicas, batches).
 
     Calls the kernels of :mod:`xlsizing.beyond` on broadcast arrays; missing catalog figures
@@ -442,10 +435,12 @@ def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[i
 
     n = np.asarray(replica_cards, dtype=np.float64)[None, None, :, None]
     bt = np.asarray(batches, dtype=np.float64)[None, None, None, :]
+    hw_values = {"peak_tflops": hw.peak_tflops[:, :, None, None], "bytes_per_weight": hw.bytes_per_weight[None, :, None, None],
+                 "kv_bytes": hw.kv_bytes[None, :, None, None], "memory_gb": acc(hw.memory_gb),
+                 "bandwidth_tbs": acc(hw.bandwidth_tbs), "tdp_w": acc(hw.tdp_w), "server_price_wan": acc(hw.server_price_wan),
+                 "cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt}
     with np.errstate(all="ignore"):
-        v = _kernels(base, hw.peak_tflops[:, :, None, None], hw.bytes_per_weight[None, :, None, None],
-                     hw.kv_bytes[None, :, None, None], acc(hw.memory_gb), acc(hw.bandwidth_tbs), acc(hw.tdp_w),
-                     acc(hw.cards_per_server), acc(hw.server_price_wan), n, bt, prompt_tokens, extras)
+        v = _kernels(base, hw_values, prompt_tokens, tuple(dict.fromkeys((*_GRID, *extras))))
     shape = (len(hw.accelerators), len(hw.precisions), n.size, bt.size)
     return {key: np.broadcast_to(val, shape) for key, val in v.items()}
 
@@ -457,11 +452,13 @@ def _configs(base, hw, reps, bts, prompt_tokens, picks) -> list[Config]:
     if not picks:
         return []
     a, p, r, b = (np.array(x) for x in zip(*picks))
+    hw_values = {"peak_tflops": hw.peak_tflops[a, p], "bytes_per_weight": hw.bytes_per_weight[p],
+                 "kv_bytes": hw.kv_bytes[p], "memory_gb": hw.memory_gb[a], "bandwidth_tbs": hw.bandwidth_tbs[a],
+                 "tdp_w": hw.tdp_w[a], "server_price_wan": hw.server_price_wan[a],
+                 "cards_per_server": hw.cards_per_server[a], "replica_cards": np.asarray(reps, dtype=np.float64)[r],
+                 "batch": np.asarray(bts, dtype=np.float64)[b]}
     with np.errstate(all="ignore"):
-        v = _kernels(base, hw.peak_tflops[a, p], hw.bytes_per_weight[p], hw.kv_bytes[p], hw.memory_gb[a],
-                     hw.bandwidth_tbs[a], hw.tdp_w[a], hw.cards_per_server[a], hw.server_price_wan[a],
-                     np.asarray(reps, dtype=np.float64)[r], np.asarray(bts, dtype=np.float64)[b], prompt_tokens,
-                     _EXTRAS)
+        v = _kernels(base, hw_values, prompt_tokens, FIGURES)
     cols = {key: np.broadcast_to(v[key], a.shape).tolist() for key in FIGURES}
     out = []
     for i, (ai, pi, ri, bi) in enumerate(picks):
