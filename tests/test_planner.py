@@ -377,3 +377,75 @@ def test_cli_plan_errors(capsys, argv, message):
     assert main(["plan", *argv]) == 2
     cap = capsys.readouterr()
     assert cap.err.strip() == message and cap.out == ""
+
+
+# --- the Plan sheet, the workbook, the Excel function -----------------------------------------
+
+
+def _random_scenarios(n, seed=16):
+    """Scenarios spread over demand and model size (mau 1,000-100,000万, peak 1-8×, 100-6,000亿 parameters)."""
+    import random
+
+    from xlsizing.scenarios import make_scenario
+
+    rng = random.Random(seed)
+    return [make_scenario(f"r{i}", mau_wan=rng.uniform(1e3, 1e5), peak_multiplier=rng.uniform(1, 8),
+                          params_yi=rng.choice([130.0, 700.0, 1300.0, 4050.0, 6000.0])) for i in range(n)]
+
+
+PLAN_OPTIONS = dict(accelerators=["H20", "H100", "H200", "MI300X", "A100"],
+                    server_price_wan={"H100": 230.0, "H200": 260.0, "MI300X": 180.0, "A100": 120.0})
+
+
+def test_plan_sheet_recomputes_the_chosen_configuration():
+    from xlsizing.plan_workbook import planned_scenarios
+
+    scen = [*SCENARIOS, *_random_scenarios(12)]
+    plans = pl.plan_scenarios(scen, **PLAN_OPTIONS)
+    for s, p in zip(planned_scenarios(scen, plans), plans):
+        v = sheets.evaluate_column(scenario_values(s), [sheets.FIGURE11, sheets.BEYOND, sheets.PLAN])
+        if p.chosen is None:
+            assert v["plan_meets_targets"] == 0.0
+            continue
+        assert v["plan_meets_targets"] == 1.0
+        for k in pl.FIGURES:  # the sheet's rows are Beyond's rows: the same numbers as the search's
+            want = getattr(p.chosen, k)
+            if want is not None:
+                assert v["plan_" + k] == pytest.approx(want, rel=1e-12), k
+
+
+def test_build_plan_workbook_recalculates_in_libreoffice(tmp_path):
+    import openpyxl
+
+    from xlsizing.cli import main
+    from xlsizing.plan_workbook import write_planned
+    from xlsizing.verify import verify_workbooks
+
+    path = write_planned([*SCENARIOS, *_random_scenarios(200)], tmp_path / "plan.xlsx", **PLAN_OPTIONS)
+    out = tmp_path / "built.xlsx"
+    assert main(["build", "--plan", "-o", str(out)]) == 0  # the command: the report's scenarios, defaults
+    reports = verify_workbooks([path, out])  # one LibreOffice run; every Plan formula to 1e-12
+    assert all(r.ok for r in reports), [r.summary() for r in reports]
+    assert all("Plan" in r.sheets for r in reports)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Plan"]
+    assert len(ws._charts) == 2  # planned cards by scenario, and the frontier (a scatter chart)
+    assert ws._charts[1].tagname == "scatterChart"
+    texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert "Best configuration per accelerator (the search's numbers; * = chosen)" in texts
+
+
+def test_plan_best_excel_function():
+    from xlsizing.udfs import PLAN_BEST
+
+    want = pl.plan({"mau_wan": 10000, "peak_multiplier": 5, "params_yi": 1300}, accelerators=["H20", "H100"],
+                   server_price_wan=None, objective="cards")
+    got = PLAN_BEST([[10000]], [[5]], [[None]], [["H20,H100"]], [[None]], [[None]], [[None]], [["cards"]],
+                    [[None]])  # empty cells take the defaults; the figure defaults to cards
+    assert got == [[want.chosen.cards, want.chosen.label]] and want.chosen.accelerator == "H100"
+    # the H100 has no CNY price in the catalog: its cost is not a number
+    assert PLAN_BEST(10000, 5, 1300, "H20,H100", "bf16,fp8", 0.05, 2, "cards", "cost")[0][0] == "n/a"
+    assert PLAN_BEST([[6000], [10000]], 4) == "mau must be a single cell (one scenario per call), got a range"
+    assert PLAN_BEST(6000, 4, 1300, "H20", "", 0.05, 2, "cost", "volume") == (
+        "figure must be one of cards, servers, cost, capex, power, tpot, got 'volume'")
+    assert PLAN_BEST("#N/A", 4) == "mau is the error #N/A"

@@ -66,6 +66,8 @@ def _setup_build(p):
     add_scenario_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
+    p.add_argument("--plan", action="store_true",
+                   help="add the Plan sheet: the cheapest configuration per scenario (xlsizing plan's defaults)")
 
 
 @command("build", "write one workbook with a column per scenario (no arguments: the Figure 11 workbook)",
@@ -74,6 +76,8 @@ def _setup_build(p):
 def cmd_build(args) -> int:
     from .workbook import write_workbook
 
+    if args.plan:
+        from .plan_workbook import write_planned as write_workbook
     path = write_workbook(scenarios_of(args), args.output or _default_name(args, ".xlsx"), force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK

@@ -47,9 +47,10 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from . import beyond
 from . import catalog as cat
-from ._args import AT_LEAST_ONE, FRACTION, POSITIVE, PROPORTION, as_float, checked, fmt_value
+from ._args import ANY, AT_LEAST_ONE, FRACTION, POSITIVE, PROPORTION, as_float, checked, fmt_value
 from .errors import InvalidInput
-from .units import TERA, YI
+from . import _num
+from .units import GIGA_XL, TERA, TERA_XL, YI, YI_XL
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -103,6 +104,9 @@ class Config:
     fleet_power_mw: float | None
     cost_per_mtok_yuan: float | None
     feasible: bool = True
+    # the sheet inputs of this configuration (HARDWARE_KEYS: catalog figures, replica, batch): what
+    # the Plan sheet writes as its inputs
+    inputs: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -121,7 +125,7 @@ class Config:
         return round(self.servers_whole_wan * 1e4)
 
     def as_dict(self) -> dict:
-        return {"label": self.label, **asdict(self)}
+        return {"label": self.label, **asdict(self)}  # ``inputs`` included: the sheet inputs
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,7 @@ class Plan:
     infeasible: dict[str, str]  # accelerator -> one reason, for accelerators with nothing feasible
     frontier_accelerator: str
     frontier: tuple[FrontierPoint, ...] = field(default=())
+    prompt_tokens: float | None = None  # the prompt a TTFT prefills; None = the scenario's average context
 
     @property
     def objective_figure(self) -> str:
@@ -196,6 +201,7 @@ class Plan:
             "best": {a: c.as_dict() for a, c in self.best.items()},
             "rejected": [r.as_dict() for r in self.rejected], "infeasible": dict(self.infeasible),
             "frontier_accelerator": self.frontier_accelerator, "frontier": [asdict(p) for p in self.frontier],
+            "prompt_tokens": self.prompt_tokens,
         }
 
 
@@ -460,12 +466,14 @@ def _configs(base, hw, reps, bts, prompt_tokens, picks) -> list[Config]:
     with np.errstate(all="ignore"):
         v = _kernels(base, hw_values, prompt_tokens, FIGURES)
     cols = {key: np.broadcast_to(v[key], a.shape).tolist() for key in FIGURES}
+    ins = {key: np.broadcast_to(x, a.shape).tolist() for key, x in hw_values.items()}
     out = []
     for i, (ai, pi, ri, bi) in enumerate(picks):
         figs = {key: col[i] for key, col in cols.items()}
         for key in ("fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan"):
-            figs[key] = _num(figs[key])
-        out.append(Config(hw.accelerators[ai], hw.precisions[pi], reps[ri], bts[bi], **figs))
+            figs[key] = _finite(figs[key])
+        out.append(Config(hw.accelerators[ai], hw.precisions[pi], reps[ri], bts[bi], **figs,
+                          inputs={key: col[i] for key, col in ins.items()}))
     return out
 
 
@@ -533,7 +541,8 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
         scenario=name, objective=objective, tpot_s=tpot, ttft_s=ttft, candidates=int(obj.size),
         chosen=configs[0] if chosen else None, best={c.accelerator: c for c in configs[1 if chosen else 0:]},
         rejected=tuple(rejected), infeasible=infeasible, frontier_accelerator=hw.accelerators[fa],
-        frontier=_frontier(hw, reps, bts, v, fa, fits[fa] & prompt_ok[fa], feasible))
+        frontier=_frontier(hw, reps, bts, v, fa, fits[fa] & prompt_ok[fa], feasible),
+        prompt_tokens=None if prompt_tokens is None else prompt)
 
 
 def _choose(feasible, obj, step):
@@ -565,7 +574,7 @@ def _choose(feasible, obj, step):
     return tuple(int(x) for x in np.unravel_index(k, shape)), best
 
 
-def _num(x) -> float | None:
+def _finite(x) -> float | None:
     x = float(x)
     return x if math.isfinite(x) else None
 
@@ -723,7 +732,8 @@ def beyond_default(scenario, catalog=None) -> Config:
         prefill_cards_wan=out["prefill_cards_wan"], decode_cards_wan=out["decode_cards_wan"],
         fleet_cards_wan=out["fleet_cards_wan"], servers_whole_wan=out["servers_whole_wan"],
         fleet_capex_yi=out["fleet_capex_yi"], fleet_power_mw=out["fleet_power_mw"],
-        cost_per_mtok_yuan=out["cost_per_mtok_yuan"], feasible=bool(out["decode_feasible"] == 1.0))
+        cost_per_mtok_yuan=out["cost_per_mtok_yuan"], feasible=bool(out["decode_feasible"] == 1.0),
+        inputs={k: out[k] for k in HARDWARE_KEYS})
 
 
 # --- text, CSV and JSON: what `xlsizing plan` prints ---------------------------------------------
@@ -867,8 +877,6 @@ def ttft_s(prompt_tokens, cache_hit_rate, active_params_yi, weights_gb, replica_
     t_compute = 2.0 * active_params_yi * YI * prompt_tokens * (1.0 - cache_hit_rate) / (
         replica_cards * peak_tflops * TERA * mfu_prefill)
     t_weights = weights_gb * beyond.GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
-    from . import _num
-
     return _num.maximum(t_compute, t_weights)
 
 
@@ -880,3 +888,21 @@ def tokens_per_s_per_user(decode_step_s):
     20.0
     """
     return 1.0 / decode_step_s
+
+
+@checked(memory_headroom_gb=ANY, decode_step_s=POSITIVE, tpot_s=POSITIVE, ttft_s=POSITIVE, ttft_target_s=POSITIVE)
+def meets_targets(memory_headroom_gb, decode_step_s, tpot_s, ttft_s, ttft_target_s):
+    """1 when the batch fits (headroom GB ≥ 0), the step (s) meets the TPOT target (s) and the TTFT (s) its target, else 0.
+
+    >>> meets_targets(5.0, 0.03, 0.05, 1.0, 2.0), meets_targets(5.0, 0.03, 0.05, 3.0, 2.0)
+    (1.0, 0.0)
+    """
+    return _num.where((memory_headroom_gb >= 0) & (decode_step_s <= tpot_s) & (ttft_s <= ttft_target_s), 1.0, 0.0)
+
+
+# native spreadsheet formulas of the functions above ({key} = the parameter's cell)
+TTFT_NATIVE = (f"MAX(2*{{active_params_yi}}*{YI_XL}*{{prompt_tokens}}*(1-{{cache_hit_rate}})"
+               f"/({{replica_cards}}*{{peak_tflops}}*{TERA_XL}*{{mfu_prefill}}),"
+               f"{{weights_gb}}*{GIGA_XL}/({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}}))")
+USER_NATIVE = "1/{decode_step_s}"
+MEETS_NATIVE = "IF(AND({memory_headroom_gb}>=0,{decode_step_s}<={tpot_s},{ttft_s}<={ttft_target_s}),1,0)"

@@ -236,7 +236,7 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None) 
     """
     rep = Report(Path(path))
     names = cells.names
-    specs = sheetlist.sheets(specs)
+    specs = sheetlist.sheets(specs if specs is not None else [*sheetlist.SHEETS, *sheetlist.ON_REQUEST])
     present = [(s, _columns(names, s)) for s in specs]
     present = [(s, n) for s, n in present if n]
     if not present:

@@ -161,8 +161,8 @@ def _positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
         row_of[row.key] = r
         r += 1
     external = {}
-    for other in earlier:
-        for k, rk in _positions(other, ())[1].items():
+    for i, other in enumerate(earlier):  # each earlier sheet laid out after its own earlier sheets
+        for k, rk in _positions(other, earlier[:i])[1].items():
             external.setdefault(k, (other.title, rk))
     missing = [k for k in sheet.reads if k not in external]
     if missing:
