@@ -765,9 +765,9 @@ def render_text(plans: Sequence[Plan], frontier: bool = True) -> str:
             out.append("  no configuration meets the targets:")
         else:
             out.append(f"  chosen: {c.label}")
-            out.append(f"    cards {c.cards:,.0f} · servers {c.servers:,.0f} · capex {_cell(c, 'fleet_capex_yi', '{:,.2f}')}"
-                       f" 亿元 · power {_cell(c, 'fleet_power_mw', '{:,.1f}')} MW · cost "
-                       f"{_cell(c, 'cost_per_mtok_yuan', '{:.4f}')} 元 per 1M tokens")
+            out.append(f"    cards {c.cards:,.0f} · servers {c.servers:,.0f} · capex "
+                       f"{_cell(c, 'fleet_capex_yi', '{:,.2f} 亿元')} · power {_cell(c, 'fleet_power_mw', '{:,.1f} MW')}"
+                       f" · cost {_cell(c, 'cost_per_mtok_yuan', '{:.4f} 元 per 1M tokens')}")
             out.append(f"    TPOT {c.decode_step_s * 1000:.1f} ms ({c.tokens_per_s_per_user:,.1f} tokens/s per user) · "
                        f"TTFT {c.ttft_s:.2f} s · {c.decode_tokens_per_s_per_card:,.0f} decode tokens/s per card")
         if p.best:
@@ -852,6 +852,47 @@ def report(scenarios: Sequence, format: str = "text", progress=None, **options) 
     if bar is not None:
         bar.close()
     return RENDERERS[format](plans)
+
+
+# --- the worked example of docs/planner.md (generated, never typed) --------------------------------
+
+
+def example_markdown() -> str:
+    """Markdown tables of docs/planner.md: the report's scenarios planned on H20 and across the catalog."""
+    from .scenarios import load_builtin
+    from .sheets import evaluate_column
+    from .scenarios import scenario_values
+
+    scen = load_builtin("figure11")
+    lines = ["The report's scenarios on H20 (its compute-only answer; the Beyond sheet's own configuration, "
+             "BF16 × 8 cards, batch 64; the planner's cheapest configuration, objective cost per 1M tokens):", "",
+             "| scenario | report: cards (万张) | report: capex (亿元) | Beyond sheet: cards (万张) | planned on H20 "
+             "| cards (万张) | ÷ report | capex (亿元) | 元 per 1M tokens | TPOT (ms) | TTFT (s) |",
+             "|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|"]
+    for s in scen:
+        v = evaluate_column(scenario_values(s))
+        c = plan(s, accelerators=["H20"]).chosen
+        lines.append(f"| {s.name} / {s.name_en} | {v['cards_wan']:,.2f} | {v['capex_yi']:,.2f} | "
+                     f"{v['fleet_cards_wan']:,.2f} | {c.precision.upper()} ×{c.replica_cards}, batch {c.batch} | "
+                     f"{c.fleet_cards_wan:,.2f} | {c.fleet_cards_wan / v['cards_wan']:.2f}× | {c.fleet_capex_yi:,.2f} | "
+                     f"{c.cost_per_mtok_yuan:.4f} | {c.decode_step_s * 1000:.1f} | {c.ttft_s:.2f} |")
+    s = scen[1]
+    lines += ["", f"Across the catalog for {s.name} / {s.name_en}: the best configuration of each accelerator, "
+                  "objective cards (the catalog prices only the H20 in 万元, so cost and capex rank only it):", "",
+              "| accelerator | configuration | cards (万张) | power (MW) | TPOT (ms) | TTFT (s) | decode tokens/s per card |",
+              "|---|---|--:|--:|--:|--:|--:|"]
+    p = plan(s, objective="cards")
+    for a, c in sorted(p.best.items(), key=lambda x: x[1].fleet_cards_wan):
+        power = "n/a" if c.fleet_power_mw is None else f"{c.fleet_power_mw:,.1f}"
+        lines.append(f"| {a}{' (chosen)' if a == p.chosen.accelerator else ''} | {c.precision.upper()} "
+                     f"×{c.replica_cards}, batch {c.batch} | {c.fleet_cards_wan:,.2f} | {power} | "
+                     f"{c.decode_step_s * 1000:.1f} | {c.ttft_s:.2f} | {c.decode_tokens_per_s_per_card:,.0f} |")
+    for a, why in p.infeasible.items():
+        lines.append(f"| {a} | none: {why} | | | | | |")
+    q = plan(s, objective="power")
+    lines += ["", f"By power the choice is {q.chosen.label} ({q.chosen.fleet_power_mw:,.1f} MW); by cost "
+                  f"{plan(s).chosen.label} (the only priced card)."]
+    return "\n".join(lines) + "\n"
 
 
 # =================================================================================================
