@@ -33,7 +33,7 @@ cards in 万张, like the chain; per-card and per-replica figures are in plain u
 from __future__ import annotations
 
 from . import _num
-from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, checked, fmt_value
+from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, checked, fmt_value, is_plain
 from .errors import InvalidInput
 from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI
 
@@ -278,18 +278,22 @@ def infeasible_reason(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
     'step time 0.08 s exceeds the TPOT SLO of 0.05 s'
     """
     decode_feasible(memory_headroom_gb, decode_step_s, tpot_slo_s)  # validates
-    import numpy as np
 
-    h, s, slo = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (memory_headroom_gb, decode_step_s,
-                                                                           tpot_slo_s)))
-    out = []
-    for hi, si, li in zip(h.ravel(), s.ravel(), slo.ravel()):
+    def reason(hi, si, li):
         reasons = []
         if hi < 0:
             reasons.append(f"batch does not fit in memory: {-hi:.4g} GB short")
         if si > li:
             reasons.append(f"step time {si:.4g} s exceeds the TPOT SLO of {li:.4g} s")
-        out.append("; ".join(reasons))
+        return "; ".join(reasons)
+
+    args = (memory_headroom_gb, decode_step_s, tpot_slo_s)
+    if all(is_plain(x) for x in args):  # one column: no numpy import (the terminal table)
+        return reason(*(float(x) for x in args))
+    import numpy as np
+
+    h, s, slo = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in args))
+    out = [reason(hi, si, li) for hi, si, li in zip(h.ravel(), s.ravel(), slo.ravel())]
     return out[0] if h.ndim == 0 else out
 
 
@@ -347,7 +351,7 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
 
 @checked(cards_wan=POSITIVE)
 def report_cards_wan(cards_wan):
-    """The report's compute-only H20 cards (万张), shown beside the bandwidth-aware ones (from Figure 11).
+    """The report's compute-only H20 cards (万张) = Figure 11's cards, shown beside the bandwidth-aware ones.
 
     >>> report_cards_wan(43.4)
     43.4
@@ -357,7 +361,7 @@ def report_cards_wan(cards_wan):
 
 @checked(capex_yi=POSITIVE)
 def report_capex_yi(capex_yi):
-    """The report's AI-server capex (亿元), shown beside the bandwidth-aware capex (from Figure 11).
+    """The report's AI-server capex (亿元) = Figure 11's capex, shown beside the bandwidth-aware capex.
 
     >>> report_capex_yi(455.46)
     455.46

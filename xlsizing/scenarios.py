@@ -483,10 +483,7 @@ def with_inputs(scenarios: Sequence[Scenario], base: Mapping[str, float] | None 
         for k, v in (d or {}).items():
             if k not in allowed:
                 raise InvalidInput(f"{what}: unknown input {k!r}{did_you_mean(k, allowed, allowed=True)}")
-            try:
-                out[k] = as_float(k, v, rule_for(k))
-            except InvalidInput as e:
-                raise InvalidInput(f"{what}: {e}") from None
+            out[k] = as_float(k, v, rule_for(k))
         return out
 
     b, o = check("preset", base), check("--input", override)

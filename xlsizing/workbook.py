@@ -44,7 +44,7 @@ from .refs import cell
 from .scenarios import Scenario, load_builtin, scenario_values
 from .scenarios import values as scenario_rows
 from .sheets import Sheet, display
-from .sheets.base import depends_on, inline_formula
+from .sheets.base import check_sheets, depends_on, inline_formula
 
 MAX_SCENARIOS = 16_000  # Excel has 16,384 columns; three hold labels and units
 
@@ -478,6 +478,7 @@ def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
         raise InvalidInput(f"scenarios must hold at most {MAX_SCENARIOS} scenarios (Excel columns), "
                            f"got {len(scenarios)}")
     selected = sheetlist.sheets(sheets)
+    check_sheets(selected, reads=True)
     values = sheet_values(scenarios, selected)
     styles = _Styles(book)
     infos: list[SheetInfo] = []

@@ -247,8 +247,9 @@ def dependency_order(computed, known) -> tuple[Row, ...]:
     return tuple(order)
 
 
-def check_sheets(sheets: Sequence[Sheet]) -> None:
-    """Refuse a sheet list whose keys clash or whose sheets read rows no earlier sheet has."""
+def check_sheets(sheets: Sequence[Sheet], reads: bool = False) -> None:
+    """Refuse a sheet list whose titles, prefixes or keys clash; with ``reads``, also one whose sheets read
+    rows no earlier sheet has (a workbook must hold them; an evaluation may take them as inputs)."""
     seen: dict[str, str] = {}
     titles, prefixes = set(), set()
     for s in sheets:
@@ -258,7 +259,7 @@ def check_sheets(sheets: Sequence[Sheet]) -> None:
             raise ValueError(f"sheet {s.title!r}: defined-name prefix {s.prefix!r} is already used")
         titles.add(s.title)
         prefixes.add(s.prefix)
-        for k in s.reads:
+        for k in s.reads if reads else ():
             if k not in seen:
                 raise ValueError(f"sheet {s.title!r} reads {k!r}, which no earlier sheet defines")
         for r in s.rows:
@@ -318,7 +319,7 @@ def _evaluate(sheets, inputs, convert, compute, link, universe) -> dict:
             if r.is_linked:
                 values[r.key] = link(r, v, values)
                 continue
-            if _is_unset(v):
+            if r.key not in inputs:
                 v = r.default
             if v is None:
                 raise InvalidInput(f"{r.key} is required ({r.en}, {r.unit or 'ratio'})")
