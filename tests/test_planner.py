@@ -13,7 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlsizing import beyond as b
 from xlsizing import catalog as cat
 from xlsizing import sheets
 from xlsizing import planner as pl
@@ -24,62 +23,65 @@ SCENARIOS = load_builtin("figure11")
 OBJ = {"cost": "cost_per_mtok_yuan", "capex": "fleet_capex_yi", "cards": "fleet_cards_wan", "power": "fleet_power_mw"}
 
 
+def _candidate(base, acc, prec, n, bt, price):
+    """The sheets' values for one candidate, by the scalar evaluator (None when the catalog lacks a figure)."""
+    has = {f: f in acc.figures for f in ("tdp_w",)}
+    if cat.PRECISIONS[prec] not in acc.figures:
+        return None
+    bpw = cat.bytes_per_weight(prec)
+    ins = {**base, "peak_tflops": acc.peak_tflops(prec), "bytes_per_weight": bpw, "kv_bytes": max(bpw, 1.0),
+           "memory_gb": acc.value("memory_gb"), "bandwidth_tbs": acc.value("bandwidth_tbs"),
+           "tdp_w": acc.value("tdp_w") if has["tdp_w"] else 1.0, "server_price_wan": price or 1.0,
+           "cards_per_server": acc.value("cards_per_server"), "replica_cards": n, "batch": bt}
+    for f in pl.hardware_keys()[len(pl.HARDWARE_KEYS):]:  # catalog figures the serving model reads
+        if f in acc.figures:
+            ins[f] = acc.value(f)
+        elif n > 1:
+            return None
+    v = sheets.evaluate_column(ins)
+    v["_has_tdp"], v["_has_price"] = has["tdp_w"], price is not None
+    return v
+
+
 def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=None, ttft_s=2.0, objective="cost",
                 prices=None):
     """The planner's choice by exhaustive loops: (accelerator, precision, replica, batch, objective value) or None.
 
-    Rules (docs/planner.md): feasible = weights + KV fit, TPOT = decode step <= target, TTFT <=
-    target, the objective's figures present; minimum objective; objectives within 1e-9 relative
-    are ties, broken by the lower TPOT, then by the order accelerator, precision, replica, batch.
+    Each candidate is sized by the sheets' scalar evaluator (one configuration at a time, the
+    numbers the Beyond sheet shows for it); rules (docs/planner.md): feasible = weights + KV fit,
+    TPOT = decode step <= target, TTFT <= target, the objective's figures present; minimum
+    objective; objectives within 1e-9 relative are ties, broken by the lower TPOT, then by the
+    order accelerator, precision, replica, batch.
     """
-    k = sheets.evaluate_column(scenario_values(scenario))
+    base = scenario_values(scenario) if not isinstance(scenario, dict) else scenario
+    k = sheets.evaluate_column(base)
     tpot = k["tpot_slo_s"] if tpot_s is None else tpot_s
-    rate = b.peak_tokens_per_s_yi(k["tokens_per_s_yi"], k["peak_multiplier"])
-    pre_rate = b.prefill_tokens_per_s_yi(rate, k["input_share"], k["cache_hit_rate"])
-    dec_rate = b.decode_tokens_per_s_yi(rate, k["input_share"])
     found = []
     order = 0
     for name in accelerators:
         acc = cat.get(name)
-        cps = acc.value("cards_per_server")
         card_price = cat.card_price_wan(acc)
-        price = (prices or {}).get(acc.name, None if card_price is None else card_price * cps)
-        tdp = acc.value("tdp_w") if "tdp_w" in acc.figures else None
+        price = (prices or {}).get(acc.name, None if card_price is None else card_price * acc.value("cards_per_server"))
         for prec in precisions:
-            has_peak = cat.PRECISIONS[prec] in acc.figures
             for n in replicas:
                 for bt in batches:
                     order += 1
-                    if not has_peak:
+                    v = _candidate(base, acc, prec, n, bt, price)
+                    if v is None:
                         continue
-                    peak = acc.peak_tflops(prec)
-                    bpw = cat.bytes_per_weight(prec)
-                    w = b.weights_gb(k["total_params_yi"], bpw)
-                    kv = b.kv_bytes_per_token(k["layers"], k["kv_heads"], k["head_dim"], max(bpw, 1.0))
-                    head = b.memory_headroom_gb(w, kv, k["context_tokens"], bt, n, acc.value("memory_gb"),
-                                                k["usable_fraction"])
-                    step = b.decode_step_s(w, kv, k["context_tokens"], bt, k["active_params_yi"], n,
-                                           acc.value("bandwidth_tbs"), k["mbu"], peak, k["mfu_decode"])
-                    first = pl.ttft_s(k["context_tokens"], k["cache_hit_rate"], k["active_params_yi"], w, n, peak,
-                                      k["mfu_prefill"], acc.value("bandwidth_tbs"), k["mbu"])
-                    if head < 0 or step > tpot or first > ttft_s:
+                    first = pl.ttft_s(k["context_tokens"], k["cache_hit_rate"], k["active_params_yi"], v["weights_gb"],
+                                      n, v["peak_tflops"], k["mfu_prefill"], v["bandwidth_tbs"], k["mbu"])
+                    if v["memory_headroom_gb"] < 0 or v["decode_step_s"] > tpot or first > ttft_s:
                         continue
-                    pre = b.prefill_cards_wan(pre_rate, k["active_params_yi"], peak, k["mfu_prefill"])
-                    dec = b.decode_cards_wan(dec_rate, b.decode_tokens_per_s_per_card(bt, step, n))
-                    cards = b.fleet_cards_wan(pre, dec)
-                    value = {"cards": cards}
-                    if price is not None:
-                        value["capex"] = b.fleet_capex_yi(cards, price, cps)
-                    if tdp is not None:
-                        mw = b.fleet_power_mw(cards, b.card_power_w(tdp, k["server_power_factor"]), k["pue"],
-                                              k["load_factor"])
-                        value["power"] = mw
-                        if price is not None:
-                            elec = b.electricity_cost_yi(b.energy_gwh_per_year(mw), k["power_price_yuan_kwh"])
-                            value["cost"] = b.cost_per_mtok_yuan(cards, b.card_hour_yuan(price, cps, k["life_years"]),
-                                                                 elec, k["daily_tokens_yi"])
+                    value = {"cards": v["fleet_cards_wan"]}
+                    if v["_has_price"]:
+                        value["capex"] = v["fleet_capex_yi"]
+                    if v["_has_tdp"]:
+                        value["power"] = v["fleet_power_mw"]
+                        if v["_has_price"]:
+                            value["cost"] = v["cost_per_mtok_yuan"]
                     if objective in value:
-                        found.append((value[objective], step, order, (acc.name, prec, n, bt)))
+                        found.append((value[objective], v["decode_step_s"], order, (acc.name, prec, n, bt)))
     if not found:
         return None
     m = min(f[0] for f in found)
@@ -252,21 +254,15 @@ def test_frontier_is_pareto_optimal_among_fitting_candidates():
     users = [f.tokens_per_s_per_user for f in pts]
     cards = [f.decode_tokens_per_s_per_card for f in pts]
     assert users == sorted(users) and cards == sorted(cards, reverse=True)  # a trade-off curve
-    k = sheets.evaluate_column(scenario_values(SCENARIOS[0]))
+    base = scenario_values(SCENARIOS[0])
     acc = cat.get("H100")
-    every = []  # all fitting H100 candidates, scalar calls
+    every = []  # all fitting H100 candidates, one scalar evaluation each
     for prec in pl.DEFAULT_PRECISIONS:
-        bpw = cat.bytes_per_weight(prec)
-        w = b.weights_gb(k["total_params_yi"], bpw)
-        kv = b.kv_bytes_per_token(k["layers"], k["kv_heads"], k["head_dim"], max(bpw, 1.0))
         for n in pl.DEFAULT_REPLICAS:
             for bt in pl.DEFAULT_BATCHES:
-                if b.memory_headroom_gb(w, kv, k["context_tokens"], bt, n, acc.value("memory_gb"),
-                                        k["usable_fraction"]) < 0:
-                    continue
-                step = b.decode_step_s(w, kv, k["context_tokens"], bt, k["active_params_yi"], n,
-                                       acc.value("bandwidth_tbs"), k["mbu"], acc.peak_tflops(prec), k["mfu_decode"])
-                every.append((1 / step, b.decode_tokens_per_s_per_card(bt, step, n)))
+                v = _candidate(base, acc, prec, n, bt, 1.0)
+                if v is not None and v["memory_headroom_gb"] >= 0:
+                    every.append((1 / v["decode_step_s"], v["decode_tokens_per_s_per_card"]))
     for f in pts:  # nothing fitting beats a frontier point on both axes
         assert not any(u > f.tokens_per_s_per_user * (1 + 1e-9) and c > f.decode_tokens_per_s_per_card * (1 + 1e-9)
                        for u, c in every)

@@ -305,6 +305,7 @@ class _Hardware:
     tdp_w: np.ndarray
     cards_per_server: np.ndarray
     server_price_wan: np.ndarray
+    optional: dict = field(default_factory=dict)  # OPTIONAL_FIGURES in use -> (A,) arrays, NaN where missing
 
 
 _HW_CACHE: dict = {}  # (arguments) -> (catalog object, _Hardware): the last few look-ups, for repeated plans
@@ -373,7 +374,8 @@ def _read_hardware(accelerators, precisions, c, prices) -> _Hardware:
         tuple(a.name for a in accs), tuple(precs), peak, bpw, np.maximum(bpw, 1.0),
         np.array([fig(a, "memory_gb") for a in accs]), np.array([fig(a, "bandwidth_tbs") for a in accs]),
         np.array([fig(a, "tdp_w") for a in accs]), np.array([fig(a, "cards_per_server") for a in accs]),
-        np.array([price(a) for a in accs]))
+        np.array([price(a) for a in accs]),
+        {f: np.array([fig(a, f) for a in accs]) for f in hardware_keys() if f in OPTIONAL_FIGURES})
 
 
 # --- the evaluation: one broadcast over (accelerator, precision, replica, batch) ----------------
@@ -382,6 +384,19 @@ def _read_hardware(accelerators, precisions, c, prices) -> _Hardware:
 # The candidate axes replace these inputs of the sheets; every other row keeps the scenario's value.
 HARDWARE_KEYS = ("peak_tflops", "bytes_per_weight", "kv_bytes", "memory_gb", "bandwidth_tbs", "tdp_w",
                  "server_price_wan", "cards_per_server", "replica_cards", "batch")
+# Catalog figures taken per accelerator when the Beyond sheet has an input of that name (the serving
+# model's scale-up interconnect, GB/s per card each way): then they are candidate inputs too; a
+# figure the entry lacks rules out its replicas of several cards (one card does not communicate).
+OPTIONAL_FIGURES = ("interconnect_gbs",)
+
+
+@functools.lru_cache(maxsize=1)
+def hardware_keys() -> tuple[str, ...]:
+    """:data:`HARDWARE_KEYS` plus the :data:`OPTIONAL_FIGURES` that both the Beyond sheet and the catalog know."""
+    from .sheets import BEYOND
+
+    return HARDWARE_KEYS + tuple(f for f in OPTIONAL_FIGURES
+                                 if f in BEYOND.row and BEYOND.row[f].is_input and f in cat.FIGURES)
 
 
 @functools.lru_cache(maxsize=64)
@@ -398,7 +413,7 @@ def _chain(targets: frozenset) -> tuple:
             continue
         need.add(k)
         todo += list(r.args)
-    hw = set(HARDWARE_KEYS)
+    hw = set(hardware_keys())
     return tuple(r for r in BEYOND.order if r.key in need and depends_on(rows, r.key, hw))
 
 
@@ -444,7 +459,8 @@ def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[i
     hw_values = {"peak_tflops": hw.peak_tflops[:, :, None, None], "bytes_per_weight": hw.bytes_per_weight[None, :, None, None],
                  "kv_bytes": hw.kv_bytes[None, :, None, None], "memory_gb": acc(hw.memory_gb),
                  "bandwidth_tbs": acc(hw.bandwidth_tbs), "tdp_w": acc(hw.tdp_w), "server_price_wan": acc(hw.server_price_wan),
-                 "cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt}
+                 "cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt,
+                 **{f: acc(x) for f, x in hw.optional.items()}}
     with np.errstate(all="ignore"):
         v = _kernels(base, hw_values, prompt_tokens, tuple(dict.fromkeys((*_GRID, *extras))))
     shape = (len(hw.accelerators), len(hw.precisions), n.size, bt.size)
@@ -462,7 +478,7 @@ def _configs(base, hw, reps, bts, prompt_tokens, picks) -> list[Config]:
                  "kv_bytes": hw.kv_bytes[p], "memory_gb": hw.memory_gb[a], "bandwidth_tbs": hw.bandwidth_tbs[a],
                  "tdp_w": hw.tdp_w[a], "server_price_wan": hw.server_price_wan[a],
                  "cards_per_server": hw.cards_per_server[a], "replica_cards": np.asarray(reps, dtype=np.float64)[r],
-                 "batch": np.asarray(bts, dtype=np.float64)[b]}
+                 "batch": np.asarray(bts, dtype=np.float64)[b], **{f: x[a] for f, x in hw.optional.items()}}
     with np.errstate(all="ignore"):
         v = _kernels(base, hw_values, prompt_tokens, FIGURES)
     cols = {key: np.broadcast_to(v[key], a.shape).tolist() for key in FIGURES}
@@ -615,9 +631,14 @@ def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fa
     peak_ok = np.isfinite(hw.peak_tflops).tolist()
     ctx, usable_f = base["context_tokens"], base["usable_fraction"]
 
+    lacks_opt = [[f for f, x in hw.optional.items() if not math.isfinite(float(x[a]))]
+                 for a in range(len(hw.accelerators))]
+
     def family(a, p, r):
         """(how far the family got: 2 weights, 3 KV, 4 TTFT and TPOT, 5 one of them; the reason, unworded)."""
         n, mem = reps[r], mem_gb[a]
+        if n > 1 and lacks_opt[a]:
+            return 1, (str, f"no {' or '.join(lacks_opt[a])} in the catalog, needed for a replica of several cards")
         usable, wg = n * mem * usable_f, w[a][p][r]
         if wg > usable:
             return 2, (_why_weights, wg, usable, n, mem, usable_f)
@@ -733,7 +754,7 @@ def beyond_default(scenario, catalog=None) -> Config:
         fleet_cards_wan=out["fleet_cards_wan"], servers_whole_wan=out["servers_whole_wan"],
         fleet_capex_yi=out["fleet_capex_yi"], fleet_power_mw=out["fleet_power_mw"],
         cost_per_mtok_yuan=out["cost_per_mtok_yuan"], feasible=bool(out["decode_feasible"] == 1.0),
-        inputs={k: out[k] for k in HARDWARE_KEYS})
+        inputs={k: out[k] for k in hardware_keys()})
 
 
 # --- text, CSV and JSON: what `xlsizing plan` prints ---------------------------------------------

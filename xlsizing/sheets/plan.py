@@ -67,13 +67,13 @@ def _native(native: str, names: dict) -> str:
 
 
 def _rows() -> tuple[Row, ...]:
-    hw = set(planner.HARDWARE_KEYS)
+    hw = set(planner.hardware_keys())
     chain = [r for r in BEYOND.order if r.key in SHOWN or any(
         r.key in BEYOND.row[s].args or depends_on(BEYOND.row, s, {r.key}) for s in SHOWN)]
     chain = [r for r in chain if depends_on(BEYOND.row, r.key, hw)]
-    names = {k: PREFIX + k for k in (*planner.HARDWARE_KEYS, *(r.key for r in chain))}
+    names = {k: PREFIX + k for k in (*planner.hardware_keys(), *(r.key for r in chain))}
     rows = []
-    for k in planner.HARDWARE_KEYS:  # the chosen configuration: inputs, defaults = the Beyond sheet's
+    for k in planner.hardware_keys():  # the chosen configuration: inputs, defaults = the Beyond sheet's
         src = _source_row(k)
         default = src.default if src.default is not None else 148.0  # peak_tflops links card_tflops (H20 BF16)
         rows.append(row_in(PREFIX + k, src.zh, src.en, src.unit, src.fmt, default, src.rule, CONFIG,
