@@ -69,11 +69,34 @@ def floor(k, h, reps, bts, tpot, ttft):
         return np.unravel_index(int(np.argmin(np.where(ok, cost, np.inf))), cost.shape), cost
 
 
+def pin_allocator() -> bool:
+    """Keep freed memory in the process (glibc): both timings then measure the arithmetic, not page faults.
+
+    Between calls glibc returns the freed top of the heap to the system (its trim threshold is
+    about twice the largest array freed) at points that depend on what else is allocated, and
+    the next call faults every page in again: either timing, the floor's or the planner's, then
+    swings by 4× from run to run.  Raising the mmap and trim thresholds (mallopt) removes that
+    noise for both alike.  Returns False where glibc is not there (the bench still runs).
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc malloc.h
+        return bool(libc.mallopt(m_mmap_threshold, 256 << 20) and libc.mallopt(m_trim_threshold, 1 << 30))
+    except (OSError, AttributeError):
+        return False
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--batches", type=int, default=224)
+    ap.add_argument("--no-pin", action="store_true", help="leave glibc's allocator as it is (noisier timings)")
     a = ap.parse_args()
+    pinned = False if a.no_pin else pin_allocator()
+    print(f"allocator pinned: {'yes' if pinned else 'no'} (see pin_allocator)")
     names = cat.default().names()
     reps, bts = list(range(1, 9)), list(range(1, a.batches + 1))
     scenarios = load_builtin("figure11")
