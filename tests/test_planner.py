@@ -69,8 +69,7 @@ def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=No
                     v = _candidate(base, acc, prec, n, bt, price)
                     if v is None:
                         continue
-                    first = pl.ttft_s(k["context_tokens"], k["cache_hit_rate"], k["active_params_yi"], v["weights_gb"],
-                                      n, v["peak_tflops"], k["mfu_prefill"], v["bandwidth_tbs"], k["mbu"])
+                    first = pl.ttft_of(v)
                     if v["memory_headroom_gb"] < 0 or v["decode_step_s"] > tpot or first > ttft_s:
                         continue
                     value = {"cards": v["fleet_cards_wan"]}
@@ -155,11 +154,13 @@ def test_never_worse_than_the_beyond_sheet_default(objective, column, batches):
 def test_beyond_default_matches_the_sheet_defaults():
     d = pl.beyond_default(SCENARIOS[0])
     assert (d.accelerator, d.precision, d.replica_cards, d.batch) == ("H20", "bf16", 8, 64)
-    # hand calculation, End-2024 column at BF16: peak 1.2346亿 tokens/s; prefill 1.2346e8 × 0.7835 × 0.4375
-    # × 2 × 1.3e11 / (148e12 × 0.5, prefill MFU linked to Figure 11's) = 14.87万; decode 1.2346e8 × 0.2165 /
-    # (64 / 28.108 ms / 8 = 284.6 per card) = 9.39万; 24.26万 cards. Step: compute bound, 2 × 1.3e11 × 64 /
-    # (8 × 148e12 × 0.5) = 28.1 ms (docs/beyond.md)
-    assert round(d.fleet_cards_wan, 2) == 24.26 and round(d.decode_step_s * 1000, 1) == 28.1
+    # hand calculation, End-2024 column at BF16 on 8 × H20, batch 64, context 4,096 (the general form,
+    # docs/beyond.md): KV read 64 × 4,096 × 393,216 B / (8 × 4.0e12 × 0.7) = 4.602 ms; weights 11.607 ms;
+    # compute 2 × 1.3e11 × 64 / (8 × 148e12 × 0.5) = 28.108 ms; TP all-reduce 2 × 96 × (2 × 7/8 × 12,288 × 64
+    # × 2 B / 450e9 + 10 µs) = 3.094 ms; step 4.602 + max(11.607, 28.108) + 3.094 = 35.804 ms.
+    # Cards: prefill 1.2346e8 × 0.7835 × 0.4375 × 2 × 1.3e11 / (148e12 × 0.5) = 14.87万; decode 1.2346e8 ×
+    # 0.2165 / (64 / 35.804 ms / 8 = 223.4 per card) = 11.96万; 26.83万
+    assert round(d.fleet_cards_wan, 2) == 26.83 and round(d.decode_step_s * 1000, 3) == 35.804
 
 
 # --- infeasible demand: one clear reason per accelerator ---------------------------------------
@@ -170,10 +171,12 @@ def test_tpot_nobody_meets_gives_one_reason_per_accelerator():
                 objective="cards")
     assert p.chosen is None and p.best == {}
     assert list(p.infeasible) == ["H20", "A100", "H100"]
-    # H20 FP8 ×8 at batch 1 (hand calculation): weights 130 GB + 4,096 × 196,608 B of KV = 130.805 GB
-    # at 8 × 4.0 TB/s × 0.7 = 22.4 TB/s → 5.8395 ms; compute 2 × 1.3e11 / (8 × 296e12 × 0.5) = 0.22 ms
+    # H20 FP8 ×8 at batch 1 (hand calculation, general form): weights 130 GB at 8 × 4.0 TB/s × 0.7 = 5.8036 ms,
+    # KV 4,096 × 196,608 B = 0.0360 ms, compute 2 × 1.3e11 / (8 × 296e12 × 0.5) = 0.2196 ms: max(5.8036 +
+    # 0.0360, 0.2196 + 0.0360) = 5.8395 ms; TP all-reduce 2 × 96 × (2 × 7/8 × 12,288 × 2 B / 450e9 + 10 µs)
+    # = 1.9383 ms; 7.778 ms
     assert p.infeasible["H20"] == ("no configuration meets the targets; closest: fp8 ×8: TPOT over 2 ms at every "
-                                   "batch that fits (best 5.84 ms at batch 1)")
+                                   "batch that fits (best 7.778 ms at batch 1)")
     assert p.infeasible["A100"] == "no fp8 peak in the catalog"  # A100: BF16 and INT8 only
     assert p.infeasible["H100"].startswith("no configuration meets the targets; closest: fp8 ×8: TPOT over 2 ms")
     assert p.reason == "; ".join(f"{a}: {r}" for a, r in p.infeasible.items())
@@ -198,8 +201,10 @@ def test_a_context_too_long_says_the_kv_cache_does_not_fit():
     ins = scenario_values(SCENARIOS[0]) | {"context_tokens": 2_000_000.0}
     p = pl.plan(ins, accelerators=["H20"], precisions=["fp8"], replica_cards=[8], objective="cards")
     # 8 × 96 × 0.9 − 130 = 561.2 GB free; one sequence: 2e6 × 196,608 B = 393.2 GB fits; batch 1 fits,
-    # so the reason is TPOT/TTFT: TTFT = 2 × 1.3e11 × 2e6 × 0.4375 / (8 × 296e12 × 0.5) = 192.1 s
-    assert p.infeasible["H20"].startswith("no configuration meets the targets; closest: fp8 ×8: TTFT 192.1 s over "
+    # so the reason is TPOT/TTFT: TTFT = prefill of 2e6 × 0.4375 = 875,000 tokens: compute 2 × 1.3e11 × 875,000 /
+    # (8 × 296e12 × 0.5) = 192.15 s + KV write 875,000 × 196,608 B / 22.4 TB/s = 0.008 s + all-reduce 2 × 96 ×
+    # (2 × 7/8 × 12,288 × 875,000 × 2 B / 450e9 + 10 µs) = 16.06 s = 208.2 s
+    assert p.infeasible["H20"].startswith("no configuration meets the targets; closest: fp8 ×8: TTFT 208.2 s over "
                                           "the 2 s target")
     ins = ins | {"context_tokens": 3_000_000.0}  # 589.8 GB of KV for one sequence: 28.62 GB short
     p = pl.plan(ins, accelerators=["H20"], precisions=["fp8"], replica_cards=[8], objective="cards")
@@ -277,7 +282,7 @@ def test_frontier_is_pareto_optimal_among_fitting_candidates():
 def test_chosen_configuration_reports_cards_servers_capex_power_cost():
     c = pl.plan(SCENARIOS[0], accelerators=["H20"]).chosen
     # hand check on the same functions: whole servers = ceil(cards / 8); capex = cards / 8 × 84万元
-    assert c.label == "H20 FP8, 8 cards per replica, batch 32"
+    assert c.label == "H20 FP8, 2 cards per replica, batch 32"
     assert c.servers == math.ceil(c.cards / 8)
     assert c.fleet_capex_yi == pytest.approx(c.fleet_cards_wan / 8 * 84, rel=1e-15)
     assert c.tokens_per_s_per_user == pytest.approx(1 / c.decode_step_s, rel=1e-15)
@@ -454,3 +459,13 @@ def test_docs_worked_example_is_the_code():
     begin = "<!-- generated by xlsizing.planner.example_markdown: begin -->\n"
     end = "<!-- generated by xlsizing.planner.example_markdown: end -->"
     assert text[text.index(begin) + len(begin):text.index(end)] == pl.example_markdown()
+
+
+def test_an_entry_without_an_interconnect_is_sized_on_one_card_and_says_so():
+    # Ascend 910B: no interconnect_gbs in the shipped catalog; 130B BF16 = 260 GB > 1 × 64 GB × 0.9 = 57.6 GB
+    p = pl.plan(SCENARIOS[1], accelerators=["Ascend 910B"], objective="cards")
+    assert p.infeasible == {"Ascend 910B": "no configuration meets the targets; closest: bf16 ×1: weights 260 GB do "
+                                           "not fit in 57.6 GB (1 × 64 GB × 0.9); replicas of several cards: no "
+                                           "interconnect_gbs in the catalog (add it in a catalog file)"}
+    assert [r.text for r in p.rejected][1] == ("Ascend 910B bf16 ×2: no interconnect_gbs in the catalog, needed for a "
+                                               "replica of several cards")

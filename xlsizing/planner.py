@@ -31,9 +31,9 @@ KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8
 >>> from xlsizing.scenarios import load_builtin
 >>> p = plan(load_builtin()[0], accelerators=["H20"])
 >>> p.chosen.label
-'H20 FP8, 8 cards per replica, batch 32'
+'H20 FP8, 2 cards per replica, batch 32'
 >>> round(p.chosen.cost_per_mtok_yuan, 4), round(p.chosen.fleet_cards_wan, 2)    # 元 per 1M tokens, 万张
-(1.9767, 12.13)
+(2.1634, 13.28)
 >>> p.rejected[0].text
 'H20 bf16 ×1: weights 260 GB do not fit in 86.4 GB (1 × 96 GB × 0.9)'
 """
@@ -41,16 +41,17 @@ KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from . import beyond
 from . import catalog as cat
-from ._args import ANY, AT_LEAST_ONE, FRACTION, POSITIVE, PROPORTION, as_float, checked, fmt_value
+from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, as_float, checked, fmt_value
 from .errors import InvalidInput
 from . import _num
-from .units import GIGA_XL, TERA, TERA_XL, YI, YI_XL
+from .units import GIGA_XL, TERA_XL, YI_XL
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -428,10 +429,9 @@ def _kernels(k: Mapping[str, float], hw_values: Mapping, prompt_tokens: float, t
     ``tokens_per_s_per_user`` are this module's (see the block at the end).
     """
     v = {**k, **hw_values}
-    for r in _chain(frozenset(targets) | {"weights_gb", "decode_step_s"}):
+    for r in _chain(frozenset(targets) | {"weights_gb", "kv_bytes_per_token", "decode_step_s"}):
         v[r.key] = r.fn.kernel(*(v[a] for a in r.args))
-    v["ttft_s"] = ttft_s.kernel(prompt_tokens, v["cache_hit_rate"], v["active_params_yi"], v["weights_gb"],
-                                v["replica_cards"], v["peak_tflops"], v["mfu_prefill"], v["bandwidth_tbs"], v["mbu"])
+    v["ttft_s"] = ttft_s.kernel(*(prompt_tokens if a == "prompt_tokens" else v[a] for a in TTFT_ARGS))
     if "tokens_per_s_per_user" in targets:
         v["tokens_per_s_per_user"] = tokens_per_s_per_user.kernel(v["decode_step_s"])
     return {t: v[t] for t in dict.fromkeys((*targets, "weights_gb", "decode_step_s", "ttft_s"))}
@@ -675,6 +675,9 @@ def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fa
             c = rejected[-closest[2] - 1]
             infeasible[acc] = (f"no configuration meets the targets; closest: {c.precision} ×{c.replica_cards}: "
                                f"{c.reason}" if closest[0] > 0 else c.reason)
+            if lacks_opt[a] and c.replica_cards == 1 and any(n > 1 for n in reps):
+                infeasible[acc] += (f"; replicas of several cards: no {' or '.join(lacks_opt[a])} in the catalog "
+                                    f"(add it in a catalog file)")
     return rejected, infeasible
 
 
@@ -746,8 +749,7 @@ def beyond_default(scenario, catalog=None) -> Config:
         "H20", prec, int(out["replica_cards"]), int(out["batch"]),
         weights_gb=out["weights_gb"], kv_bytes_per_token=out["kv_bytes_per_token"],
         memory_headroom_gb=out["memory_headroom_gb"], decode_step_s=out["decode_step_s"],
-        ttft_s=ttft_s(out["context_tokens"], out["cache_hit_rate"], out["active_params_yi"], out["weights_gb"],
-                      out["replica_cards"], out["peak_tflops"], out["mfu_prefill"], out["bandwidth_tbs"], out["mbu"]),
+        ttft_s=ttft_of(out),
         tokens_per_s_per_user=tokens_per_s_per_user(out["decode_step_s"]),
         decode_tokens_per_s_per_card=out["decode_tokens_per_s_per_card"],
         prefill_cards_wan=out["prefill_cards_wan"], decode_cards_wan=out["decode_cards_wan"],
@@ -923,23 +925,37 @@ def example_markdown() -> str:
 
 
 @checked(prompt_tokens=POSITIVE, cache_hit_rate=PROPORTION, active_params_yi=POSITIVE, weights_gb=POSITIVE,
-         replica_cards=AT_LEAST_ONE, peak_tflops=POSITIVE, mfu_prefill=FRACTION, bandwidth_tbs=POSITIVE,
-         mbu=FRACTION)
-def ttft_s(prompt_tokens, cache_hit_rate, active_params_yi, weights_gb, replica_cards, peak_tflops,
-           mfu_prefill=beyond.MFU_PREFILL, bandwidth_tbs=4.0, mbu=beyond.MBU):
-    """Time to first token (s) = one prompt's prefill on n cards: MAX(2 × N_active × prompt × (1 − hit) / (n × peak × MFU), weights / (n × BW × MBU)).
+         kv_bytes_per_token=POSITIVE, replica_cards=AT_LEAST_ONE, peak_tflops=POSITIVE, mfu_prefill=FRACTION,
+         bandwidth_tbs=POSITIVE, mbu=FRACTION, kv_serial_share=beyond.SHARE, layers=AT_LEAST_ONE,
+         hidden_size=AT_LEAST_ONE, activation_bytes=POSITIVE, interconnect_gbs=POSITIVE,
+         collective_latency_us=NONNEGATIVE)
+def ttft_s(prompt_tokens, cache_hit_rate, active_params_yi, weights_gb, kv_bytes_per_token, replica_cards, peak_tflops,
+           mfu_prefill, bandwidth_tbs, mbu, kv_serial_share, layers, hidden_size, activation_bytes, interconnect_gbs,
+           collective_latency_us):
+    """Time to first token (s) = the prefill step of one prompt's uncached tokens on n cards, its all-reduces included.
 
-    The prompt's uncached tokens are computed (compute bound, as the prefill cards), but the
-    weights must be read at least once (the bound for a short or fully cached prompt).  Queueing
-    is not modelled.  Prompt in tokens, parameters in 亿, weights in GB.
+    With L = prompt tokens × (1 − cache hit rate): :func:`xlsizing.beyond.prefill_step_s` of one
+    prompt of L tokens (MAX(t_w + t_kv, t_c + share × t_kv) with t_c = 2 × N_active × L / (n × peak
+    × MFU_prefill)) + :func:`xlsizing.beyond.tp_allreduce_s` of L tokens (zero on one card).
+    Queueing is not modelled.  Prompt in tokens, parameters in 亿, weights in GB, GB/s one way.
 
-    >>> round(ttft_s(4096, 0.5625, 1300, 260, 8, 148, 0.4, 4.0, 0.7), 4)     # 130B BF16, 8 × H20
-    0.9838
+    >>> round(ttft_s(4096, 0.5625, 1300, 260, 393216, 8, 148, 0.5, 4.0, 0.7, 1, 96, 12288, 2, 450, 10), 4)
+    0.8219
     """
-    t_compute = 2.0 * active_params_yi * YI * prompt_tokens * (1.0 - cache_hit_rate) / (
-        replica_cards * peak_tflops * TERA * mfu_prefill)
-    t_weights = weights_gb * beyond.GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
-    return _num.maximum(t_compute, t_weights)
+    tokens = prompt_tokens * (1.0 - cache_hit_rate)
+    comm = beyond.tp_allreduce_s.kernel(layers, hidden_size, tokens, activation_bytes, replica_cards, interconnect_gbs,
+                                        collective_latency_us)
+    return beyond.prefill_step_s.kernel(weights_gb, kv_bytes_per_token, tokens, 1.0, active_params_yi, replica_cards,
+                                        bandwidth_tbs, mbu, peak_tflops, mfu_prefill, kv_serial_share, comm)
+
+
+TTFT_ARGS = tuple(inspect.signature(ttft_s.kernel).parameters)
+
+
+def ttft_of(values: Mapping, prompt_tokens=None) -> float:
+    """:func:`ttft_s` of a configuration's row values (a sheet column); the prompt defaults to its context."""
+    return ttft_s(*(values["context_tokens"] if a == "prompt_tokens" and prompt_tokens is None else
+                    prompt_tokens if a == "prompt_tokens" else values[a] for a in TTFT_ARGS))
 
 
 @checked(decode_step_s=POSITIVE)
@@ -963,8 +979,18 @@ def meets_targets(memory_headroom_gb, decode_step_s, tpot_s, ttft_s, ttft_target
 
 
 # native spreadsheet formulas of the functions above ({key} = the parameter's cell)
-TTFT_NATIVE = (f"MAX(2*{{active_params_yi}}*{YI_XL}*{{prompt_tokens}}*(1-{{cache_hit_rate}})"
-               f"/({{replica_cards}}*{{peak_tflops}}*{TERA_XL}*{{mfu_prefill}}),"
-               f"{{weights_gb}}*{GIGA_XL}/({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}}))")
+def _ttft_native() -> str:
+    """:func:`ttft_s` as a spreadsheet formula: the prefill step of the uncached tokens, plus the Beyond
+    sheet's TP all-reduce formula for those tokens."""
+    from .sheets import BEYOND
+
+    tokens = "({prompt_tokens}*(1-{cache_hit_rate}))"
+    per = f"({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}})"
+    t_w, t_kv = f"{{weights_gb}}*{GIGA_XL}/{per}", f"{tokens}*{{kv_bytes_per_token}}/{per}"
+    t_c = f"2*{{active_params_yi}}*{YI_XL}*{tokens}/({{replica_cards}}*{{peak_tflops}}*{TERA_XL}*{{mfu_prefill}})"
+    comm = BEYOND.row["tp_allreduce_s"].native.replace("{batch}", tokens)
+    return f"MAX({t_w}+{t_kv},{t_c}+{{kv_serial_share}}*{t_kv})+{comm}"
+
+
 USER_NATIVE = "1/{decode_step_s}"
 MEETS_NATIVE = "IF(AND({memory_headroom_gb}>=0,{decode_step_s}<={tpot_s},{ttft_s}<={ttft_target_s}),1,0)"

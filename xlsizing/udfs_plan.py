@@ -2,12 +2,12 @@
 
 One shell over :func:`xlsizing.planner.plan`.  A scenario is one call (single cells, not ranges: the
 search runs once per scenario); the result is a row of two cells that spills to the right: the
-figure asked for, and the configuration, e.g. ``121298.3 | H20 FP8, 8 cards per replica, batch 32``.
+figure asked for, and the configuration, e.g. ``132753.3 | H20 FP8, 2 cards per replica, batch 32``.
 Bad input gives one message in the cell, as every xlsizing function.
 
 >>> [[cards, config]] = PLAN_BEST(6000, 4, 1300, "H20")      # the report's End-2024 column
 >>> round(cards), config
-(121298, 'H20 FP8, 8 cards per replica, batch 32')
+(132753, 'H20 FP8, 2 cards per replica, batch 32')
 >>> PLAN_BEST(6000, 4, 1300, "H20", "fp8", 0.002)[0][0][:56]
 'no configuration meets the targets: H20: no configuratio'
 >>> PLAN_BEST(6000, 4, 1300, "H2O")
@@ -79,7 +79,7 @@ def PLAN_BEST(mau, peak_multiplier, params=1300.0, accelerators="", precisions="
     """Planned fleet of a scenario: [figure, configuration] of the cheapest accelerator, precision, replica and batch meeting TPOT and TTFT; spills 2 cells.
 
     >>> PLAN_BEST(6000, 4, 1300, "H20", "bf16,fp8", 0.05, 2, "cost", "cost")[0][1]
-    'H20 FP8, 8 cards per replica, batch 32'
+    'H20 FP8, 2 cards per replica, batch 32'
     """
     try:
         return _plan_best(mau, peak_multiplier, params, accelerators, precisions, tpot_s, ttft_s, objective, figure)

@@ -15,7 +15,7 @@ Written only on request (``xlsizing build … --plan``); :data:`xlsizing.sheets.
 >>> from xlsizing.sheets import FIGURE11, BEYOND, evaluate_column
 >>> v = evaluate_column({"mau_wan": 6000, "peak_multiplier": 4}, [FIGURE11, BEYOND, PLAN])
 >>> v["plan_decode_step_s"] == v["decode_step_s"], round(v["plan_ttft_s"], 4)   # defaults: Beyond's configuration
-(True, 0.787)
+(True, 0.8219)
 """
 
 from __future__ import annotations
@@ -89,11 +89,10 @@ def _rows() -> tuple[Row, ...]:
     for r in ordered:  # the Beyond rows the configuration changes, re-keyed
         rows.append(Row(PREFIX + r.key, r.zh, r.en, r.unit, r.fmt, FIGURES_SECTION,
                         fn=_renamed(r.fn, names, PREFIX + r.key), native=_native(r.native, names)))
-    ttft_names = {"prompt_tokens": "plan_prompt_tokens", **{k: names[k] for k in ("weights_gb", "replica_cards",
-                                                                                   "peak_tflops", "bandwidth_tbs")}}
+    ttft_names = {"prompt_tokens": "plan_prompt_tokens", **{k: names[k] for k in planner.TTFT_ARGS if k in names}}
     rows.append(Row("plan_ttft_s", "首token时延", "Time to first token (one prompt's prefill)", "s", "0.000",
                     FIGURES_SECTION, fn=_renamed(planner.ttft_s, ttft_names, "plan_ttft_s"),
-                    native=_native(planner.TTFT_NATIVE, ttft_names)))
+                    native=_native(planner._ttft_native(), ttft_names)))
     rows.append(Row("plan_tokens_per_s_per_user", "单用户token/s", "Output tokens/s per user (1 / TPOT)", "tokens/s",
                     "#,##0.0", FIGURES_SECTION,
                     fn=_renamed(planner.tokens_per_s_per_user, names, "plan_tokens_per_s_per_user"),
