@@ -38,7 +38,7 @@ def _setup_plan(p):
          "  xlsizing plan --accelerator H20 --precision bf16,fp8 --tpot-ms 50\n"
          "  xlsizing plan my.toml --objective cards --format csv")(_setup_plan)
 def cmd_plan(args) -> int:
-    from .batch import progress_stream
+    from .batch import Progress, progress_stream
     from .catalog import load
     from .planner import report
 
@@ -57,5 +57,12 @@ def cmd_plan(args) -> int:
                        ("ttft_s_target", None if args.ttft_ms is None else args.ttft_ms / 1000)):
         if value is not None:
             options[key] = value
-    sys.stdout.write(report(planned(args), args.format, progress_stream(), **options))
+    scenarios = planned(args)
+    stream = progress_stream() if len(scenarios) > 1 else None
+    bar = Progress(len(scenarios), stream, "scenarios")
+    try:
+        text = report(scenarios, args.format, bar.advance if stream else None, **options)
+    finally:
+        bar.close()
+    sys.stdout.write(text)
     return EXIT_OK

@@ -41,17 +41,16 @@ KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8
 from __future__ import annotations
 
 import functools
-import inspect
 import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from . import beyond
 from . import catalog as cat
-from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, as_float, checked, fmt_value
+from ._args import POSITIVE, as_float, fmt_value
 from .errors import InvalidInput
-from . import _num
-from .units import GIGA_XL, TERA_XL, YI_XL
+# the serving functions the planner adds (to move to beyond.py), re-exported: planner.ttft_s, …
+from .planner_model import TTFT_ARGS, TTFT_S, meets_targets, tokens_per_s_per_user, ttft_of, ttft_s  # noqa: F401
+from .sheets.plan import HARDWARE_KEYS, OPTIONAL_FIGURES, hardware_keys  # noqa: F401 - the candidate inputs
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -68,9 +67,6 @@ DEFAULT_PRECISIONS = ("bf16", "fp8")
 # servers would look free; larger ones are a choice (replica_cards=(..., 16)).
 DEFAULT_REPLICAS = (1, 2, 4, 8)
 DEFAULT_BATCHES = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
-# MLCommons MLPerf Inference, loadgen/mlperf.conf: llama2-70b.Server.ttft_latency = 2000 ms
-# (github.com/mlcommons/inference).  An assumption for a chat product, not the report's.
-TTFT_S = 2.0
 REL_TIE = 1e-9  # objectives this close count as equal (float noise across compute-bound batches)
 
 # the figures of one candidate, in the order they are reported
@@ -382,24 +378,6 @@ def _read_hardware(accelerators, precisions, c, prices) -> _Hardware:
 # --- the evaluation: one broadcast over (accelerator, precision, replica, batch) ----------------
 
 
-# The candidate axes replace these inputs of the sheets; every other row keeps the scenario's value.
-HARDWARE_KEYS = ("peak_tflops", "bytes_per_weight", "kv_bytes", "memory_gb", "bandwidth_tbs", "tdp_w",
-                 "server_price_wan", "cards_per_server", "replica_cards", "batch")
-# Catalog figures taken per accelerator when the Beyond sheet has an input of that name (the serving
-# model's scale-up interconnect, GB/s per card each way): then they are candidate inputs too; a
-# figure the entry lacks rules out its replicas of several cards (one card does not communicate).
-OPTIONAL_FIGURES = ("interconnect_gbs",)
-
-
-@functools.lru_cache(maxsize=1)
-def hardware_keys() -> tuple[str, ...]:
-    """:data:`HARDWARE_KEYS` plus the :data:`OPTIONAL_FIGURES` that both the Beyond sheet and the catalog know."""
-    from .sheets import BEYOND
-
-    return HARDWARE_KEYS + tuple(f for f in OPTIONAL_FIGURES
-                                 if f in BEYOND.row and BEYOND.row[f].is_input and f in cat.FIGURES)
-
-
 @functools.lru_cache(maxsize=64)
 def _chain(targets: frozenset) -> tuple:
     """The Beyond sheet's computed rows needed for ``targets`` that depend on a candidate axis, in order."""
@@ -426,7 +404,7 @@ def _kernels(k: Mapping[str, float], hw_values: Mapping, prompt_tokens: float, t
     dependency order, unchecked: the scenario was checked by the evaluator and the candidates
     here), only those that depend on a candidate axis and lead to a target; the rest keep the
     scenario's values.  So the planner always sizes with the sheet's model.  ``ttft_s`` and
-    ``tokens_per_s_per_user`` are this module's (see the block at the end).
+    ``tokens_per_s_per_user`` come from :mod:`xlsizing.planner_model`.
     """
     v = {**k, **hw_values}
     for r in _chain(frozenset(targets) | {"weights_gb", "kv_bytes_per_token", "decode_step_s"}):
@@ -858,22 +836,15 @@ RENDERERS = {"text": render_text, "csv": render_csv, "json": render_json}
 def report(scenarios: Sequence, format: str = "text", progress=None, **options) -> str:
     """:func:`plan` for each scenario, rendered as ``text``, ``csv`` or ``json``: what ``xlsizing plan`` prints.
 
-    ``progress``: a stream for a progress bar (a terminal), or None.
+    ``progress``: called with 1 after each scenario (a progress bar's ``advance``), or None.
     """
     if format not in RENDERERS:
         raise InvalidInput(f"format must be one of {', '.join(RENDERERS)}, got {fmt_value(format)}")
     plans = []
-    bar = None
-    if progress is not None and len(scenarios) > 1:
-        from .batch import Progress
-
-        bar = Progress(len(scenarios), progress, "scenarios")
     for s in scenarios:
         plans.append(plan(s, **options))
-        if bar is not None:
-            bar.advance(1)
-    if bar is not None:
-        bar.close()
+        if progress is not None:
+            progress(1)
     return RENDERERS[format](plans)
 
 
@@ -916,81 +887,3 @@ def example_markdown() -> str:
     lines += ["", f"By power the choice is {q.chosen.label} ({q.chosen.fleet_power_mw:,.1f} MW); by cost "
                   f"{plan(s).chosen.label} (the only priced card)."]
     return "\n".join(lines) + "\n"
-
-
-# =================================================================================================
-# To move to beyond.py: serving-model functions the planner needs that beyond.py does not have yet.
-# Same discipline as there (pure, @checked, units in the names); the lead moves them.
-# =================================================================================================
-
-
-@checked(prompt_tokens=POSITIVE, cache_hit_rate=PROPORTION, active_params_yi=POSITIVE, weights_gb=POSITIVE,
-         kv_bytes_per_token=POSITIVE, replica_cards=AT_LEAST_ONE, peak_tflops=POSITIVE, mfu_prefill=FRACTION,
-         bandwidth_tbs=POSITIVE, mbu=FRACTION, kv_serial_share=beyond.SHARE, layers=AT_LEAST_ONE,
-         hidden_size=AT_LEAST_ONE, activation_bytes=POSITIVE, interconnect_gbs=POSITIVE,
-         collective_latency_us=NONNEGATIVE)
-def ttft_s(prompt_tokens, cache_hit_rate, active_params_yi, weights_gb, kv_bytes_per_token, replica_cards, peak_tflops,
-           mfu_prefill, bandwidth_tbs, mbu, kv_serial_share, layers, hidden_size, activation_bytes, interconnect_gbs,
-           collective_latency_us):
-    """Time to first token (s) = the prefill step of one prompt's uncached tokens on n cards, its all-reduces included.
-
-    With L = prompt tokens × (1 − cache hit rate): :func:`xlsizing.beyond.prefill_step_s` of one
-    prompt of L tokens (MAX(t_w + t_kv, t_c + share × t_kv) with t_c = 2 × N_active × L / (n × peak
-    × MFU_prefill)) + :func:`xlsizing.beyond.tp_allreduce_s` of L tokens (zero on one card).
-    Queueing is not modelled.  Prompt in tokens, parameters in 亿, weights in GB, GB/s one way.
-
-    >>> round(ttft_s(4096, 0.5625, 1300, 260, 393216, 8, 148, 0.5, 4.0, 0.7, 1, 96, 12288, 2, 450, 10), 4)
-    0.8219
-    """
-    tokens = prompt_tokens * (1.0 - cache_hit_rate)
-    comm = beyond.tp_allreduce_s.kernel(layers, hidden_size, tokens, activation_bytes, replica_cards, interconnect_gbs,
-                                        collective_latency_us)
-    return beyond.prefill_step_s.kernel(weights_gb, kv_bytes_per_token, tokens, 1.0, active_params_yi, replica_cards,
-                                        bandwidth_tbs, mbu, peak_tflops, mfu_prefill, kv_serial_share, comm)
-
-
-TTFT_ARGS = tuple(inspect.signature(ttft_s.kernel).parameters)
-
-
-def ttft_of(values: Mapping, prompt_tokens=None) -> float:
-    """:func:`ttft_s` of a configuration's row values (a sheet column); the prompt defaults to its context."""
-    return ttft_s(*(values["context_tokens"] if a == "prompt_tokens" and prompt_tokens is None else
-                    prompt_tokens if a == "prompt_tokens" else values[a] for a in TTFT_ARGS))
-
-
-@checked(decode_step_s=POSITIVE)
-def tokens_per_s_per_user(decode_step_s):
-    """Output tokens per second one user sees = 1 / decode step time (s) (the interactivity axis of a frontier).
-
-    >>> tokens_per_s_per_user(0.05)
-    20.0
-    """
-    return 1.0 / decode_step_s
-
-
-@checked(memory_headroom_gb=ANY, decode_step_s=POSITIVE, tpot_s=POSITIVE, ttft_s=POSITIVE, ttft_target_s=POSITIVE)
-def meets_targets(memory_headroom_gb, decode_step_s, tpot_s, ttft_s, ttft_target_s):
-    """1 when the batch fits (headroom GB ≥ 0), the step (s) meets the TPOT target (s) and the TTFT (s) its target, else 0.
-
-    >>> meets_targets(5.0, 0.03, 0.05, 1.0, 2.0), meets_targets(5.0, 0.03, 0.05, 3.0, 2.0)
-    (1.0, 0.0)
-    """
-    return _num.where((memory_headroom_gb >= 0) & (decode_step_s <= tpot_s) & (ttft_s <= ttft_target_s), 1.0, 0.0)
-
-
-# native spreadsheet formulas of the functions above ({key} = the parameter's cell)
-def _ttft_native() -> str:
-    """:func:`ttft_s` as a spreadsheet formula: the prefill step of the uncached tokens, plus the Beyond
-    sheet's TP all-reduce formula for those tokens."""
-    from .sheets import BEYOND
-
-    tokens = "({prompt_tokens}*(1-{cache_hit_rate}))"
-    per = f"({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}})"
-    t_w, t_kv = f"{{weights_gb}}*{GIGA_XL}/{per}", f"{tokens}*{{kv_bytes_per_token}}/{per}"
-    t_c = f"2*{{active_params_yi}}*{YI_XL}*{tokens}/({{replica_cards}}*{{peak_tflops}}*{TERA_XL}*{{mfu_prefill}})"
-    comm = BEYOND.row["tp_allreduce_s"].native.replace("{batch}", tokens)
-    return f"MAX({t_w}+{t_kv},{t_c}+{{kv_serial_share}}*{t_kv})+{comm}"
-
-
-USER_NATIVE = "1/{decode_step_s}"
-MEETS_NATIVE = "IF(AND({memory_headroom_gb}>=0,{decode_step_s}<={tpot_s},{ttft_s}<={ttft_target_s}),1,0)"
