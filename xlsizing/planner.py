@@ -396,6 +396,20 @@ def _chain(targets: frozenset) -> tuple:
     return tuple(r for r in BEYOND.order if r.key in need and depends_on(rows, r.key, hw))
 
 
+@functools.lru_cache(maxsize=64)
+def _steps(targets: frozenset) -> tuple:
+    """:func:`_chain` with, after each row, the intermediates (not targets, not inputs) no later row or TTFT reads."""
+    chain = _chain(targets)
+    keep = set(targets) | set(TTFT_ARGS)
+    out = []
+    for i, r in enumerate(chain):
+        later = {a for q in chain[i + 1:] for a in q.args}
+        done = tuple(q.key for q in chain[:i + 1] if q.key not in keep and q.key not in later
+                     and not any(q.key in o[1] for o in out))
+        out.append((r, done))
+    return tuple(out)
+
+
 def _kernels(k: Mapping[str, float], hw_values: Mapping, prompt_tokens: float, targets: tuple[str, ...]) -> dict:
     """The figures ``targets`` of candidates whose hardware and configuration (``hw_values``, keyed by
     :data:`HARDWARE_KEYS`) broadcast together.
@@ -407,8 +421,10 @@ def _kernels(k: Mapping[str, float], hw_values: Mapping, prompt_tokens: float, t
     ``tokens_per_s_per_user`` come from :mod:`xlsizing.planner_model`.
     """
     v = {**k, **hw_values}
-    for r in _chain(frozenset(targets) | {"weights_gb", "kv_bytes_per_token", "decode_step_s"}):
+    for r, done in _steps(frozenset(targets) | {"weights_gb", "kv_bytes_per_token", "decode_step_s"}):
         v[r.key] = r.fn.kernel(*(v[a] for a in r.args))
+        for key in done:  # an intermediate no later row reads: freed now (a smaller working set)
+            del v[key]
     v["ttft_s"] = ttft_s.kernel(*(prompt_tokens if a == "prompt_tokens" else v[a] for a in TTFT_ARGS))
     if "tokens_per_s_per_user" in targets:
         v["tokens_per_s_per_user"] = tokens_per_s_per_user.kernel(v["decode_step_s"])
