@@ -469,3 +469,22 @@ def test_an_entry_without_an_interconnect_is_sized_on_one_card_and_says_so():
                                            "interconnect_gbs in the catalog (add it in a catalog file)"}
     assert [r.text for r in p.rejected][1] == ("Ascend 910B bf16 ×2: no interconnect_gbs in the catalog, needed for a "
                                                "replica of several cards")
+
+
+def test_batch_one_workbook_plan_and_refusals(tmp_path, capsys):
+    import openpyxl
+
+    from xlsizing.cli import main
+
+    out = tmp_path / "sweep.xlsx"
+    assert main(["batch", "--base", "保守", "--grid", "peak_multiplier=3,5", "--one-workbook", str(out), "--plan"]) == 0
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames[-2:] == ["Plan", "Notes"]
+    capsys.readouterr()
+    assert main(["batch", "--grid", "peak_multiplier=3", "--outdir", str(tmp_path / "d"), "--plan"]) == 2
+    assert capsys.readouterr().err.strip() == ("Error: --plan works with --one-workbook (one workbook, a Plan sheet "
+                                               "column per scenario)")
+    assert main(["build", "--plan", "-o", str(tmp_path / "m.xlsm")]) == 2
+    assert capsys.readouterr().err.strip() == ("Error: --plan writes an .xlsx workbook; it cannot be combined with "
+                                               ".xlsm or a VBA project")
+    assert not (tmp_path / "d").exists() and not (tmp_path / "m.xlsm").exists()

@@ -112,6 +112,8 @@ def _setup_batch(p):
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--force", action="store_true", help="replace existing workbooks")
     p.add_argument("--verify", action="store_true", help="then verify every workbook in one LibreOffice run")
+    p.add_argument("--plan", action="store_true", help="with --one-workbook: add the Plan sheet (xlsizing plan's "
+                                                       "defaults; one search per scenario)")
 
 
 @command("batch", "write many scenarios (a grid, a CSV, TOML files) into many workbooks or one, in parallel",
@@ -123,6 +125,8 @@ def cmd_batch(args) -> int:
     scenarios = planned(args)
     if args.one_workbook:
         return _write_one_workbook(scenarios, args)
+    if args.plan:
+        raise InvalidInput("--plan works with --one-workbook (one workbook, a Plan sheet column per scenario)")
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
                               progress=batch.progress_stream())
     for line in result.failure_lines():
@@ -137,6 +141,8 @@ def cmd_batch(args) -> int:
 def _write_one_workbook(scenarios, args) -> int:
     from .workbook import write_workbook
 
+    if getattr(args, "plan", False):
+        from .plan_workbook import write_planned as write_workbook
     path = write_workbook(scenarios, args.one_workbook, force=args.force)
     print(f"wrote {path} ({len(scenarios)} scenario columns)")
     return _verify([path]) if args.verify else EXIT_OK
