@@ -23,7 +23,7 @@ SCENARIOS = load_builtin("figure11")
 OBJ = {"cost": "cost_per_mtok_yuan", "capex": "fleet_capex_yi", "cards": "fleet_cards_wan", "power": "fleet_power_mw"}
 
 
-def _candidate(base, acc, prec, n, bt, price):
+def _candidate(base, acc, prec, n, bt, price, ep=None):
     """The sheets' values for one candidate, by the scalar evaluator (None when the catalog lacks a figure)."""
     has = {f: f in acc.figures for f in ("tdp_w",)}
     if cat.PRECISIONS[prec] not in acc.figures:
@@ -32,8 +32,9 @@ def _candidate(base, acc, prec, n, bt, price):
     ins = {**base, "peak_tflops": acc.peak_tflops(prec), "bytes_per_weight": bpw, "kv_bytes": max(bpw, 1.0),
            "memory_gb": acc.value("memory_gb"), "bandwidth_tbs": acc.value("bandwidth_tbs"),
            "tdp_w": acc.value("tdp_w") if has["tdp_w"] else 1.0, "server_price_wan": price or 1.0,
-           "cards_per_server": acc.value("cards_per_server"), "replica_cards": n, "batch": bt}
-    for f in pl.hardware_keys()[len(pl.HARDWARE_KEYS):]:  # catalog figures the serving model reads
+           "cards_per_server": acc.value("cards_per_server"), "replica_cards": n, "batch": bt,
+           **({} if ep is None else {"expert_parallel": ep})}
+    for f in (f for f in pl.hardware_keys() if f in pl.OPTIONAL_FIGURES):  # catalog figures the model reads
         if f in acc.figures:
             ins[f] = acc.value(f)
         elif n > 1:
@@ -44,7 +45,7 @@ def _candidate(base, acc, prec, n, bt, price):
 
 
 def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=None, ttft_s=2.0, objective="cost",
-                prices=None):
+                prices=None, eps=(None,)):
     """The planner's choice by exhaustive loops: (accelerator, precision, replica, batch, objective value) or None.
 
     Each candidate is sized by the sheets' scalar evaluator (one configuration at a time, the
@@ -63,10 +64,10 @@ def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=No
         card_price = cat.card_price_wan(acc)
         price = (prices or {}).get(acc.name, None if card_price is None else card_price * acc.value("cards_per_server"))
         for prec in precisions:
-            for n in replicas:
+            for n, ep in [(n, e) for n in replicas for e in eps if not (e == 1 and n == 1 and 0 in eps)]:
                 for bt in batches:
                     order += 1
-                    v = _candidate(base, acc, prec, n, bt, price)
+                    v = _candidate(base, acc, prec, n, bt, price, ep)
                     if v is None:
                         continue
                     first = pl.ttft_of(v)
@@ -80,13 +81,13 @@ def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=No
                         if v["_has_price"]:
                             value["cost"] = v["cost_per_mtok_yuan"]
                     if objective in value:
-                        found.append((value[objective], v["decode_step_s"], order, (acc.name, prec, n, bt)))
+                        found.append((value[objective], v["decode_step_s"], order, (acc.name, prec, n, bt, ep)))
     if not found:
         return None
     m = min(f[0] for f in found)
     ties = [f for f in found if f[0] <= m * (1 + 1e-9)]
     best = min(ties, key=lambda f: (f[1], f[2]))
-    return (*best[3], best[0])
+    return (*best[3][:4], best[0], best[3][4])
 
 
 GRIDS = [
@@ -488,3 +489,43 @@ def test_batch_one_workbook_plan_and_refusals(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == ("Error: --plan writes an .xlsx workbook; it cannot be combined with "
                                                ".xlsm or a VBA project")
     assert not (tmp_path / "d").exists() and not (tmp_path / "m.xlsm").exists()
+
+
+@pytest.mark.parametrize("objective", ["cards", "power"])
+def test_moe_model_searches_expert_parallel_like_the_brute_force(objective):
+    from xlsizing.hfconfig import load as load_model
+
+    # DeepSeek-V3 (the shipped config.json) for the Conservative column: replicas of 8 and 16 cards
+    ins = scenario_values(SCENARIOS[1]) | load_model("DeepSeek-V3").beyond_inputs()
+    grid = (["H20", "H200", "MI300X"], ["fp8"], [4, 8, 16], [32, 128, 512])
+    want = brute_force(ins, *grid, objective=objective, eps=(0, 1))
+    got = pl.plan(ins, accelerators=grid[0], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
+                  objective=objective)
+    c = got.chosen
+    assert (c.accelerator, c.precision, c.replica_cards, c.batch, c.expert_parallel) == (*want[:4], want[5])
+    assert getattr(c, OBJ[objective]) == pytest.approx(want[4], rel=1e-12)
+    assert c.inputs["expert_parallel"] == want[5]
+    # the Plan sheet recomputes it, expert parallelism included
+    from xlsizing.plan_workbook import planned_scenarios
+    from xlsizing.scenarios import make_scenario
+
+    s = make_scenario("moe", **{k: v for k, v in ins.items() if k in SCENARIOS[1].values})
+    s = __import__("dataclasses").replace(s, extra={k: v for k, v in ins.items() if k not in SCENARIOS[1].values})
+    unpriced = pl.plan(s, accelerators=["H200"], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
+                       objective=objective)
+    with pytest.raises(InvalidInput, match="^the Plan sheet of 'moe' needs server_price_wan for H200"):
+        planned_scenarios([s], [unpriced])  # never the H20's price for another card
+    p = pl.plan(s, accelerators=grid[0], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
+                objective=objective, server_price_wan=PRICES | {"H200": 260.0})
+    [planned] = planned_scenarios([s], [p])
+    v = sheets.evaluate_column(scenario_values(planned), [sheets.FIGURE11, sheets.BEYOND, sheets.PLAN])
+    assert v["plan_fleet_cards_wan"] == pytest.approx(p.chosen.fleet_cards_wan, rel=1e-12)
+    assert v["plan_expert_parallel"] == p.chosen.expert_parallel
+
+
+def test_expert_parallel_argument():
+    with pytest.raises(InvalidInput, match=r"^expert_parallel must be 0 \(tensor parallel\) or 1 \(expert parallel\), "
+                                           r"got 2$"):
+        pl.plan(SCENARIOS[0], expert_parallel=[0, 2])
+    p = pl.plan(SCENARIOS[0], accelerators=["H20"], expert_parallel=[1])  # a dense model: EP changes nothing
+    assert p.chosen.expert_parallel == 1 and "(expert parallel)" in p.chosen.label

@@ -22,6 +22,8 @@ def _setup_plan(p):
     p.add_argument("--precision", metavar="P,…", default="bf16,fp8", help="precisions (default: bf16,fp8)")
     p.add_argument("--replicas", metavar="N,…", help="cards per replica (default: 1,2,4,8)")
     p.add_argument("--batches", metavar="B,…", help="decode batch sizes (default: 1 to 1024, 20 sizes)")
+    p.add_argument("--expert-parallel", metavar="0,1", help="MoE experts tensor-parallel (0) and/or expert-parallel "
+                                                           "(1) (default for a MoE model: both; dense: the scenario's)")
     p.add_argument("--tpot-ms", type=float, metavar="MS", help="time-per-output-token target (default: the "
                                                                "scenario's TPOT SLO, 50 ms)")
     p.add_argument("--ttft-ms", type=float, metavar="MS", help="time-to-first-token target (default: 2000)")
@@ -30,17 +32,25 @@ def _setup_plan(p):
     p.add_argument("--price", action="append", default=[], metavar="NAME=WAN",
                    help="server price in 万元 for an accelerator the catalog has no CNY price for (repeatable)")
     p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
+    p.add_argument("--model", metavar="NAME_OR_FILE",
+                   help="the model's shape from a Hugging Face config.json (a shipped name such as DeepSeek-V3, or "
+                        "a local file), for every scenario (a scenario file's own values and --input win)")
+    p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
+                   help="set an input of the sheets for every scenario, e.g. --input context_tokens=8192")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
 
 
 @command("plan", "find the cheapest accelerator, precision, replica and batch that meet TPOT and TTFT targets",
          "xlsizing plan                                   # the report's scenarios, the whole catalog\n"
          "  xlsizing plan --accelerator H20 --precision bf16,fp8 --tpot-ms 50\n"
-         "  xlsizing plan my.toml --objective cards --format csv")(_setup_plan)
+         "  xlsizing plan my.toml --objective cards --format csv\n"
+         "  xlsizing plan --model DeepSeek-V3 --precision fp8 --replicas 8,16 --objective cards")(_setup_plan)
 def cmd_plan(args) -> int:
     from .batch import Progress, progress_stream
     from .catalog import load
+    from .cli_catalog import parse_inputs
     from .planner import report
+    from .scenarios import with_inputs
 
     prices = {}
     for item in args.price:
@@ -53,11 +63,17 @@ def cmd_plan(args) -> int:
                "catalog": load(*args.catalog) if args.catalog else None}
     for key, value in (("accelerators", _list(args.accelerator)), ("replica_cards", _list(args.replicas)),
                        ("batches", _list(args.batches)), ("frontier_accelerator", args.frontier),
+                       ("expert_parallel", _list(args.expert_parallel)),
                        ("tpot_s", None if args.tpot_ms is None else args.tpot_ms / 1000),
                        ("ttft_s_target", None if args.ttft_ms is None else args.ttft_ms / 1000)):
         if value is not None:
             options[key] = value
-    scenarios = planned(args)
+    model = {}
+    if args.model:
+        from .hfconfig import load as load_model
+
+        model = load_model(args.model).beyond_inputs()
+    scenarios = with_inputs(planned(args), model, parse_inputs(args.input))
     stream = progress_stream() if len(scenarios) > 1 else None
     bar = Progress(len(scenarios), stream, "scenarios")
     try:

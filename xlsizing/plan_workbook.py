@@ -45,6 +45,11 @@ def planned_scenarios(scenarios: Sequence[Scenario], plans: Sequence[planner.Pla
         if p.prompt_tokens is not None:
             extra["plan_prompt_tokens"] = p.prompt_tokens
         if p.chosen is not None:
+            lacks = [k for k, v in p.chosen.inputs.items() if v != v]  # NaN: a figure the catalog lacks
+            if lacks:
+                raise InvalidInput(f"the Plan sheet of {s.name!r} needs {', '.join(lacks)} for {p.chosen.accelerator} "
+                                   f"(the {p.objective} objective chose it without): give it (--price NAME=万元 or "
+                                   f"a catalog file), or plan by cost")
             extra.update({"plan_" + k: float(v) for k, v in p.chosen.inputs.items()})
         out.append(dataclasses.replace(s, extra={**s.extra, **extra}))
     return out
@@ -75,7 +80,8 @@ def write_extras(book, ws, first_row: int, plans: Sequence[planner.Plan], styles
             r += 1
             ws.write_string(r, 0, p.scenario)
             ws.write_string(r, 1, a + (" *" if p.chosen is not None and a == p.chosen.accelerator else ""))
-            ws.write_string(r, 2, f"{b.precision.upper()} ×{b.replica_cards}, batch {b.batch}")
+            ws.write_string(r, 2, f"{b.precision.upper()} ×{b.replica_cards}{' EP' if b.expert_parallel else ''}, "
+                                  f"batch {b.batch}")
             for c, (_h, attr, fmt) in enumerate(TABLE, start=3):
                 x = _value(b, attr)
                 if x is None:
@@ -104,7 +110,8 @@ def write_extras(book, ws, first_row: int, plans: Sequence[planner.Plan], styles
         r += 1
         ws.write_number(r, 0, f.tokens_per_s_per_user, styles.number("#,##0.0", "value"))
         ws.write_number(r, 1, f.decode_tokens_per_s_per_card, styles.number("#,##0.0", "value"))
-        ws.write_string(r, 2, f"{f.precision.upper()} ×{f.replica_cards}, batch {f.batch}")
+        ws.write_string(r, 2, f"{f.precision.upper()} ×{f.replica_cards}{' EP' if f.expert_parallel else ''}, "
+                              f"batch {f.batch}")
         ws.write_number(r, 3, 1 if f.meets_targets else 0)
     chart = book.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
     title = PLAN.title

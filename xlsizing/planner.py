@@ -101,6 +101,7 @@ class Config:
     fleet_power_mw: float | None
     cost_per_mtok_yuan: float | None
     feasible: bool = True
+    expert_parallel: int = 0  # 1: MoE experts split expert-parallel (all-to-all), 0: tensor-parallel
     # the sheet inputs of this configuration (HARDWARE_KEYS: catalog figures, replica, batch): what
     # the Plan sheet writes as its inputs
     inputs: dict = field(default_factory=dict, compare=False, repr=False)
@@ -109,7 +110,8 @@ class Config:
     def label(self) -> str:
         """``'H20 FP8, 8 cards per replica, batch 64'``: the configuration as text."""
         cards = "1 card" if self.replica_cards == 1 else f"{self.replica_cards} cards"
-        return f"{self.accelerator} {self.precision.upper()}, {cards} per replica, batch {self.batch}"
+        ep = " (expert parallel)" if self.expert_parallel else ""
+        return f"{self.accelerator} {self.precision.upper()}, {cards} per replica{ep}, batch {self.batch}"
 
     @property
     def cards(self) -> float:
@@ -134,6 +136,7 @@ class Rejection:
     replica_cards: int
     # the reason is worded when asked for (a search rejects hundreds of families, a reader reads few)
     why: tuple = field(repr=False, compare=False)  # (formatting function, its arguments…)
+    expert_parallel: int = 0
 
     @property
     def reason(self) -> str:
@@ -141,14 +144,15 @@ class Rejection:
 
     def as_dict(self) -> dict:
         return {"accelerator": self.accelerator, "precision": self.precision, "replica_cards": self.replica_cards,
-                "reason": self.reason}
+                "expert_parallel": self.expert_parallel, "reason": self.reason}
 
     def __repr__(self):
         return f"Rejection({self.text!r})"
 
     @property
     def text(self) -> str:
-        return f"{family_label(self.accelerator, self.precision, self.replica_cards)}: {self.reason}"
+        ep = " EP" if self.expert_parallel else ""
+        return f"{family_label(self.accelerator, self.precision, self.replica_cards)}{ep}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ class FrontierPoint:
     tokens_per_s_per_user: float
     decode_tokens_per_s_per_card: float
     meets_targets: bool
+    expert_parallel: int = 0
 
 
 @dataclass(frozen=True)
@@ -436,7 +441,8 @@ _GRID = ("weights_gb", "memory_headroom_gb", "decode_step_s", "decode_tokens_per
 
 
 def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[int], batches: Sequence[int],
-             prompt_tokens: float, extras: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+             prompt_tokens: float, extras: tuple[str, ...] = (), eps: Sequence[int] | None = None
+             ) -> dict[str, np.ndarray]:
     """Figures of every candidate, arrays of shape (accelerators, precisions, replicas, batches).
 
     Calls the kernels of :mod:`xlsizing.beyond` on broadcast arrays; missing catalog figures
@@ -455,13 +461,15 @@ def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[i
                  "bandwidth_tbs": acc(hw.bandwidth_tbs), "tdp_w": acc(hw.tdp_w), "server_price_wan": acc(hw.server_price_wan),
                  "cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt,
                  **{f: acc(x) for f, x in hw.optional.items()}}
+    if eps is not None:  # the replica axis holds layouts: cards and expert parallelism
+        hw_values["expert_parallel"] = np.asarray(eps, dtype=np.float64)[None, None, :, None]
     with np.errstate(all="ignore"):
         v = _kernels(base, hw_values, prompt_tokens, tuple(dict.fromkeys((*_GRID, *extras))))
     shape = (len(hw.accelerators), len(hw.precisions), n.size, bt.size)
     return {key: np.broadcast_to(val, shape) for key, val in v.items()}
 
 
-def _configs(base, hw, reps, bts, prompt_tokens, picks) -> list[Config]:
+def _configs(base, hw, reps, bts, prompt_tokens, picks, eps=None) -> list[Config]:
     """Every figure of the configurations at indices ``picks`` [(a, p, r, b), …], in one vectorized call."""
     import numpy as np
 
@@ -473,16 +481,22 @@ def _configs(base, hw, reps, bts, prompt_tokens, picks) -> list[Config]:
                  "tdp_w": hw.tdp_w[a], "server_price_wan": hw.server_price_wan[a],
                  "cards_per_server": hw.cards_per_server[a], "replica_cards": np.asarray(reps, dtype=np.float64)[r],
                  "batch": np.asarray(bts, dtype=np.float64)[b], **{f: x[a] for f, x in hw.optional.items()}}
+    if eps is not None:
+        hw_values["expert_parallel"] = np.asarray(eps, dtype=np.float64)[r]
     with np.errstate(all="ignore"):
         v = _kernels(base, hw_values, prompt_tokens, FIGURES)
     cols = {key: np.broadcast_to(v[key], a.shape).tolist() for key in FIGURES}
     ins = {key: np.broadcast_to(x, a.shape).tolist() for key, x in hw_values.items()}
+    for key in hardware_keys():  # inputs the candidates do not vary: the scenario's own (a sheet input each)
+        if key not in ins:
+            ins[key] = [float(base[key])] * len(picks)
     out = []
     for i, (ai, pi, ri, bi) in enumerate(picks):
         figs = {key: col[i] for key, col in cols.items()}
         for key in ("fleet_capex_yi", "fleet_power_mw", "cost_per_mtok_yuan"):
             figs[key] = _finite(figs[key])
         out.append(Config(hw.accelerators[ai], hw.precisions[pi], reps[ri], bts[bi], **figs,
+                          expert_parallel=int(eps[ri]) if eps is not None else 0,
                           inputs={key: col[i] for key, col in ins.items()}))
     return out
 
@@ -490,9 +504,43 @@ def _configs(base, hw, reps, bts, prompt_tokens, picks) -> list[Config]:
 # --- the search ---------------------------------------------------------------------------------
 
 
+def _layouts(base: Mapping, reps: list[int], expert_parallel) -> tuple[list[int], list[int] | None]:
+    """The replica axis: (cards, expert parallel) layouts.  Expert parallelism is searched (0 and 1, on
+    replicas of several cards) for a MoE model when the Beyond sheet has the input; else the axis is
+    the card counts and the scenario's own ``expert_parallel`` holds (``eps`` None)."""
+    from .sheets import BEYOND
+
+    if "expert_parallel" not in BEYOND.row:
+        if expert_parallel is not None:
+            raise InvalidInput("expert_parallel: the serving model has no expert-parallel input")
+        return reps, None
+    if expert_parallel is None:
+        if not base.get("moe_layers", 0) > 0:
+            return reps, None
+        choices = [0, 1]
+    else:
+        choices = []
+        for x in _names("expert_parallel", expert_parallel, "0 (tensor parallel) or 1 (expert parallel)"):
+            x = float(x) if isinstance(x, str) and x.strip() in ("0", "1") else x
+            if isinstance(x, bool) or x not in (0, 1):
+                raise InvalidInput(f"expert_parallel must be 0 (tensor parallel) or 1 (expert parallel), "
+                                   f"got {fmt_value(x)}")
+            if int(x) in choices:
+                raise InvalidInput(f"expert_parallel lists {int(x)} twice")
+            choices.append(int(x))
+    out_n, out_e = [], []
+    for n in reps:
+        for e in choices:
+            if e == 1 and n == 1 and 0 in choices:  # one card: no expert parallelism to choose
+                continue
+            out_n.append(n)
+            out_e.append(e)
+    return out_n, out_e
+
+
 def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_cards=DEFAULT_REPLICAS,
          batches=DEFAULT_BATCHES, tpot_s=None, ttft_s_target=TTFT_S, objective="cost", prompt_tokens=None,
-         frontier_accelerator=None, catalog=None, server_price_wan=None) -> Plan:
+         frontier_accelerator=None, catalog=None, server_price_wan=None, expert_parallel=None) -> Plan:
     """The configuration that serves ``scenario`` at the lowest ``objective`` within the TPOT and TTFT targets.
 
     ``scenario``: a :class:`~xlsizing.scenarios.Scenario` (its Beyond-sheet inputs are the demand
@@ -518,8 +566,9 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
                    precisions, catalog, server_price_wan)
     reps = _whole_numbers("replica_cards", replica_cards)
     bts = _whole_numbers("batches", batches)
+    reps, eps = _layouts(base, reps, expert_parallel)
     figure, _unit, needs = OBJECTIVES[objective]
-    v = evaluate(base, hw, reps, bts, prompt, (figure,))
+    v = evaluate(base, hw, reps, bts, prompt, (figure,), eps)
     obj = v[figure]
 
     fits = v["memory_headroom_gb"] >= 0
@@ -533,9 +582,9 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
     feasible = fits_fast & (prompt_ok & known[:, :, None, None])
 
     chosen, best = _choose(feasible, obj, v["decode_step_s"])
-    configs = _configs(base, hw, reps, bts, prompt, ([chosen] if chosen else []) + best)
+    configs = _configs(base, hw, reps, bts, prompt, ([chosen] if chosen else []) + best, eps)
     rejected, infeasible = _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast,
-                                    prompt_ok, feasible)
+                                    prompt_ok, feasible, eps)
     if frontier_accelerator is None:
         fa = chosen[0] if chosen is not None else 0
     else:
@@ -551,7 +600,7 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
         scenario=name, objective=objective, tpot_s=tpot, ttft_s=ttft, candidates=int(obj.size),
         chosen=configs[0] if chosen else None, best={c.accelerator: c for c in configs[1 if chosen else 0:]},
         rejected=tuple(rejected), infeasible=infeasible, frontier_accelerator=hw.accelerators[fa],
-        frontier=_frontier(hw, reps, bts, v, fa, fits[fa] & prompt_ok[fa], feasible),
+        frontier=_frontier(hw, reps, bts, v, fa, fits[fa] & prompt_ok[fa], feasible, eps),
         prompt_tokens=None if prompt_tokens is None else prompt)
 
 
@@ -598,7 +647,7 @@ def _ms(s) -> str:
     return f"{_g(s * 1000)} ms"
 
 
-def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast, prompt_ok, feasible):
+def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast, prompt_ok, feasible, eps=None):
     """Rejections (per family without a feasible candidate) and one reason per accelerator with none.
 
     Reductions run vectorized over the batch axis; the loop is over families, not candidates.
@@ -663,12 +712,12 @@ def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fa
                 if fam[a][p][r]:
                     continue
                 stage, why = family(a, p, r)
-                rejected.append(Rejection(acc, prec, n, why))
+                rejected.append(Rejection(acc, prec, n, why, int(eps[r]) if eps is not None else 0))
                 closest = max(closest, (stage, n, -len(rejected)))
         if none_ok:
             c = rejected[-closest[2] - 1]
-            infeasible[acc] = (f"no configuration meets the targets; closest: {c.precision} ×{c.replica_cards}: "
-                               f"{c.reason}" if closest[0] > 0 else c.reason)
+            infeasible[acc] = (f"no configuration meets the targets; closest: {c.precision} ×{c.replica_cards}"
+                               f"{' EP' if c.expert_parallel else ''}: {c.reason}" if closest[0] > 0 else c.reason)
             if lacks_opt[a] and c.replica_cards == 1 and any(n > 1 for n in reps):
                 infeasible[acc] += (f"; replicas of several cards: no {' or '.join(lacks_opt[a])} in the catalog "
                                     f"(add it in a catalog file)")
@@ -696,7 +745,7 @@ def _why_slow(slow_prompt, ttft, tpot, slow_step) -> str:
     return "; ".join(parts)
 
 
-def _frontier(hw, reps, bts, v, a, fits_a, feasible) -> tuple[FrontierPoint, ...]:
+def _frontier(hw, reps, bts, v, a, fits_a, feasible, eps=None) -> tuple[FrontierPoint, ...]:
     """Pareto frontier of accelerator ``a``: tokens/s per card against tokens/s per user, fitting candidates."""
     import numpy as np
 
@@ -716,8 +765,9 @@ def _frontier(hw, reps, bts, v, a, fits_a, feasible) -> tuple[FrontierPoint, ...
     P, R, B = v["decode_step_s"].shape[1:]
     at = idx[keep]
     ps, rs, bs = (x.tolist() for x in np.unravel_index(at, (P, R, B)))
-    return tuple(FrontierPoint(hw.precisions[p], reps[r], bts[b], u, c, f) for p, r, b, u, c, f in zip(
-        ps, rs, bs, user[keep].tolist(), card[keep].tolist(), feasible[a].reshape(-1)[at].tolist()))
+    return tuple(FrontierPoint(hw.precisions[p], reps[r], bts[b], u, c, f, int(eps[r]) if eps is not None else 0)
+                 for p, r, b, u, c, f in zip(ps, rs, bs, user[keep].tolist(), card[keep].tolist(),
+                                             feasible[a].reshape(-1)[at].tolist()))
 
 
 def plan_scenarios(scenarios: Sequence, **options) -> list[Plan]:
@@ -791,7 +841,8 @@ def render_text(plans: Sequence[Plan], frontier: bool = True) -> str:
             rows = [["accelerator", "configuration", *[h for h, _f, _x in _TABLE]]]
             for a, b in p.best.items():
                 rows.append([a + (" *" if c is not None and a == c.accelerator else ""),
-                             f"{b.precision.upper()} ×{b.replica_cards} batch {b.batch}",
+                             f"{b.precision.upper()} ×{b.replica_cards}{' EP' if b.expert_parallel else ''} "
+                             f"batch {b.batch}",
                              *[_cell(b, f, fmt) for _h, f, fmt in _TABLE]])
             ws = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
             out.append("  best per accelerator (* chosen):")
@@ -803,13 +854,15 @@ def render_text(plans: Sequence[Plan], frontier: bool = True) -> str:
             out.append(f"  frontier on {p.frontier_accelerator} (tokens/s per user → decode tokens/s per card; "
                        f"* meets the targets):")
             out += [f"    {f.tokens_per_s_per_user:8.1f} → {f.decode_tokens_per_s_per_card:8.1f}  "
-                    f"{f.precision.upper()} ×{f.replica_cards} batch {f.batch}{' *' if f.meets_targets else ''}"
+                    f"{f.precision.upper()} ×{f.replica_cards}{' EP' if f.expert_parallel else ''} batch {f.batch}"
+                    f"{' *' if f.meets_targets else ''}"
                     for f in p.frontier]
         out.append("")
     return "\n".join(out)
 
 
-CSV_FIELDS = ("scenario", "role", "accelerator", "precision", "replica_cards", "batch", *FIGURES, "reason")
+CSV_FIELDS = ("scenario", "role", "accelerator", "precision", "replica_cards", "expert_parallel", "batch", *FIGURES,
+              "reason")
 
 
 def records(plans: Sequence[Plan]) -> list[dict]:

@@ -39,13 +39,17 @@ HARDWARE_KEYS = ("peak_tflops", "bytes_per_weight", "kv_bytes", "memory_gb", "ba
 # model's scale-up interconnect, GB/s per card each way): then they are candidate inputs too; a
 # figure the entry lacks rules out its replicas of several cards (one card does not communicate).
 OPTIONAL_FIGURES = ("interconnect_gbs",)
+# Inputs of the replica layout the planner may search besides the card count (MoE: experts split
+# expert-parallel or tensor-parallel)
+LAYOUT_KEYS = ("expert_parallel",)
 
 
 @functools.lru_cache(maxsize=1)
 def hardware_keys() -> tuple[str, ...]:
     """:data:`HARDWARE_KEYS` plus the :data:`OPTIONAL_FIGURES` that both the Beyond sheet and the catalog know."""
-    return HARDWARE_KEYS + tuple(f for f in OPTIONAL_FIGURES
-                                 if f in BEYOND.row and BEYOND.row[f].is_input and f in cat.FIGURES)
+    figures = tuple(f for f in OPTIONAL_FIGURES if f in BEYOND.row and BEYOND.row[f].is_input and f in cat.FIGURES)
+    layout = tuple(f for f in LAYOUT_KEYS if f in BEYOND.row and BEYOND.row[f].is_input)
+    return HARDWARE_KEYS + figures + layout
 
 
 
