@@ -137,9 +137,11 @@ def test_real_conversion_pipeline(registered):
 
 
 def test_functions_of_udfs_beyond_join_the_module():
-    # explicit imports, no back-patching: xlsizing.udfs holds every function of udfs_beyond, the same objects
-    from xlsizing import udfs, udfs_beyond
+    # explicit imports, no back-patching: xlsizing.udfs holds every function of udfs_beyond and
+    # udfs_economics, the same objects: 7 (Figure 11) + 29 (Beyond) + 22 (Economics) = 58
+    from xlsizing import udfs, udfs_beyond, udfs_economics
 
-    assert set(udfs_beyond.__all__) <= set(udfs.__all__)
-    assert all(getattr(udfs, n) is getattr(udfs_beyond, n) for n in udfs_beyond.__all__)
-    assert len(udfs.__all__) == len(set(udfs.__all__)) == 36
+    for mod in (udfs_beyond, udfs_economics):
+        assert set(mod.__all__) <= set(udfs.__all__)
+        assert all(getattr(udfs, n) is getattr(mod, n) for n in mod.__all__)
+    assert len(udfs.__all__) == len(set(udfs.__all__)) == 58
