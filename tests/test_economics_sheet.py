@@ -196,3 +196,29 @@ def test_generated_tables_are_current():
         doc = doc_path.read_text("utf-8")
         block = doc.split(bench.BEGIN, 1)[1].split(bench.END, 1)[0].lstrip("\n")
         assert block == bench.generated(), f"{doc_path} is stale: run python bench/economics_table.py --write"
+
+
+def test_verify_compares_a_margin_near_zero_at_the_size_of_its_terms(tmp_path):
+    # rent priced so that the rented cost is revenue × (1 + 1e-6): the rented gross margin is −1e-6.
+    # A difference of nearly equal numbers is only known to ~1e-16 × revenue / revenue in absolute
+    # terms, so verify allows 1e-12 × max(|revenue|, |cost|) / |revenue| — not 1e-12 × 1e-6.
+    from xlsizing.verify import Cells, check_cells, openpyxl_names
+
+    v = evaluate_column(BASE)
+    price = 2.0 * v["revenue_yi_per_year"] / v["rented_cost_yi_per_year"] * (1 + 1e-6)
+    s = make_scenario("near zero", **BASE, card_hour_price=price)
+    p = write_workbook([s], tmp_path / "near.xlsx")
+    wb = openpyxl.load_workbook(p, data_only=True)  # the cached values: the Python engine's
+    names = openpyxl_names(wb)
+    values = {at: wb[at[0]][at[1]].value for at in names.values() if isinstance(at, tuple)}
+    at = names[ECONOMICS.name("gross_margin_rented", 1)]
+    margin = values[at]
+    assert margin == pytest.approx(-1e-6, rel=1e-3)
+
+    def report(shift):
+        return check_cells(Cells(names, {**values, at: margin + shift}), p)
+
+    assert report(0.0).ok
+    assert report(3e-15).ok  # 3e-9 relative to the margin, 3e-15 relative to its terms: agrees
+    bad = report(1e-9)  # 1e-9 relative to the terms: a real difference
+    assert [m.key for m in bad.mismatches] == ["gross_margin_rented"]

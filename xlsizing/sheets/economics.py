@@ -132,7 +132,10 @@ def _schedule_rows(years: int) -> list[Row]:
                         fn=alias(ec.yearly_capex_yi, f"capex_y{k}_yi",
                                  {"fleet_cards_wan": f"cards_needed_y{k}_wan", "installed_cards_wan": before}),
                         native=f"(MAX({{cards_needed_y{k}_wan}}-{{{before}}},0)+{{{before}}}/{{life_years}})"
-                               "*{server_price_wan}/{cards_per_server}"))
+                               "*{server_price_wan}/{cards_per_server}",
+                        # new cards = needed − installed: a difference, compared at the size of its terms
+                        scale=lambda v, n=f"cards_needed_y{k}_wan", b=before: (
+                            (abs(v[n]) + abs(v[b])) * v["server_price_wan"] / v["cards_per_server"])))
     for k in range(1, years + 1):
         y = year_label(k)
         if k == 1:
@@ -216,6 +219,19 @@ def _check_rows(years: int) -> list[Row]:
                                  "Master check = 1 when every check of the sheet is 1, else 0."),
                     native="IF(AND(" + ",".join(f"{{{c}}}=1" for c in checks) + "),1,0)"))
     return rows
+
+
+def _margin_scale(v, cost: str, base: str) -> float:
+    """(revenue − cost) ÷ base is known to max(|revenue|, |cost|) ÷ |base| × the terms' relative error."""
+    return max(abs(v["revenue_yi_per_year"]), abs(v[cost])) / abs(v[base])
+
+
+def _payback_scale(v) -> float:
+    """capex ÷ net cash inherits the conditioning of net cash = revenue − cash cost."""
+    net = v["net_cash_yi_per_year"]
+    if net == 0:
+        return 0.0
+    return abs(v["payback_years"]) * max(abs(v["revenue_yi_per_year"]), abs(v["cash_cost_yi_per_year"])) / abs(net)
 
 
 def _all_one(*flags):
@@ -353,30 +369,36 @@ def rows(years: int = YEARS) -> tuple[Row, ...]:
             native=f"{{revenue_wan_per_day}}*{DAYS_PER_YEAR_XL}/{WAN_XL}"),
         Row("gross_margin_owned", "毛利率（自有）", "Gross margin, owned: (revenue − cost) ÷ revenue", "", "0.0%",
             REVENUE, fn=alias(lf.gross_margin, "gross_margin_owned", {"cost_yi_per_year": "owned_cost_yi_per_year"}),
-            udf="GROSS_MARGIN", native="({revenue_yi_per_year}-{owned_cost_yi_per_year})/{revenue_yi_per_year}"),
+            udf="GROSS_MARGIN", native="({revenue_yi_per_year}-{owned_cost_yi_per_year})/{revenue_yi_per_year}",
+            scale=lambda v: _margin_scale(v, "owned_cost_yi_per_year", "revenue_yi_per_year")),
         Row("cost_profit_margin_owned", "成本利润率（自有）", "Cost-profit margin, owned: (revenue − cost) ÷ cost", "",
             "0.0%", REVENUE,
             fn=alias(lf.cost_profit_margin, "cost_profit_margin_owned", {"cost_yi_per_year": "owned_cost_yi_per_year"}),
             udf="COST_PROFIT_MARGIN",
-            native="({revenue_yi_per_year}-{owned_cost_yi_per_year})/{owned_cost_yi_per_year}"),
+            native="({revenue_yi_per_year}-{owned_cost_yi_per_year})/{owned_cost_yi_per_year}",
+            scale=lambda v: _margin_scale(v, "owned_cost_yi_per_year", "owned_cost_yi_per_year")),
         Row("gross_margin_rented", "毛利率（租赁）", "Gross margin, rented: (revenue − cost) ÷ revenue", "", "0.0%",
             REVENUE, fn=alias(lf.gross_margin, "gross_margin_rented", {"cost_yi_per_year": "rented_cost_yi_per_year"}),
-            native="({revenue_yi_per_year}-{rented_cost_yi_per_year})/{revenue_yi_per_year}"),
+            native="({revenue_yi_per_year}-{rented_cost_yi_per_year})/{revenue_yi_per_year}",
+            scale=lambda v: _margin_scale(v, "rented_cost_yi_per_year", "revenue_yi_per_year")),
         Row("cost_profit_margin_rented", "成本利润率（租赁）", "Cost-profit margin, rented: (revenue − cost) ÷ cost", "",
             "0.0%", REVENUE,
             fn=alias(lf.cost_profit_margin, "cost_profit_margin_rented",
                      {"cost_yi_per_year": "rented_cost_yi_per_year"}),
-            native="({revenue_yi_per_year}-{rented_cost_yi_per_year})/{rented_cost_yi_per_year}"),
+            native="({revenue_yi_per_year}-{rented_cost_yi_per_year})/{rented_cost_yi_per_year}",
+            scale=lambda v: _margin_scale(v, "rented_cost_yi_per_year", "rented_cost_yi_per_year")),
         Row("cash_cost_yi_per_year", "年现金成本（电费+其他）", "Cash cost per year (power + other opex)", "亿元",
             "#,##0.00", REVENUE,
             fn=alias(lf.cash_cost_yi_per_year, "cash_cost_yi_per_year",
                      {"capex_yi": "econ_server_capex_yi", "electricity_cost_yi": "econ_electricity_yi"}),
             native="{econ_electricity_yi}+{opex_share}*{econ_server_capex_yi}"),
         Row("net_cash_yi_per_year", "年净现金流", "Net cash per year (revenue − cash cost)", "亿元", "#,##0.00",
-            REVENUE, fn=lf.net_cash_yi_per_year, native="{revenue_yi_per_year}-{cash_cost_yi_per_year}"),
+            REVENUE, fn=lf.net_cash_yi_per_year, native="{revenue_yi_per_year}-{cash_cost_yi_per_year}",
+            scale=lambda v: max(abs(v["revenue_yi_per_year"]), abs(v["cash_cost_yi_per_year"]))),
         Row("payback_years", "回收期（0=无法回收）", "Payback of the server capex (0 = never)", "年", "0.0", REVENUE,
             fn=alias(lf.payback_years_or_zero, "payback_years", {"capex_yi": "econ_server_capex_yi"}),
-            native="IF({net_cash_yi_per_year}>0,{econ_server_capex_yi}/{net_cash_yi_per_year},0)"),
+            native="IF({net_cash_yi_per_year}>0,{econ_server_capex_yi}/{net_cash_yi_per_year},0)",
+            scale=_payback_scale),
         # --- capex by year ----------------------------------------------------------------------
         row_in("token_growth", "token年增速", "Yearly growth of daily tokens", "", "0%", lf.TOKEN_GROWTH, lf.GROWTH,
                S_TOKENS, "Assumption: 50% a year. The first year is Figure 11's scenario; cards grow with tokens."),
