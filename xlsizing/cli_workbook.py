@@ -24,17 +24,18 @@ def _default_name(args, suffix: str) -> str:
     return Path(files[0]).stem + suffix if files else f"{args.set}{suffix}"
 
 
-def _verify(paths) -> int:
-    """Recalculate in LibreOffice (one call for all) and print each report; 1 on any mismatch."""
+def _verify(paths, engine: str = "libreoffice", timeout: float | None = None, jobs: int | None = None) -> int:
+    """Recalculate in the engine(s), ``jobs`` processes at once, and print each report; 1 on any mismatch."""
     from .verify import verify_workbooks
 
-    # one LibreOffice run for all: allow it time in proportion (0.1-0.4 s a workbook when idle)
-    reports = verify_workbooks(paths, timeout=max(300.0, 60.0 + 2.0 * len(paths)))
+    # timeout None: each engine call gets time in proportion to its workbooks (verify.default_timeout)
+    reports = verify_workbooks(paths, engine=engine, timeout=timeout, jobs=jobs)
     bad = [r for r in reports if not r.ok]
     for r in reports:
         print(r.summary(), file=sys.stdout if r.ok else sys.stderr)
     if bad:
-        print(f"Error: {len(bad)} of {len(reports)} workbooks differ from the engine (cells listed above)",
+        what = "workbooks" if engine != "all" else "verifications (workbook × engine)"
+        print(f"Error: {len(bad)} of {len(reports)} {what} differ from the engine (cells listed above)",
               file=sys.stderr)
     return EXIT_MISMATCH if bad else EXIT_OK
 
@@ -66,15 +67,27 @@ def _setup_build(p):
     add_scenario_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
+    vba = p.add_mutually_exclusive_group()
+    vba.add_argument("--vba-project", metavar="vbaProject.bin",
+                     help="with -o NAME.xlsm: the VBA project (macros) to put in the workbook")
+    vba.add_argument("--vba-from", metavar="MODEL.xlsm",
+                     help="with -o NAME.xlsm: take the VBA project from this macro-enabled workbook")
 
 
 @command("build", "write one workbook with a column per scenario (no arguments: the Figure 11 workbook)",
          "xlsizing build                                 # writes figure11.xlsx\n"
-         "  xlsizing build my.toml -o my.xlsx --force")(_setup_build)
+         "  xlsizing build my.toml -o my.xlsx --force\n"
+         "  xlsizing build my.toml -o my.xlsm --vba-from old-model.xlsm   # keeps the imported macros")(_setup_build)
 def cmd_build(args) -> int:
+    from . import xlsm
     from .workbook import write_workbook
 
-    path = write_workbook(scenarios_of(args), args.output or _default_name(args, ".xlsx"), force=args.force)
+    out = args.output or _default_name(args, ".xlsx")
+    if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
+        path = xlsm.write_workbook_xlsm(scenarios_of(args), out, force=args.force,
+                                        vba_project=args.vba_project, vba_from=args.vba_from)
+    else:
+        path = write_workbook(scenarios_of(args), out, force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK
 
@@ -110,7 +123,7 @@ def cmd_batch(args) -> int:
     if not result.ok:
         raise XlsizingError(f"{len(result.failed)} of {len(scenarios)} workbooks failed (listed above); "
                             f"{len(result.written)} written")
-    return _verify(result.written) if args.verify else EXIT_OK
+    return _verify(result.written, jobs=args.jobs) if args.verify else EXIT_OK
 
 
 def _write_one_workbook(scenarios, args) -> int:
@@ -125,17 +138,19 @@ def _write_one_workbook(scenarios, args) -> int:
 
 
 def _setup_fill(p):
-    p.add_argument("template", metavar="TEMPLATE.xlsx", help="your copy of the template (found by defined names)")
+    p.add_argument("template", metavar="TEMPLATE.xlsx",
+                   help="your copy of the template (found by defined names); a .xlsm keeps its macros")
     add_scenario_args(p)
-    _out(p, "TEMPLATE-filled.xlsx")
+    _out(p, "TEMPLATE-filled.xlsx, or TEMPLATE-filled.xlsm for a .xlsm")
 
 
 @command("fill", "fill your own copy of the template by its defined names, keeping its formatting",
          "xlsizing fill my-template.xlsx my.toml -o my-filled.xlsx")(_setup_fill)
 def cmd_fill(args) -> int:
     from .fill import fill_workbook
+    from .xlsm import default_fill_name
 
-    out = args.output or Path(args.template).stem + "-filled.xlsx"
+    out = args.output or default_fill_name(args.template)
     path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
@@ -144,14 +159,25 @@ def cmd_fill(args) -> int:
 # --- verify ----------------------------------------------------------------------------------
 
 
+def _timeout_arg(p, what: str):
+    p.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
+                   help=f"give up on {what} after this long (default: 300 s, more for many or large workbooks)")
+
+
 def _setup_verify(p):
     p.add_argument("workbooks", nargs="+", metavar="WORKBOOK.xlsx", help="workbooks written by xlsizing")
+    p.add_argument("--engine", choices=["libreoffice", "gnumeric", "all"], default="libreoffice",
+                   help="spreadsheet engine that recalculates: libreoffice (default), gnumeric, or all of them")
+    p.add_argument("-j", "--jobs", type=int, default=None,
+                   help="engine processes at once, each with a share of the workbooks (default: all cores)")
+    _timeout_arg(p, "each engine process")
 
 
-@command("verify", "recalculate workbooks in LibreOffice and compare every cell with the engine",
-         "xlsizing verify figure11.xlsx          # exit 0 if they agree, 1 with the differing cells")(_setup_verify)
+@command("verify", "recalculate workbooks in LibreOffice or Gnumeric and compare every cell with the engine",
+         "xlsizing verify figure11.xlsx          # exit 0 if they agree, 1 with the differing cells\n"
+         "  xlsizing verify sweep/*.xlsx --engine all --jobs 2")(_setup_verify)
 def cmd_verify(args) -> int:
-    return _verify(args.workbooks)
+    return _verify(args.workbooks, args.engine, args.timeout, args.jobs)
 
 
 # --- pdf -------------------------------------------------------------------------------------
@@ -160,6 +186,7 @@ def cmd_verify(args) -> int:
 def _setup_pdf(p):
     p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="the workbook to render")
     _out(p, "WORKBOOK.pdf in the current folder")
+    _timeout_arg(p, "LibreOffice")
 
 
 @command("pdf", "render a workbook to PDF with LibreOffice (Chinese labels included) for emailing",
@@ -167,6 +194,7 @@ def _setup_pdf(p):
 def cmd_pdf(args) -> int:
     from .recalc import export_pdf
 
-    path = export_pdf(args.workbook, args.output or Path(args.workbook).stem + ".pdf", force=args.force)
+    out = args.output or Path(args.workbook).stem + ".pdf"
+    path = export_pdf(args.workbook, out, force=args.force, timeout=args.timeout)
     print(f"wrote {path}")
     return EXIT_OK

@@ -38,7 +38,8 @@ def _rows(sheet: Sheet, report_rows: bool) -> list[Row]:
 
 
 def _selected(sheets, report_rows: bool) -> list[Sheet]:
-    chosen = sheetlist.sheets(sheets)
+    # the sheets shown; every sheet is evaluated (values(..., None)), since a later sheet reads earlier ones
+    chosen = list(sheetlist.SHEETS) if sheets is None else list(sheets)
     return [s for s in chosen if s is FIGURE11] if report_rows else chosen
 
 

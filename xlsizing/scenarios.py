@@ -48,7 +48,9 @@ if TYPE_CHECKING:  # pragma: no cover
 INPUTS = FIGURE11.inputs  # the Figure 11 inputs: every scenario holds all of them (Scenario.values)
 ROW = FIGURE11.row
 
-TEXT_KEYS = ("name", "name_en", "note")
+TEXT_KEYS = ("name", "name_en", "note", "model")
+# ``model = "NAME"`` (a shipped Hugging Face config) or ``model = "path/config.json"`` sets the
+# Beyond sheet's model inputs (xlsizing.hfconfig); keys the same table gives itself win.
 # convenience keys → the input row whose rule they follow
 ALIASES = {"dau_wan": "mau_wan", "daily_tokens_yi": "ref_tokens_yi"}
 BUILTIN = {"figure11": "figure11.toml", "starter": "scenarios-starter.toml"}  # also in templates/
@@ -185,7 +187,23 @@ def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
             out[key] = value
         else:
             out[key] = _check_number(where, key, value, index, label)
+    if "model" in out:
+        return {**_model_inputs(where, out.pop("model"), index, label), **out}
     return out
+
+
+def _model_inputs(where: _Where, model: str, index: int | None, label: str) -> dict:
+    """The Beyond-sheet inputs of ``model`` (a shipped name or a config.json path, relative to the file)."""
+    from .errors import UnknownModel
+    from .hfconfig import load
+
+    target = model
+    if (model.endswith(".json") or "/" in model) and not Path(model).is_absolute() and Path(where.source).is_file():
+        target = str(Path(where.source).parent / model)
+    try:
+        return load(target).beyond_inputs()
+    except (InvalidInput, UnknownModel) as e:
+        where.fail(f"{label}model = {fmt_value(model)}: {e}", "model", index)
 
 
 def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
@@ -288,12 +306,13 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
 def _build(where: _Where, defaults: dict, tables: list[dict]) -> list[Scenario]:
     base = _check_table(where, defaults, None)
     out = []
+    first_use: dict[str, int] = {}  # name -> index of its first scenario: one look-up per scenario
     for i, t in enumerate(tables):
         own = _check_table(where, t, i)
         merged = {**_overridable(base, own), **own, "_explicit": tuple(own) + tuple(_overridable(base, own))}
         out.append(_resolve(where, merged, i))
-        first = next((j for j, o in enumerate(out[:-1]) if o.name == out[-1].name), None)
-        if first is not None:
+        first = first_use.setdefault(out[-1].name, i)
+        if first != i:
             where.fail(f"scenario {i + 1}: name {out[-1].name!r} is already used by scenario {first + 1}; "
                        "names must be unique", "name", i)
     return out

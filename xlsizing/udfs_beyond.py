@@ -84,8 +84,8 @@ def ACCEL_PEAK(accelerator, precision="bf16"):
 
 
 @udf(_figure, accelerator=H["accelerator"],
-     figure="Figure name: \"memory_gb\", \"bandwidth_tbs\", \"tdp_w\", \"bf16_tflops\", \"fp8_tflops\", "
-            "\"int8_tops\", \"fp4_tflops\" or \"cards_per_server\".")
+     figure="Figure name: \"memory_gb\", \"bandwidth_tbs\", \"interconnect_gbs\", \"tdp_w\", \"bf16_tflops\", "
+            "\"fp8_tflops\", \"int8_tops\", \"fp4_tflops\", \"tf32_tflops\", \"fp32_tflops\" or \"cards_per_server\".")
 def ACCEL_FIGURE(accelerator, figure):
     """A catalog figure of an accelerator, e.g. ACCEL_FIGURE("H20","bandwidth_tbs") = 4 (TB/s); units in the figure name.
 
@@ -169,7 +169,7 @@ def DECODE_TOKENS(peak_tokens, input_share=beyond.INPUT_SHARE):
 
 @udf(beyond.prefill_cards_wan, prefill_tokens="Prefill tokens to compute in 亿 (1e8) tokens/s; PREFILL_TOKENS.",
      active_params=H["active_params"], peak_tflops=H["peak_tflops"],
-     mfu_prefill="Prefill MFU, in (0, 1], typically 0.3-0.6. Default 0.4.")
+     mfu_prefill="Prefill MFU, in (0, 1], typically 0.3-0.6. Default 0.5 (the report's MFU, as the Beyond sheet).")
 def PREFILL_CARDS(prefill_tokens, active_params, peak_tflops, mfu_prefill=beyond.MFU_PREFILL):
     """Prefill cards (万张) = 2 × active params (亿) × 1e8 × prefill tokens/s (亿) × 1e8 / (peak TFLOPS × 1e12 × MFU) / 1e4.
 

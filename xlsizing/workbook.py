@@ -161,7 +161,7 @@ def _positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
         row_of[row.key] = r
         r += 1
     external = {}
-    for i, other in enumerate(earlier):  # each earlier sheet laid out after its own earlier sheets
+    for i, other in enumerate(earlier):  # an earlier sheet may itself read the sheets before it
         for k, rk in _positions(other, earlier[:i])[1].items():
             external.setdefault(k, (other.title, rk))
     missing = [k for k in sheet.reads if k not in external]
@@ -367,15 +367,34 @@ def _grid_formula(sheet: Sheet, j_ref, i: int, k: int) -> str:
     return "=" + inline_formula(universe, g.result, ref, through)
 
 
+def _grid_pick(sheet: Sheet, n: int):
+    """``pick(key)``: the selected scenario column's cell of row ``key`` (or its header), by defined name."""
+    owners = {key: s for s in sheetlist.SHEETS for key in s.row}
+
+    def pick(key):
+        owner = owners.get(key, sheetlist.FIGURE11)  # scenario_name: the Figure 11 header
+        names = [owner.name(key, j) for j in range(1, n + 1)]
+        return f"CHOOSE({grid_name(sheet, 'column')},{','.join(names)})" if 1 < n <= sheet.grid.choose_max else names[0]
+
+    return pick
+
+
+def grid_formula(sheet: Sheet, n: int, i: int, k: int) -> str:
+    """The formula of grid cell (row ``i``, column ``k``, 0-based) in a workbook of ``n`` scenarios (fill checks it)."""
+    return _grid_formula(sheet, _grid_pick(sheet, n), i, k)
+
+
+def grid_scenario_formula(sheet: Sheet, n: int) -> str:
+    """The formula showing the name of the scenario the grid sizes, beside its column number."""
+    return "=" + _grid_pick(sheet, n)("scenario_name")
+
+
 def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios, earlier) -> tuple[int, int]:
     """Write ``info.sheet.grid`` and its line chart below the rows; returns (last row, last column)."""
     sheet, g, n = info.sheet, info.sheet.grid, info.n
     choose = n <= g.choose_max
     owners = {key: s for s in sheetlist.SHEETS for key in s.row}
-
-    def pick(key):  # the selected scenario column's cell of row ``key``, by defined name
-        names = [owners[key].name(key, j) for j in range(1, n + 1)]
-        return f"CHOOSE({grid_name(sheet, 'column')},{','.join(names)})" if choose and n > 1 else names[0]
+    pick = _grid_pick(sheet, n)
 
     title = sheet.title
     r = row0
@@ -386,6 +405,9 @@ def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios
     ws.write_string(r, 1, f"Scenario column (1-{n if choose else 1}) the grid sizes", styles.label)
     ws.write_number(r, FIRST_COL, 1, styles.number("0", "input" if choose else "formula"))
     book.define_name(grid_name(sheet, "column"), "=" + cell(r, FIRST_COL, True, title))
+    # the scenario's name beside its number: a recipient reads names, not column numbers
+    ws.write_formula(r, FIRST_COL + 1, grid_scenario_formula(sheet, n), styles.bold, scenarios[0].name)
+    book.define_name(grid_name(sheet, "scenario"), "=" + cell(r, FIRST_COL + 1, True, title))
     r += 1
     rlab, clab = owners[g.row_input].row[g.row_input], owners[g.col_input].row[g.col_input]
     ws.write_string(r, 0, f"{rlab.zh} ＼ {clab.zh}", styles.header_left)
