@@ -222,3 +222,15 @@ def test_verify_compares_a_margin_near_zero_at_the_size_of_its_terms(tmp_path):
     assert report(3e-15).ok  # 3e-9 relative to the margin, 3e-15 relative to its terms: agrees
     bad = report(1e-9)  # 1e-9 relative to the terms: a real difference
     assert [m.key for m in bad.mismatches] == ["gross_margin_rented"]
+
+
+def test_table_lists_the_failing_checks_of_a_false_master_check():
+    # the terminal table, like verify, says which checks fail in which column
+    from xlsizing.render import render_text
+
+    ok = make_scenario("ok", **BASE)
+    over = make_scenario("over", **BASE, server_share=0.7)  # 0.7 + 0.13 + 0.424 = 1.254 > 1
+    text = render_text([ok, over], [s for s in SHEETS])
+    tail = text.split("Master check FALSE (the checks that fail):", 1)[1]
+    assert tail.splitlines()[1] == "  over: Capex shares each in (0, 1], summing to at most 1 (check_shares)"
+    assert "  ok:" not in tail

@@ -418,10 +418,18 @@ def economics_sheet(years: int = YEARS) -> Sheet:
     """The Economics sheet with a capex schedule of ``years`` years (default 2025E-2027E)."""
     if not (isinstance(years, int) and 1 <= years <= 20):
         raise ValueError(f"years must be a whole number from 1 to 20, got {years!r}")
+    all_rows = rows(years)
+    checks = next(r for r in all_rows if r.key == "master_check").args
+    labels = {r.key: r.en for r in all_rows}
+
+    def failing(*flags):
+        """The checks that fail in one column ('' when every check holds): what the terminal lists."""
+        return "; ".join(f"{labels[k]} ({k})" for k, f in zip(checks, flags) if f != 1)
+
     return Sheet(
         key="economics",
         title="Economics",
-        rows=rows(years),
+        rows=all_rows,
         prefix="ec_",  # defined names of this sheet: ec_<key>_<column>
         title_zh=TITLE_ZH,
         title_en=TITLE_EN,
@@ -430,6 +438,8 @@ def economics_sheet(years: int = YEARS) -> Sheet:
         series_chart=(tuple(f"capex_y{k}_yi" for k in range(1, years + 1)),
                       "分年增量资本开支（亿元）/ Capex by year and scenario (亿元)"),
         master="master_check",
+        explain=(failing, *checks),
+        explain_title="Master check FALSE (the checks that fail):",
         notes=(("经济性 / Economics",
                 "The Economics sheet prices the fleet of the Figure 11 sheet (its cards and daily tokens are green "
                 "links unless a scenario sets them): server price from the card price and the cards' share, the "
