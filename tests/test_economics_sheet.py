@@ -234,3 +234,14 @@ def test_table_lists_the_failing_checks_of_a_false_master_check():
     tail = text.split("Master check FALSE (the checks that fail):", 1)[1]
     assert tail.splitlines()[1] == "  over: Capex shares each in (0, 1], summing to at most 1 (check_shares)"
     assert "  ok:" not in tail
+
+
+def test_schedule_peak_multiplier_follows_figure_11_then_can_be_set():
+    # unset: the schedule sizes for Figure 11's peak multiplier, so year 1 is Figure 11's capex;
+    # set to 5 for the 4× 保守 column: 72.29452万 × 5/4 = 90.36815万 cards → 948.87亿元 in 2025E
+    v = evaluate_column({"mau_wan": 10000, "peak_multiplier": 4})
+    assert v["schedule_peak_multiplier"] == 4.0 and round(v["capex_y1_yi"], 2) == 759.09
+    w = evaluate_column({"mau_wan": 10000, "peak_multiplier": 4, "schedule_peak_multiplier": 5})
+    assert w["schedule_start_cards_wan"] == pytest.approx(v["cards_wan"] * 5 / 4, rel=1e-15)
+    assert round(w["capex_y1_yi"], 2) == 948.87
+    assert w["capex_yi"] == v["capex_yi"]  # Figure 11 itself does not move

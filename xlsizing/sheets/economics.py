@@ -28,7 +28,7 @@ from typing import Callable
 
 from .. import _num, beyond
 from .. import economics as ec
-from .._args import FRACTION, NONNEGATIVE, POSITIVE, checked
+from .._args import AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, checked
 from ..units import DAYS_PER_YEAR_XL, HOURS_PER_YEAR_XL, KILO_XL, MEGA_XL, SECONDS_PER_HOUR_XL, TERA_XL, WAN_XL, YI_XL
 from .base import Row, Sheet, row_in
 
@@ -111,12 +111,18 @@ def _schedule_rows(years: int) -> list[Row]:
                         fn=alias(ec.year_daily_tokens_yi, f"tokens_y{k}_yi",
                                  {"start_daily_tokens_yi": "econ_daily_tokens_yi"}, {"year_index": float(k)}),
                         native=f"{{econ_daily_tokens_yi}}*(1+{{token_growth}})^{k - 1}"))
+    rows.append(Row("schedule_start_cards_wan", "首年所需卡数", "Cards needed in the first year, at the schedule's peak "
+                    "multiplier", "万张", "#,##0.00", S_NEEDED,
+                    fn=alias(ec.cards_at_peak_wan, "schedule_start_cards_wan",
+                             {"cards_wan": "econ_cards_wan", "peak_multiplier": "schedule_peak_multiplier",
+                              "base_peak_multiplier": "peak_multiplier"}),
+                    native="{econ_cards_wan}*{schedule_peak_multiplier}/{peak_multiplier}"))
     for k in range(1, years + 1):
         y = year_label(k)
         rows.append(Row(f"cards_needed_y{k}_wan", y, f"Cards needed {y}", "万张", "#,##0.00", S_NEEDED,
-                        fn=alias(ec.year_cards_wan, f"cards_needed_y{k}_wan", {"start_cards_wan": "econ_cards_wan"},
-                                 {"year_index": float(k)}),
-                        native=f"{{econ_cards_wan}}*(1+{{token_growth}})^{k - 1}"))
+                        fn=alias(ec.year_cards_wan, f"cards_needed_y{k}_wan",
+                                 {"start_cards_wan": "schedule_start_cards_wan"}, {"year_index": float(k)}),
+                        native=f"{{schedule_start_cards_wan}}*(1+{{token_growth}})^{k - 1}"))
     for k in range(1, years + 1):
         y = year_label(k)
         before = "installed_cards_wan" if k == 1 else f"cards_installed_y{k - 1}_wan"
@@ -402,6 +408,9 @@ def rows(years: int = YEARS) -> tuple[Row, ...]:
         # --- capex by year ----------------------------------------------------------------------
         row_in("token_growth", "token年增速", "Yearly growth of daily tokens", "", "0%", lf.TOKEN_GROWTH, lf.GROWTH,
                S_TOKENS, "Assumption: 50% a year. The first year is Figure 11's scenario; cards grow with tokens."),
+        row_in("schedule_peak_multiplier", "分年峰值倍数", "Peak multiplier the schedule sizes cards for", "×", "0.0",
+               None, AT_LEAST_ONE, S_TOKENS, "Follows Figure 11's peak multiplier unless set; cards scale with it.",
+               link="peak_multiplier"),
         *_schedule_rows(years),
         *_check_rows(years),
     )
