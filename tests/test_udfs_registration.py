@@ -137,11 +137,13 @@ def test_real_conversion_pipeline(registered):
 
 
 def test_functions_of_udfs_beyond_join_the_module():
-    # explicit imports, no back-patching: xlsizing.udfs holds every function of udfs_beyond and
-    # udfs_economics, the same objects: 7 (Figure 11) + 29 (Beyond) + 23 (Economics) = 59
-    from xlsizing import udfs, udfs_beyond, udfs_economics
+    # explicit imports, no back-patching: xlsizing.udfs holds every function of udfs_beyond, the same objects
+    from xlsizing import udfs, udfs_beyond
 
-    for mod in (udfs_beyond, udfs_economics):
-        assert set(mod.__all__) <= set(udfs.__all__)
-        assert all(getattr(udfs, n) is getattr(mod, n) for n in mod.__all__)
-    assert len(udfs.__all__) == len(set(udfs.__all__)) == 59
+    assert set(udfs_beyond.__all__) <= set(udfs.__all__)
+    assert all(getattr(udfs, n) is getattr(udfs_beyond, n) for n in udfs_beyond.__all__)
+    from xlsizing import udfs_economics, udfs_plan
+
+    # the Figure 11 chain's 7, then the Beyond, Economics and planner functions, each once
+    assert udfs.__all__ == [*udfs.__all__[:7], *udfs_beyond.__all__, *udfs_economics.__all__, *udfs_plan.__all__]
+    assert len(udfs.__all__) == len(set(udfs.__all__))
