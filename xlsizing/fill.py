@@ -208,13 +208,25 @@ def _refresh_chart_caches(wb, cached: dict[Cell, float | str]) -> None:
     for ws in wb.worksheets:
         for chart in getattr(ws, "_charts", []):
             for ch in [chart, *getattr(chart, "_charts", [])]:
+                _explicit_labels(getattr(ch, "dataLabels", None))
                 for ser in getattr(ch, "series", []):
+                    _explicit_labels(getattr(ser, "dLbls", None))
                     for src in (ser.tx, ser.cat, ser.val, ser.xVal, ser.yVal, ser.bubbleSize):
                         for attr in ("numRef", "strRef"):
                             ref = getattr(src, attr, None) if src is not None else None
                             if ref is not None and ref.f:
                                 _refresh_ref(wb, cached, ws.title, ref, attr == "numRef",
                                              NumData, NumVal, StrData, StrVal)
+
+
+def _explicit_labels(labels) -> None:
+    """Write every ``show*`` flag of data labels: openpyxl leaves out the false ones it read, and
+    LibreOffice then shows the series and category names in every label, over the chart."""
+    if labels is None:
+        return
+    for flag in ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize"):
+        if getattr(labels, flag, None) is None:
+            setattr(labels, flag, False)
 
 
 def _refresh_ref(wb, cached, here, ref, numeric, NumData, NumVal, StrData, StrVal) -> None:
