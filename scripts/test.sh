@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up everything the tests need on a fresh Debian machine (LibreOffice headless, CJK fonts,
-# poppler, a virtualenv with the package and its test extras), then run the whole test suite.
+# Set up everything the tests need on a fresh Debian machine (LibreOffice headless, Gnumeric's
+# ssconvert, CJK fonts, poppler, a virtualenv with the package and its test extras), then run
+# the whole test suite.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k figure11`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+command -v ssconvert >/dev/null 2>&1 || need+=(gnumeric)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need+=(python3-venv)

@@ -15,10 +15,13 @@ import random
 import numpy as np
 import pytest
 
-from xlsizing import layout, layout_beyond
+import beyond_view as layout_beyond
+import fig11 as layout
 from xlsizing.scenarios import make_scenario
 from xlsizing.verify import REL_TOL, verify_workbooks
-from xlsizing.workbook import FIGURE11_SHEET, sheet_specs, write_workbook
+from xlsizing.sheets import FIGURE11 as FIGURE11_SHEET
+from xlsizing.sheets import SHEETS
+from xlsizing.workbook import write_workbook
 
 WORKBOOKS, COLUMNS = 10, 100
 SEED = 1000
@@ -38,18 +41,19 @@ def random_value(rng: random.Random, rule, default: float | None) -> float:
 
 
 def scenarios(rng: random.Random, book: int) -> list:
+    """Random Figure 11 inputs and random Beyond inputs per column; a linked Beyond input is left out
+    (it then follows its Figure 11 row, as a green formula) in about half the columns."""
     out = []
+    links = random.Random(SEED + book)  # the linked inputs draw from their own stream
     for j in range(COLUMNS):
         values = {r.key: random_value(rng, r.rule, r.default) for r in layout.INPUTS}
+        for r in layout_beyond.INPUTS:
+            if not r.is_linked:
+                values[r.key] = random_value(rng, r.rule, r.default)
+            elif links.random() < 0.5:
+                values[r.key] = random_value(links, r.rule, layout.ROW[r.link].default)
         out.append(make_scenario(f"随机 {book}-{j}", **values))
     return out
-
-
-def beyond_spec(rng: random.Random, n: int):
-    """The Beyond sheet with its own inputs random per column (written into the input cells)."""
-    over = {r.key: np.array([random_value(rng, r.rule, r.default) for _ in range(n)]) for r in layout_beyond.INPUTS}
-    return dataclasses.replace(layout_beyond.SPEC,
-                               inputs=lambda scen: layout_beyond.sheet_inputs(scen, overrides=over))
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +63,7 @@ def books(tmp_path_factory):
     files = []
     for b in range(WORKBOOKS):
         scen = scenarios(rng, b)
-        files.append(write_workbook(scen, d / f"random{b:02d}.xlsx", sheets=[FIGURE11_SHEET, beyond_spec(rng, COLUMNS)]))
+        files.append(write_workbook(scen, d / f"random{b:02d}.xlsx"))
     return files
 
 
@@ -68,7 +72,7 @@ def test_1000_random_scenarios_agree_with_libreoffice(books, lo_profile):
     assert len(reports) == WORKBOOKS
     failures = [r.summary(limit=5) for r in reports if not r.ok]
     assert not failures, "\n".join(failures)
-    per_column = sum(len(s.computed_rows) for s in sheet_specs())
-    assert [r.sheets for r in reports] == [[s.sheet for s in sheet_specs()]] * WORKBOOKS
+    per_column = sum(len(s.computed_rows) for s in SHEETS)
+    assert [r.sheets for r in reports] == [[s.title for s in SHEETS]] * WORKBOOKS
     assert sum(r.checked for r in reports) == WORKBOOKS * COLUMNS * per_column
     assert REL_TOL == 1e-12

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from xlsizing.errors import XlsizingError
-from xlsizing.layout import INPUTS
+from fig11 import INPUTS
 from xlsizing.scenarios import allowed_keys, parse_csv, parse_scenarios
 
 from test_cli import XLSIZING

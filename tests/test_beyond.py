@@ -323,3 +323,208 @@ def test_docstrings(fn):
     assert 0 < len(first) <= 255
     assert ">>> " in doc  # a runnable example (collected by --doctest-modules)
     assert "=" in first or fn.__name__ in ("infeasible_reason",)  # the formula is on the first line
+
+
+# --- step time in the general form (jax-ml/scaling-book) ----------------------------------------
+
+
+def test_scaling_book_pop_quiz_general_form():
+    # jax-ml/scaling-book, "All About Transformer Inference" (jax-ml.github.io/scaling-book/inference),
+    # pop quiz: 30B dense in int8 on a TPU v5e 4x4 (16 chips, 8.1e11 B/s and 1.97e14 bf16 FLOP/s each),
+    # 8,192 context, 100 kB/token KV (819 MB per sequence).
+    #   batch 4:   "(4 * 819e6 + 30e9) / (16 * 8.1e11) = 2.5 ms"   (2.567 ms; the book cuts it to 2.5)
+    #   batch 256: "(256 * 819e6) / (16 * 8.1e11) + (2 * 256 * 30e9) / (16 * 1.97e14) = 21ms"
+    args = dict(weights_gb=30, kv_bytes_per_token=100e3, context_tokens=8192, active_params_yi=300,
+                replica_cards=16, bandwidth_tbs=0.81, mbu=1.0, peak_tflops=197, mfu_decode=1.0)
+    small = b.decode_step_general_s(batch=4, **args)
+    assert small == pytest.approx((4 * 819.2e6 + 30e9) / (16 * 8.1e11), rel=1e-12)   # memory bound: forms agree
+    assert small == pytest.approx(b.decode_step_s(batch=4, **args), rel=1e-12)
+    big = b.decode_step_general_s(batch=256, **args)
+    assert big == pytest.approx(256 * 819.2e6 / (16 * 8.1e11) + 2 * 256 * 30e9 / (16 * 1.97e14), rel=1e-12)
+    assert round(big * 1000) == 21
+    # the simple roofline misses the KV read hidden under nothing: max(2.315 + 16.182, 4.873) = 18.50 ms
+    assert round(b.decode_step_s(batch=256, **args) * 1000, 2) == 18.50
+
+
+def test_general_and_roofline_forms_differ_when_compute_bound_130b_on_8_h20():
+    # The report's headline case: 130B dense BF16 on 8 × H20 (148 TFLOPS, 4.0 TB/s), batch 64, context 4,096,
+    # GQA 96 layers × 8 KV heads × 128 × 2 bytes = 393,216 B/token, MBU 0.7, MFU_decode 0.5.  By hand:
+    #   t_w  = 260e9 / (8 × 4e12 × 0.7 = 2.24e13)               = 11.607 ms
+    #   t_kv = 64 × 4096 × 393,216 = 1.03079e11 / 2.24e13       =  4.602 ms
+    #   t_c  = 2 × 130e9 × 64 = 1.664e13 / (8 × 148e12 × 0.5)   = 28.108 ms   (compute bound)
+    #   roofline = max(11.607 + 4.602, 28.108)                  = 28.108 ms
+    #   general  = 4.602 + max(11.607, 28.108)                  = 32.710 ms   (+16.4%: the roofline is optimistic)
+    t_w, t_kv, t_c = 260e9 / 2.24e13, 64 * 4096 * 393_216 / 2.24e13, 1.664e13 / 5.92e14
+    assert round(b.weight_read_s(260, 8, 4.0, 0.7) * 1000, 3) == 11.607
+    assert round(b.kv_read_s(393_216, 4096, 64, 8, 4.0, 0.7) * 1000, 3) == 4.602
+    assert round(b.decode_compute_s(1300, 64, 8, 148, 0.5) * 1000, 3) == 28.108
+    general = b.decode_step_general_s(260, 393_216, 4096, 64, 1300, 8, 4.0, 0.7, 148, 0.5)
+    roofline = b.decode_step_general_s(260, 393_216, 4096, 64, 1300, 8, 4.0, 0.7, 148, 0.5, 0)
+    assert general == pytest.approx(t_kv + t_c, rel=1e-12) and round(general * 1000, 1) == 32.7
+    assert roofline == pytest.approx(t_c, rel=1e-12) and round(roofline * 1000, 1) == 28.1
+    assert roofline == b.decode_step_s(260, 393_216, 4096, 64, 1300, 8, 4.0, 0.7, 148, 0.5)
+    assert round(general / roofline - 1, 3) == 0.164
+    # the same from the terms, as the sheet computes it
+    assert b.step_time_s(t_w, t_kv, t_c, 0, 1) == pytest.approx(general, rel=1e-12)
+    assert b.step_time_s(t_w, t_kv, t_c, 0, 0) == pytest.approx(roofline, rel=1e-12)
+    # tokens per card: 64 / 0.032710 / 8 = 244.57 (the roofline said 284.62)
+    assert round(b.decode_tokens_per_s_per_card(64, general, 8), 2) == 244.57
+
+
+def test_memory_bound_forms_agree():
+    # 70B BF16 on one H100 at batch 1 (see test_decode_step_70b_on_h100_batch_1): weights dominate,
+    # t_w + t_kv > t_c + t_kv, so both forms give (140e9 + 4096 × 327,680) / 3.35e12 = 42.19 ms
+    g = b.decode_step_general_s(140, 327_680, 4096, 1, 700, 1, 3.35, 1.0, 989, 1.0)
+    assert g == pytest.approx((140e9 + 4096 * 327_680) / 3.35e12, rel=1e-12)
+    assert g == pytest.approx(b.decode_step_s(140, 327_680, 4096, 1, 700, 1, 3.35, 1.0, 989, 1.0), rel=1e-12)
+
+
+def test_prefill_step_by_hand():
+    # one 2,048-token prompt of the 130B model on 8 × H20, MFU_prefill 0.4:
+    #   t_c  = 2 × 130e9 × 2048 = 5.3248e14 / (8 × 148e12 × 0.4 = 4.736e14) = 1.124324 s
+    #   t_kv = 2048 × 393,216 / 2.24e13 = 0.036 ms (written once); t_w = 11.607 ms < t_c
+    #   step = 1.124324 + 0.000036 = 1.124360 s
+    got = b.prefill_step_s(260, 393_216, 2048, 1, 1300, 8, 4.0, 0.7, 148, 0.4)
+    assert got == pytest.approx(5.3248e14 / 4.736e14 + 2048 * 393_216 / 2.24e13, rel=1e-12)
+    # with communication added serially
+    assert b.prefill_step_s(260, 393_216, 2048, 1, 1300, 8, 4.0, 0.7, 148, 0.4, 1, 0.1) == pytest.approx(got + 0.1)
+
+
+# --- communication ------------------------------------------------------------------------------
+
+
+def test_tensor_parallel_all_reduce_by_hand():
+    # 96 layers, hidden 12,288, batch 64, BF16 activations, 8 cards, 450 GB/s each way (NVLink 900 GB/s
+    # bidirectional), 10 µs per collective.  Per all-reduce: 2 × 7/8 × 12,288 × 64 × 2 = 2,752,512 bytes
+    # through each card -> 2,752,512 / 450e9 = 6.1167 µs, + 10 µs = 16.1167 µs; two per layer:
+    # 192 × 16.1167 µs = 3.0944 ms
+    per = 2 * 7 / 8 * 12_288 * 64 * 2 / 450e9 + 10e-6
+    assert b.tp_allreduce_s(96, 12_288, 64, 2, 8, 450, 10) == pytest.approx(192 * per, rel=1e-12)
+    assert round(b.tp_allreduce_s(96, 12_288, 64, 2, 8, 450, 10) * 1000, 4) == 3.0944
+    assert b.tp_allreduce_s(96, 12_288, 64, 2, 1, 450, 10) == 0.0        # one card: nothing to reduce
+    assert b.tp_allreduce_s(96, 12_288, 64, 2, [1, 2], 450, 0).tolist() == [0.0, 2 * 96 * 12_288 * 64 * 2 / 450e9]
+
+
+def test_expert_parallel_all_to_all_by_hand():
+    # DeepSeek-V3-like: 58 MoE layers, hidden 7,168, batch 256, top-8, FP8 dispatch (1 byte), 16 cards,
+    # 450 GB/s, 10 µs.  Per collective each card sends 15/16 × 256/16 × 8 × 7,168 × 1 = 860,160 bytes
+    # -> 1.9115 µs + 10 µs; dispatch and combine: 2 × 58 × 11.9115 µs = 1.38173 ms
+    per = 15 / 16 * 256 / 16 * 8 * 7168 / 450e9 + 10e-6
+    assert b.ep_alltoall_s(58, 7168, 256, 8, 1, 16, 450, 10) == pytest.approx(116 * per, rel=1e-12)
+    assert b.ep_alltoall_s(58, 7168, 256, 8, 1, 1, 450, 10) == 0.0
+    assert b.ep_alltoall_s(0, 7168, 256, 8, 1, 16, 450, 10) == 0.0      # a dense model: no MoE layers
+
+
+# --- MoE from its shape -------------------------------------------------------------------------
+
+
+def test_expected_experts_read_by_hand():
+    # E = 8, k = 2 (Mixtral): 1 − (6/8)^B of the experts are hit
+    #   B = 1: 8 × (1 − 0.75) = 2;  B = 4: 8 × (1 − 0.31640625) = 5.46875;  B = 64: 8 × (1 − 1.0e-8) ≈ 8
+    assert b.expected_experts_read(8, 2, 1) == pytest.approx(2.0, rel=1e-12)
+    assert b.expected_experts_read(8, 2, 4) == pytest.approx(5.46875, rel=1e-12)
+    assert b.expected_experts_read(8, 2, 64) == pytest.approx(8 * (1 - 0.75 ** 64), rel=1e-12)
+    # DeepSeek-V3 (256 routed, top-8) at batch 64: 256 × (1 − (31/32)^64) = 256 × 0.868925 = 222.44
+    assert round(b.expected_experts_read(256, 8, 64), 2) == 222.44
+
+
+def test_weights_read_per_step_mixtral():
+    # Mixtral-8x7B FP16: 46.7B × 2 = 93.4 GB stored; one expert FFN = 3 × 4096 × 14,336 = 176,160,768
+    # weights × 2 bytes = 0.35232 GB per layer; at batch 1 the 6 experts no token hits in each of 32
+    # layers are not read: 93.4 − 32 × 6 × 0.352322 = 93.4 − 67.646 = 25.754 GB
+    expert_gb = 3 * 4096 * 14_336 * 2 / 1e9
+    assert b.weights_read_gb(93.4, 32, 8, 2, 4096, 14_336, 1, 2) == pytest.approx(93.4 - 32 * 6 * expert_gb,
+                                                                                   rel=1e-12)
+    assert b.weights_read_gb(93.4, 0, 8, 2, 4096, 14_336, 1, 2) == 93.4     # dense: everything read
+    # the step time then follows: batch 1 on 2 × H100 (3.35 TB/s), MBU 1 reads 25.754 GB, not 93.4
+    step = b.decode_step_general_s(b.weights_read_gb(93.4, 32, 8, 2, 4096, 14_336, 1, 2), 131_072, 1024, 1, 129,
+                                   2, 3.35, 1.0, 989, 1.0)
+    assert step == pytest.approx((93.4e9 - 32 * 6 * expert_gb * 1e9 + 1024 * 131_072) / 6.7e12, rel=1e-12)
+
+
+def test_moe_params_from_shape_mixtral():
+    # Mixtral-8x7B: other params (embeddings 2 × 32000 × 4096, attention 32 × (2 × 4096² + 2 × 4096 × 1024),
+    # norms 65 × 4096) = 262,144,000 + 1,342,177,280 + 266,240 = 1,604,587,520 = 16.0458752亿;
+    # experts 32 × 8 × 176,160,768, routers 32 × 4096 × 8:
+    #   total  = 1,604,587,520 + 45,097,156,608 + 1,048,576 = 46,702,792,704 (Mistral AI: 46.7B)
+    #   active = 1,604,587,520 + 11,274,289,152 + 1,048,576 = 12,879,925,248 (Mistral AI: 12.9B)
+    assert b.moe_total_params_yi(16.0458752, 32, 0, 4096, 14336, 8, 0, 14336) == pytest.approx(467.02792704,
+                                                                                               rel=1e-12)
+    assert b.moe_active_params_yi(16.0458752, 32, 0, 4096, 14336, 8, 2, 0, 14336) == pytest.approx(128.79925248,
+                                                                                                   rel=1e-12)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: b.expected_experts_read(8, 9, 4), "experts_per_token must be <= experts (8), got 9"),
+    (lambda: b.expected_experts_read([8, 8], [2, 9], 4), "experts_per_token must be <= experts (8), got 9 (at index 1)"),
+    (lambda: b.expected_experts_read(8, 0.5, 4), "experts_per_token must be >= 1, got 0.5"),
+    (lambda: b.moe_total_params_yi(1, 32, 40, 4096, 14336, 8, 0, 14336), "dense_layers must be <= layers (32), got 40"),
+    (lambda: b.weights_read_gb(93.4, 32, 8, 9, 4096, 14336, 1, 2), "experts_per_token must be <= experts (8), got 9"),
+    (lambda: b.step_time_s(0.01, 0.01, 0.01, 0, 1.5), "kv_serial_share must be in [0, 1], got 1.5"),
+    (lambda: b.tp_allreduce_s(96, 12288, 64, 2, 8, 0, 10), "interconnect_gbs must be > 0, got 0"),
+    (lambda: b.implied_mfu(9000, 370, -1), "peak_tflops must be > 0, got -1"),
+])
+def test_bad_arguments_of_the_serving_terms(call, message):
+    with pytest.raises(InvalidInput) as e:
+        call()
+    assert str(e.value) == message
+
+
+# --- calibration ------------------------------------------------------------------------------
+
+
+def test_implied_efficiencies_by_hand():
+    # MFU: 9,000 prefill tokens/s per H800 of a 37B-active model, FP8 peak 1,979 TFLOPS:
+    #   2 × 37e9 × 9000 = 6.66e14 / 1.979e15 = 0.33654
+    assert b.implied_mfu(9000, 370, 1979) == pytest.approx(6.66e14 / 1.979e15, rel=1e-12)
+    # MBU: 70B BF16 on one H100 at 23.9 tokens/s, batch 1, 1-token context:
+    #   (140e9 + 327,680) × 23.9 / 3.35e12 = 0.99884
+    assert b.implied_mbu(23.9, 1, 140, 327_680, 1, 3.35) == pytest.approx((140e9 + 327_680) * 23.9 / 3.35e12,
+                                                                          rel=1e-12)
+    # a measured 50 ms step against a 20 ms speed-of-light model step: 40% of the roofline
+    assert b.implied_efficiency(0.05, 0.02) == pytest.approx(0.4, rel=1e-12)
+
+
+# --- invariants of the serving terms ----------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(w=pos, kv=pos, ctx=st.floats(1, 1e6), batch=st.floats(1, 1e4), act=pos, n=st.floats(1, 64), bw=pos,
+       mbu=frac, peak=pos, mfu=frac, share=st.floats(0.0, 1.0), comm=st.floats(0.0, 1.0), k=st.floats(1.0, 10.0))
+def test_general_step_never_decreases(w, kv, ctx, batch, act, n, bw, mbu, peak, mfu, share, comm, k):
+    def step(**c):
+        a = dict(weights_gb=w, kv_bytes_per_token=kv, context_tokens=ctx, batch=batch, active_params_yi=act,
+                 replica_cards=n, bandwidth_tbs=bw, mbu=mbu, peak_tflops=peak, mfu_decode=mfu,
+                 kv_serial_share=share, comm_s=comm)
+        return b.decode_step_general_s(**{**a, **c})
+    base = step()
+    tol = 1 - 1e-12
+    assert step(batch=batch * k) >= base * tol                 # bigger batch
+    assert step(context_tokens=ctx * k) >= base * tol          # longer context
+    assert step(bandwidth_tbs=bw / k) >= base * tol            # lower bandwidth
+    assert step(kv_serial_share=min(1.0, share + 0.1)) >= base * tol
+    assert step(kv_serial_share=1.0) >= step(kv_serial_share=0.0) * tol   # the general form is never lower
+    assert base >= b.decode_step_s(w, kv, ctx, batch, act, n, bw, mbu, peak, mfu) * tol
+
+
+@settings(max_examples=200, deadline=None)
+@given(layers=st.integers(1, 200), hidden=st.integers(64, 32768), batch=st.floats(1, 1e5), n=st.integers(2, 64),
+       link=st.floats(1, 2000), lat=st.floats(0, 100), k=st.integers(1, 8))
+def test_communication_zero_on_one_card_and_grows_with_replica(layers, hidden, batch, n, link, lat, k):
+    assert b.tp_allreduce_s(layers, hidden, batch, 2, 1, link, lat) == 0.0
+    assert b.ep_alltoall_s(layers, hidden, batch, k, 2, 1, link, lat) == 0.0
+    one, more = (b.tp_allreduce_s(layers, hidden, batch, 2, m, link, lat) for m in (n, n + 1))
+    assert 0 < one <= more
+    # expert parallel: the volume per card falls as B/n, but never below the latency floor
+    assert b.ep_alltoall_s(layers, hidden, batch, k, 2, n, link, lat) >= 2 * layers * lat * 1e-6 * (1 - 1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(e=st.integers(1, 512), data=st.data(), batch=st.floats(1, 1e4))
+def test_expected_experts_bounded_and_tend_to_all(e, data, batch):
+    k = data.draw(st.integers(1, e))
+    hit = b.expected_experts_read(e, k, batch)
+    assert hit <= min(e, batch * k) * (1 + 1e-12)
+    assert hit >= min(k, e) * (1 - 1e-12)                       # at least the k one token uses
+    assert b.expected_experts_read(e, k, batch * 2) >= hit * (1 - 1e-12)
+    assert b.expected_experts_read(e, k, 1e7) == pytest.approx(e, rel=1e-9)

@@ -17,11 +17,15 @@ import numpy as np
 import openpyxl
 import pytest
 
-from xlsizing import beyond, catalog, layout, layout_beyond as lb, udfs, udfs_beyond
+from xlsizing import beyond, catalog, udfs, udfs_beyond
+import beyond_view as lb
+import fig11 as layout
 from xlsizing.errors import InvalidInput
 from xlsizing.scenarios import load_builtin, make_scenario
 from xlsizing.verify import verify_workbooks
-from xlsizing.workbook import named_cell, read_named, sheet_specs, write_workbook
+from xlsizing.refs import named_cell, read_named
+from xlsizing.sheets import SHEETS
+from xlsizing.workbook import write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_sheet_is_registered_after_figure11():
-    assert [s.sheet for s in sheet_specs()][:2] == ["Figure 11", "Beyond"]
+    assert [s.title for s in SHEETS][:2] == ["Figure 11", "Beyond"]
 
 
 def test_rows_compose_to_the_one_call_model():
@@ -60,12 +64,14 @@ def test_report_columns_are_the_figure11_numbers():
 
 
 def test_overrides_are_checked():
+    from xlsizing.scenarios import with_inputs
+
     with pytest.raises(InvalidInput) as e:
-        lb.sheet_inputs(load_builtin("figure11"), {"mbu": 1.5})
+        with_inputs(load_builtin("figure11"), override={"mbu": 1.5})
     assert str(e.value) == "mbu must be in (0, 1], got 1.5"
     with pytest.raises(InvalidInput) as e:
-        lb.sheet_inputs(load_builtin("figure11"), {"batchsize": 8})
-    assert str(e.value).startswith("unknown input 'batchsize' of the Beyond sheet; allowed: active_params_yi, ")
+        with_inputs(load_builtin("figure11"), override={"batchsize": 8})
+    assert str(e.value) == "--input: unknown input 'batchsize' (did you mean 'batch'?)"
 
 
 def test_infeasible_column_is_flagged_with_its_reason():
@@ -133,7 +139,7 @@ def books(tmp_path_factory):
     _set(wb, "bx_tpot_slo_s_4", 0.01)
     _set(wb, "bx_installed_cards_wan_4", 100)
     _set(wb, "bx_grid_column", 4)
-    _set(wb, "bx_grid_mfu_1", 0.15)
+    _set(wb, "bx_grid_row_1", 0.15)
     _set(wb, "mfu_4", 0.35)  # a Figure 11 input: the Beyond sheet's reads follow it
     edited = d / "edited.xlsx"
     wb.save(edited)
@@ -163,12 +169,12 @@ def test_libreoffice_grid_and_flags(books, lo_recalc):
     assert errors == []
     assert [read_named(wb, f"bx_decode_feasible_{j}") for j in range(1, 5)] == [1, 1, 0, 0]
     # the grid on scenario column 4 (乐观) with MFU row 1 edited to 15%: the report's chain in Python
-    fig = layout.evaluate({r.key: np.array([read_named(wb, layout.defined_name(r.key, j)) for j in range(1, 5)],
-                                           dtype=float) for r in layout.INPUTS})
+    col4 = {r.key: float(read_named(wb, layout.defined_name(r.key, 4))) for r in layout.INPUTS}
     mfu = [read_named(wb, lb.grid_name("mfu", i)) for i in range(1, 6)]
     peak = [read_named(wb, lb.grid_name("peak", k)) for k in range(1, 6)]
     assert mfu[0] == 0.15
-    want = lb.grid_values(fig, 4, mfu, peak)
+    # oracle: the one evaluator on column 4's recalculated inputs with MFU and the multiplier replaced
+    want = [[layout.evaluate_column({**col4, "mfu": m, "peak_multiplier": p})["capex_yi"] for p in peak] for m in mfu]
     got = np.array([[read_named(wb, lb.grid_name("", i, k)) for k in range(1, 6)] for i in range(1, 6)])
     assert np.allclose(got, want, rtol=1e-12, atol=0)
     # oracle for one cell by hand: 乐观 at MFU 50%, multiplier 5 is the printed 1897.73 亿元 only when
@@ -221,9 +227,10 @@ def test_sheet_udfs_take_the_row_arguments(row):
     (lambda: udfs.ACCEL_PEAK([["h100"], ["mi300x"]], None), [[989.0], [1307.0]]),  # empty precision = bf16
     (lambda: udfs.ACCEL_PEAK("H2O"), "unknown accelerator 'H2O'; did you mean H20?"),
     (lambda: udfs.ACCEL_FIGURE("910b", "bandwidth_tbs"), 1.6),
-    (lambda: udfs.ACCEL_FIGURE("H20", "price"), "figure must be one of bf16_tflops, fp8_tflops, int8_tops, "
-                                               "fp4_tflops, memory_gb, bandwidth_tbs, tdp_w, cards_per_server, "
-                                               "got 'price'"),
+    # the cell shows the first 200 characters of the message
+    (lambda: udfs.ACCEL_FIGURE("H20", "price"), "figure must be one of bf16_tflops, fp16_tflops, fp8_tflops, "
+                                               "int8_tops, fp4_tflops, tf32_tflops, fp32_tflops, memory_gb, "
+                                               "bandwidth_tbs, interconnect_gbs, inte..."),
     (lambda: udfs.BYTES_PER_WEIGHT("int4"), "precision must be one of bf16, fp16, fp8, int8, fp4, got 'int4'"),
     (lambda: udfs.DECODE_STEP_S(140, 327680, 4096, 1, 700, 1, 3.35, 1.5, 989), "mbu must be in (0, 1], got 1.5"),
     (lambda: udfs.DECODE_STEP_S(140, 327680, 4096, 1, 700, 1, 3.35, 50, 989),
@@ -279,7 +286,9 @@ def test_cli_beyond_prints_both_card_counts():
     lines = {line.split("  ")[0]: line.split() for line in r.stdout.splitlines() if line.strip()}
     # the report's Figure 11 cards (printed: 43, 72, 108, 181) and the docs table's BF16 cards
     assert lines["报告卡数（纯算力） (万张)"][-4:] == ["43.38", "72.29", "108.44", "180.74"]
-    assert lines["带宽感知卡数 (万张)"][-4:] == ["27.98", "46.63", "69.94", "116.57"]
+    # prefill MFU follows Figure 11's 50% (it was a separate 40% before the sheets were linked: 27.98 …;
+    # the prefill part shrinks by 0.4/0.5, 18.60 → 14.88 万张 in the first column)
+    assert lines["带宽感知卡数 (万张)"][-4:] == ["24.26", "40.43", "60.65", "101.08"]
     assert "Infeasible" not in r.stdout
 
 

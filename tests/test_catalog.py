@@ -5,17 +5,25 @@ prints the sparse figure), and exact error messages written out here.
 """
 
 import json
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
 from xlsizing import catalog
 from xlsizing.catalog import FIGURES, REQUIRED
-from xlsizing.errors import InvalidInput, UnknownAccelerator
+from xlsizing.errors import InvalidInput, MissingFigure, UnknownAccelerator
 
-REQUIRED_NAMES = ["H20", "H800", "H100", "H200", "B200", "A100", "A800", "L20", "L40S", "MI300X",
-                  "Ascend 910B", "Ascend 910C", "MLU370-X8", "K100"]
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "xlsizing" / "data" / "accelerators.toml"
+
+# issue 13: at least these, in the shipped order
+REQUIRED_NAMES = ["H20", "H800", "A800", "L20", "H100", "H200", "B200", "B300", "A100", "L40S", "MI300X",
+                  "MI325X", "MI355X", "Gaudi 3", "TPU v5e", "TPU v5p", "TPU v6e", "Ascend 910B", "Ascend 910C",
+                  "MLU370-X8", "K100"]
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +52,40 @@ def test_every_shipped_figure_has_a_source(cat):
     assert missing == []
 
 
+def test_every_figure_in_the_data_file_names_a_source():
+    # read the TOML itself, not the parsed catalog: a figure's source is its own or its entry's
+    entries = tomllib.loads(DATA.read_text("utf-8"))["accelerator"]
+    unsourced = []
+    for e in entries:
+        for key, v in e.items():
+            if key in FIGURES or key in ("price", "interconnect"):
+                own = v.get("source", "").strip() if isinstance(v, dict) else ""
+                if not own and not e.get("source", "").strip():
+                    unsourced.append((e["name"], key))
+    assert len(entries) >= 21 and unsourced == []
+
+
+def test_secondary_sources_are_flagged_estimated():
+    # a figure whose source is a named secondary site (not the vendor) is flagged estimated; the H20's
+    # SemiAnalysis spec sheet is the report's own basis (its entry note says so) and stays unflagged
+    secondary = ("awesomeagents", "yobitel", "rooflinenotes", "world-today-news", "theregister", "acecloud",
+                 "chinaresearchcollective", "wiaix", "tomshardware", "glennklockwood", "fibermall")
+    for a in catalog.builtin():
+        for fld, f in a.figures.items():
+            if any(s in f.source for s in secondary):
+                assert f.estimated, (a.name, fld)
+
+
+def test_interconnect_is_per_direction():
+    # one convention (data file header): GB/s each way; a note "X GB/s bidirectional / 2" must halve X
+    for a in catalog.builtin():
+        f = a.figures.get("interconnect_gbs")
+        m = re.search(r"([\d.,]+) (GB|TB)/s bidirectional / 2", f.note) if f else None
+        if m:
+            total = float(m.group(1).replace(",", "")) * (1000 if m.group(2) == "TB" else 1)
+            assert f.value == total / 2, a.name
+
+
 def test_uncertain_figures_are_flagged(cat):
     # domain notes: every Ascend 910B figure is disputed; the L20 tensor figures are estimates
     assert all(f.disputed for f in cat.get("Ascend 910B").figures.values() if f.value != 8)
@@ -61,9 +103,38 @@ def test_uncertain_figures_are_flagged(cat):
     ("B200", "fp4", 9000.0),      # HGX B200: 144 PFLOPS FP4 sparse / 8 GPUs / 2
     ("L40S", "fp8", 733.0),       # L40S datasheet: FP8 1,466* / 2
     ("MLU370-X8", "int8", 256.0),  # Cambricon MLU370-X8 page: 256 TOPS INT8
+    ("H200", "bf16", 989.0),      # H200 product page, SXM: BF16 1,979* (sparse) / 2
+    ("TPU v5e", "bf16", 197.0),   # Google Cloud TPU v5e docs: peak compute per chip (bf16) 197 TFLOPs
+    ("TPU v5e", "int8", 393.0),   # same page: 393 (Int8)
+    ("TPU v6e", "bf16", 918.0),   # Google Cloud TPU v6e docs: 918 TFLOPs (bf16), 1836 TOPs (Int8)
+    ("TPU v6e", "int8", 1836.0),
+    ("TPU v5p", "fp8", 459.0),    # Google Cloud TPU v5p docs: peak compute per chip (FP8) 459
+    ("Gaudi 3", "fp8", 1835.0),   # Intel, Hot Chips 2024: BF16 and FP8 matrix 1,835 TFLOPs
+    ("H100", "fp16", 989.0),      # no fp16_tflops in the entry: FP16 is the BF16 figure (data file header)
 ])
 def test_peak_by_precision(name, precision, expected):
     assert catalog.peak_tflops(name, precision) == expected
+
+
+@pytest.mark.parametrize("name, figure, expected", [
+    ("H100", "tf32_tflops", 494.5),        # H100 SXM datasheet: TF32 989* (sparse) / 2
+    ("H100", "fp32_tflops", 67.0),         # same: FP32 67 TFLOPS
+    ("H100", "interconnect_gbs", 450.0),   # same: NVLink 900 GB/s (bidirectional) / 2
+    ("A100", "tf32_tflops", 156.0),        # A100 80GB SXM datasheet: TF32 312* / 2
+    ("B200", "interconnect_gbs", 900.0),   # HGX B200: NVLink 5 1.8 TB/s per GPU (bidirectional) / 2
+    ("MI300X", "interconnect_gbs", 448.0),  # 7 Infinity Fabric links × 128 GB/s bidirectional / 2
+    ("Gaudi 3", "interconnect_gbs", 525.0),  # Intel Gaudi docs: 21 × 200 Gb/s = 525 GB/s unidirectional
+    ("Gaudi 3", "bandwidth_tbs", 3.67),    # Hot Chips 2024: HBM bandwidth 3.67 TB/s
+    ("TPU v5p", "interconnect_gbs", 600.0),  # TPU v5p docs: bidirectional ICI 1,200 GB/s per chip / 2
+    ("TPU v5p", "bandwidth_tbs", 2.765),   # same: HBM bandwidth 2,765 GBps
+    ("TPU v5e", "interconnect_gbs", 200.0),  # TPU v5e docs: bidirectional ICI 400 GBps per chip / 2
+    ("TPU v6e", "memory_gb", 32.0),        # TPU v6e docs: HBM capacity per chip 32 GB
+    ("H200", "memory_gb", 141.0),          # H200 product page: 141 GB, 4.8 TB/s, up to 700 W
+    ("H200", "tdp_w", 700.0),
+    ("MI355X", "tdp_w", 1400.0),           # Tom's Hardware 2025-06 / The Register 2025-06-12: 1,400 W
+])
+def test_figures_against_their_sources(name, figure, expected):
+    assert catalog.figure_value(name, figure) == expected
 
 
 @pytest.mark.parametrize("precision, expected", [("bf16", 2.0), ("FP16", 2.0), ("fp8", 1.0), ("int8", 1.0),
@@ -80,6 +151,10 @@ def test_bytes_per_weight(precision, expected):  # domain notes: FP16/BF16 2, FP
     ("  h-20 ", "H20"), ("h100 sxm", "H100"), ("Huawei Ascend 910B", "Ascend 910B"), ("910b", "Ascend 910B"),
     ("ascend-910c", "Ascend 910C"), ("mlu370", "MLU370-X8"), ("cambricon mlu370-x8", "MLU370-X8"),
     ("Hygon K100-AI", "K100"), ("amd instinct mi300x", "MI300X"), ("Ｂ２００", "B200"),  # full-width (NFKC)
+    ("h200", "H200"), ("mi355x", "MI355X"), ("AMD MI325X", "MI325X"), ("tpu v6e", "TPU v6e"),
+    ("Trillium", "TPU v6e"), ("google tpu-v5p", "TPU v5p"), ("v5e", "TPU v5e"), ("910c", "Ascend 910C"),
+    ("gaudi3", "Gaudi 3"), ("Intel Gaudi 3", "Gaudi 3"), ("b300", "B300"), ("Blackwell Ultra", "B300"),
+    ("h800 sxm", "H800"), ("a800", "A800"), ("l20", "L20"),
 ])
 def test_lookup_is_tolerant(cat, query, name):
     assert cat.get(query).name == name
@@ -87,10 +162,10 @@ def test_lookup_is_tolerant(cat, query, name):
 
 @pytest.mark.parametrize("query, message", [
     ("H2O", "unknown accelerator 'H2O'; did you mean H20?"),
-    ("B100", "unknown accelerator 'B100'; did you mean K100, H100 or B200?"),
+    ("B100", "unknown accelerator 'B100'; did you mean K100, H100 or B300?"),
     ("A10", "unknown accelerator 'A10'; did you mean A100?"),
-    ("tpu v5e", "unknown accelerator 'tpu v5e'; known: H20, H800, H100, H200, B200, A100, A800, L20, L40S, "
-                "MI300X, Ascend 910B, Ascend 910C, MLU370-X8, K100"),
+    ("TPU v4", "unknown accelerator 'TPU v4'; did you mean TPU v6e, TPU v5p or TPU v5e?"),
+    ("Xeon", "unknown accelerator 'Xeon'; known: " + ", ".join(REQUIRED_NAMES)),  # nothing close: every name
 ])
 def test_unknown_names_suggest_the_closest(cat, query, message):
     with pytest.raises(UnknownAccelerator) as e:
@@ -102,14 +177,64 @@ def test_unknown_names_suggest_the_closest(cat, query, message):
 @pytest.mark.parametrize("call, message", [
     (lambda: catalog.get(""), "accelerator must be a name such as 'H20', got ''"),
     (lambda: catalog.get(3), "accelerator must be a name such as 'H20', got 3"),
-    (lambda: catalog.peak_tflops("A100", "fp8"), "A100 has no fp8 peak in the catalog; available: bf16, int8"),
     (lambda: catalog.peak_tflops("H20", "fp9"), "precision must be one of bf16, fp16, fp8, int8, fp4, got 'fp9'"),
-    (lambda: catalog.figure_value("K100", "tdp_w"), "K100 has no tdp_w figure in the catalog"),
+    (lambda: catalog.figure_value("H20", "tdp"), "figure must be one of " + ", ".join(FIGURES) + ", got 'tdp'"),
 ])
 def test_lookup_errors(call, message):
     with pytest.raises(InvalidInput) as e:
         call()
     assert str(e.value) == message
+
+
+# --- a missing figure is an error, never another card's value (issue 13, point 4) ----------------
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: catalog.peak_tflops("A100", "fp8"), "A100 has no fp8 peak in the catalog; available: bf16, int8"),
+    (lambda: catalog.figure_value("K100", "tdp_w"),
+     'K100 has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: '
+     '[[accelerator]] name = "K100", tdp_w = ...'),
+    (lambda: catalog.get("910c").value("tdp_w"),
+     'Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: '
+     '[[accelerator]] name = "Ascend 910C", tdp_w = ...'),
+    (lambda: catalog.get("mi355x").value("interconnect_gbs"),
+     'MI355X has no interconnect_gbs (scale-up interconnect bandwidth per card, each direction, GB/s) in the '
+     'catalog; add it to a user catalog file: [[accelerator]] name = "MI355X", interconnect_gbs = ...'),
+    (lambda: catalog.server_price_wan(catalog.get("H200")),
+     'H200 has no server price in 万元 in the catalog; add it to a user catalog file: [[accelerator]] '
+     'name = "H200", price = { amount = ..., unit = "万元", per = "server", date = "...", source = "..." }'),
+    (lambda: catalog.server_price_wan(catalog.get("A100")),  # a USD price is not converted
+     'A100 has no server price in 万元 in the catalog (it has 199,000 USD per server, 2020-05); add it to a '
+     'user catalog file: [[accelerator]] name = "A100", price = { amount = ..., unit = "万元", per = "server", '
+     'date = "...", source = "..." }'),
+    (lambda: catalog.preset_inputs("Ascend 910C"),
+     'Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: '
+     '[[accelerator]] name = "Ascend 910C", tdp_w = ...'),
+])
+def test_missing_figure_is_an_error_naming_entry_and_figure(call, message):
+    with pytest.raises(MissingFigure) as e:
+        call()
+    assert str(e.value) == message
+    assert isinstance(e.value, LookupError)
+
+
+def test_presets_take_everything_from_the_entry():
+    # H20 from the catalog: the report's figures (Figure 11: 148 TFLOPS, 84万元 per 8-card server)
+    assert catalog.preset_inputs("H20") == {"peak_tflops": 148.0, "bytes_per_weight": 2.0, "memory_gb": 96.0,
+                                            "bandwidth_tbs": 4.0, "tdp_w": 400.0}
+    assert catalog.server_inputs("H20") == {"server_price_wan": 84.0, "cards_per_server": 8.0}
+    missing = {}
+    ov = catalog.preset_inputs("Ascend 910C", missing=missing)
+    assert sorted(missing) == ["tdp_w"] and "tdp_w" not in ov  # not the H20's 400 W
+    assert missing["tdp_w"].accelerator == "Ascend 910C" and missing["tdp_w"].figure == "tdp_w"
+    assert catalog.server_inputs("Ascend 910C", missing=missing) == {"cards_per_server": 8.0}
+    assert sorted(missing) == ["server_price_wan", "tdp_w"]
+
+
+def test_server_price_per_card_times_cards_per_server(tmp_path):
+    f = tmp_path / "x.toml"
+    f.write_text(NEW_ENTRY + "cards_per_server = 4\n", encoding="utf-8")
+    assert catalog.server_price_wan(catalog.load(f).get("X1")) == 80.0  # 20万元 per card × 4 cards
 
 
 # --- user files ---------------------------------------------------------------------------------
@@ -144,6 +269,26 @@ def test_user_file_adds_an_entry(tmp_path):
     assert catalog.card_price_wan(x) == 20.0
     assert len(cat) == len(catalog.builtin()) + 1
     assert "X1" not in catalog.builtin()  # the shipped catalog is untouched
+
+
+def test_user_override_reaches_the_sizing(tmp_path):
+    # a user's H20 price and a TDP for the 910C take effect (they used to be ignored / 400 W)
+    f = tmp_path / "mine.toml"
+    f.write_text(OVERRIDE_H20 + '\n[[accelerator]]\nname = "910C"\ntdp_w = { value = 310, estimated = true }\n'
+                 '\n[[accelerator]]\nname = "H200"\ntdp_w = 600\n', encoding="utf-8")
+    cat = catalog.load(f)
+    assert catalog.server_inputs("H20", cat)["server_price_wan"] == 120.0
+    assert catalog.preset_inputs("Ascend 910C", catalog=cat)["tdp_w"] == 310.0
+    assert catalog.preset_inputs("H200", catalog=cat)["tdp_w"] == 600.0  # the user's beats the datasheet's
+    # what `xlsizing beyond --catalog` does with it: the sized servers cost the user's 120万元
+    from xlsizing.cli_catalog import _with_server
+    from xlsizing.scenarios import load_builtin, values, with_inputs
+    scen = load_builtin()
+    base = values(scen)
+    v = values(with_inputs(_with_server(scen, catalog.server_inputs("H20", cat)), catalog.preset_inputs("H20")))
+    # capex scales with the server price: × 120 / 84 (hand calculation; cards are unchanged)
+    assert v["fleet_cards_wan"] == pytest.approx(base["fleet_cards_wan"], rel=1e-12)
+    assert v["fleet_capex_yi"] == pytest.approx([x * 120 / 84 for x in base["fleet_capex_yi"]], rel=1e-12)
 
 
 def test_user_file_overrides_field_by_field(tmp_path):
@@ -240,7 +385,8 @@ def run(*args, cwd=None):
 def test_cli_lists_every_entry():
     r = run()
     assert r.returncode == 0, r.stderr
-    assert [line.split()[0] for line in r.stdout.splitlines()[2:16]] == [n.split()[0] for n in REQUIRED_NAMES]
+    n = len(REQUIRED_NAMES)
+    assert [line.split()[0] for line in r.stdout.splitlines()[2:2 + n]] == [x.split()[0] for x in REQUIRED_NAMES]
     assert "~ estimated, ? disputed" in r.stdout
 
 
@@ -287,9 +433,10 @@ def test_cli_usage_errors_and_json_list():
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
     assert [x["name"] for x in rows] == REQUIRED_NAMES
+    # SemiAnalysis 2023-11-09 H20 spec sheet; NVLink 900 GB/s bidirectional / 2
     assert rows[0] == {"name": "H20", "vendor": "NVIDIA", "bf16_tflops": 148.0, "fp8_tflops": 296.0,
-                       "int8_tops": 296.0, "memory_gb": 96.0, "bandwidth_tbs": 4.0, "tdp_w": 400.0,
-                       "cards_per_server": 8.0}
+                       "int8_tops": 296.0, "tf32_tflops": 74.0, "fp32_tflops": 44.0, "memory_gb": 96.0,
+                       "bandwidth_tbs": 4.0, "interconnect_gbs": 450.0, "tdp_w": 400.0, "cards_per_server": 8.0}
 
 
 def test_environment_file_is_reread_when_it_changes(tmp_path, monkeypatch):
@@ -301,3 +448,53 @@ def test_environment_file_is_reread_when_it_changes(tmp_path, monkeypatch):
     import os
     os.utime(f, ns=(1, 1))  # a different modification time, whatever the clock's resolution
     assert catalog.peak_tflops("X1") == 640.0
+
+
+def test_docs_table_of_missing_figures_is_the_data():
+    assert catalog.lacks_markdown() in (ROOT / "docs" / "beyond.md").read_text("utf-8")
+
+
+# --- xlsizing beyond: no H20 fallback on the command line ---------------------------------------
+
+
+def beyond(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "xlsizing", "beyond", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--accelerator", "Ascend 910C"),
+     'Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; give it with --input tdp_w=VALUE, in the '
+     'scenario file or in a --catalog file: [[accelerator]] name = "Ascend 910C", tdp_w = ...'),
+    (("--accelerator", "H200"),
+     'H200 has no server price in 万元 in the catalog; give it with --input server_price_wan=VALUE or in a '
+     '--catalog file: [[accelerator]] name = "H200", price = { amount = ..., unit = "万元", per = "server", '
+     'date = "...", source = "..." }'),
+    (("--accelerator", "910c", "--input", "tdp_w=310"),  # one figure given, the next missing one named
+     'Ascend 910C has no server price in 万元 in the catalog; give it with --input server_price_wan=VALUE or in '
+     'a --catalog file: [[accelerator]] name = "Ascend 910C", price = { amount = ..., unit = "万元", '
+     'per = "server", date = "...", source = "..." }'),
+])
+def test_cli_beyond_refuses_a_missing_figure(args, message):
+    r = beyond(*args)
+    assert (r.returncode, r.stdout, r.stderr) == (2, "", f"Error: {message}\n")
+
+
+def _row(stdout, label):
+    return next(line.split()[-4:] for line in stdout.splitlines() if line.startswith(label))
+
+
+def test_cli_beyond_uses_the_user_catalog_and_given_figures(tmp_path):
+    (tmp_path / "p.toml").write_text(OVERRIDE_H20, encoding="utf-8")
+    base = beyond()
+    r = beyond("--catalog", "p.toml", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    # capex at the user's 120万元 per server = the default run's (84万元) × 120 / 84; hand check for
+    # the first column: 293.76 × 120 / 84 = 419.66 (display rounding: 419.65)
+    want = [float(x) * 120 / 84 for x in _row(base.stdout, "带宽感知服务器资本开支")]
+    got = [float(x) for x in _row(r.stdout, "带宽感知服务器资本开支")]
+    assert got == pytest.approx(want, abs=0.01)
+    assert _row(r.stdout, "报告服务器资本开支") == _row(base.stdout, "报告服务器资本开支")  # the report's own
+    r = beyond("--accelerator", "H200", "--input", "server_price_wan=230")
+    assert r.returncode == 0, r.stderr
+    assert _row(r.stdout, "单卡功耗") == ["700"] * 4  # the H200's own TDP (datasheet), not the H20's 400 W

@@ -33,7 +33,8 @@ def test_build_then_verify_and_a_broken_formula_is_listed(tmp_path):
     assert p.returncode == 1, p.stderr
     assert p.stdout.startswith("figure11.xlsx: OK — ")
     err = p.stderr.splitlines()
-    assert err[0].startswith("edited.xlsx: FAILED — 1 of ") and "computed cells differ" in err[0]
+    # the broken cell and the Beyond sheet's report-capex cell that reads it
+    assert err[0].startswith("edited.xlsx: FAILED — 2 of ") and "computed cells differ" in err[0]
     assert f"!{broken.coordinate}" in err[1]  # the readable list names the cell
     assert err[-1] == "Error: 1 of 2 workbooks differ from the engine (cells listed above)"
     assert "Traceback" not in p.stderr

@@ -17,8 +17,9 @@ import sys
 import numpy as np
 import pytest
 
-from xlsizing import _args, beyond, layout, model
-from xlsizing import layout_beyond as lb
+from xlsizing import _args, beyond, model
+import fig11 as layout
+import beyond_view as lb
 from xlsizing.errors import InvalidInput
 from xlsizing.scenarios import load_builtin, make_scenario, to_inputs
 
@@ -66,13 +67,14 @@ def random_beyond(rng, base: dict) -> dict:
     """The Beyond sheet's own inputs at random, often infeasible (batch too large, SLO missed)."""
     d = dict(base)
     for r in lb.INPUTS:
+        default = d[r.link] if r.is_linked else r.default
         lo_hi = {"in (0, 1]": (1e-6, 1.0), "in [0, 1)": (0.0, 0.999999)}.get(r.rule.allowed)
         if lo_hi:
             d[r.key] = float(rng.uniform(*lo_hi))
         elif r.rule.allowed == ">= 1":
             d[r.key] = float(rng.integers(1, 1000))
         else:
-            d[r.key] = logu(rng, max(r.default, 1e-3) / 1e3, max(r.default, 1e-3) * 1e3) if rng.random() < 0.95 \
+            d[r.key] = logu(rng, max(default, 1e-3) / 1e3, max(default, 1e-3) * 1e3) if rng.random() < 0.95 \
                 else (0.0 if r.rule.allowed == ">= 0" else 1e-300)
     return d
 
@@ -119,7 +121,7 @@ def test_float_errors_fall_back_to_numpys_answer():
 def test_grid_values_match_the_array_chain():
     # oracle: the report's chain evaluated on arrays for each MFU × peak pair
     v = layout.evaluate(to_inputs(load_builtin("figure11")))
-    got = lb.grid_values(v, 4)
+    got = lb._grid_values(lb.BEYOND, load_builtin("figure11")[3])
     for i, m in enumerate(lb.GRID_MFU):
         for k, p in enumerate(lb.GRID_PEAK):
             want = model.server_capex_yi(model.h20_cards_wan(

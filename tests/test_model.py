@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from xlsizing import model
 from xlsizing.errors import InvalidInput, XlsizingError
-from xlsizing.layout import ROW, display, evaluate, figure11_inputs
+from fig11 import ROW, display, evaluate, figure11_inputs
 
 # Figure 11 as printed (the report is the oracle): tests/figure11_printed.py
 from figure11_printed import FULL_CAPEX, FULL_CARDS, PRINTED  # noqa: E402

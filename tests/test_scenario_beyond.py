@@ -12,15 +12,18 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import math
+
 import pytest
 
-from xlsizing import layout
-from xlsizing import layout_beyond as lb
+import fig11 as layout
+import beyond_view as lb
 from xlsizing.errors import ScenarioFileError
 from xlsizing.fill import fill_workbook
 from xlsizing.scenarios import derive, load_file, parse_csv, parse_scenarios
 from xlsizing.verify import verify_workbooks
-from xlsizing.workbook import read_named, write_template, write_workbook
+from xlsizing.refs import read_named
+from xlsizing.workbook import write_template, write_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,7 +51,8 @@ def test_keys_go_to_beyond_and_unset_keys_take_the_sheet_defaults():
     assert b.beyond == {"bandwidth_tbs": 3.35, "batch": 16.0}
     assert "bandwidth_tbs" not in a.values  # the Figure 11 inputs are unchanged
     ins = lb.sheet_inputs([a, b])
-    assert ins["peak_tflops"].tolist() == [296.0, lb.ROW["peak_tflops"].default]
+    # a linked input left out is NaN in the arrays: "follow the link" (here Figure 11's card_tflops)
+    assert ins["peak_tflops"][0] == 296.0 and math.isnan(ins["peak_tflops"][1])
     assert ins["batch"].tolist() == [lb.ROW["batch"].default, 16.0]
     assert ins["bandwidth_tbs"].tolist() == [3.35, 3.35]
     # overrides still apply on top, to every scenario
@@ -113,7 +117,9 @@ def test_starter_file_documents_every_beyond_key_and_sets_one_scenario_to_fp8():
         line = next((ln for ln in text.splitlines() if ln.startswith(f"# {r.key} = ")), None)
         assert line is not None, f"{r.key} is not documented in the starter file"
         assert r.zh in line and r.rule.allowed in line
-        assert float(line.split("=")[1].split("#")[0]) == pytest.approx(r.default, rel=1e-9)
+        default = lb.FIGURE11.row[r.link].default if r.is_linked else r.default
+        assert float(line.split("=")[1].split("#")[0]) == pytest.approx(default, rel=1e-9)
+        assert (f"follows {r.link} unless set" in line) == r.is_linked
     beyond = [s.beyond for s in load_file(REPO / "templates" / "scenarios-starter.toml")]
     assert beyond == [{}, {"peak_tflops": 296.0, "bytes_per_weight": 1.0}, {}]
 

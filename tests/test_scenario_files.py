@@ -14,7 +14,7 @@ import pytest
 
 from xlsizing.batch import expand_grid, file_stem, output_paths, parse_grid, plan
 from xlsizing.errors import InvalidInput, ScenarioFileError
-from xlsizing.layout import INPUTS, ROW, display, evaluate
+from fig11 import INPUTS, ROW, display, evaluate
 from xlsizing.scenarios import (
     ALIASES,
     allowed_keys,

@@ -23,9 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlsizing import layout, model, udfs
+from xlsizing import model, udfs
+import fig11 as layout
 from xlsizing.errors import InvalidInput, UnknownAccelerator
-from xlsizing.layout import ROW, display
+from fig11 import ROW, display
 from xlsizing.udfs import (DAILY_TOKENS, DAU, H20_CARDS, INFER_FLOPS, SERVER_CAPEX, SERVERS, TOKENS_PER_S,
                            cells)
 

@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from xlsizing import cli, cli_addin
-from xlsizing.cli_addin import merge_config
+from xlsizing import addin, cli
+from xlsizing.addin import merge_config
 from xlsizing.errors import InvalidInput
 
 
@@ -140,13 +140,13 @@ def test_unreadable_file_is_an_error_not_a_traceback(tmp_path, capsys):
 
 def test_mac_user_file_is_the_sandboxed_one():
     # xlwings/__init__.py USER_CONFIG_FILE for darwin
-    assert cli_addin.user_config_path("darwin").parts[-5:] == (
+    assert addin.user_config_path("darwin").parts[-5:] == (
         "Library", "Containers", "com.microsoft.Excel", "Data", "xlwings.conf")
-    assert cli_addin.user_config_path("win32").parts[-2:] == (".xlwings", "xlwings.conf")
+    assert addin.user_config_path("win32").parts[-2:] == (".xlwings", "xlwings.conf")
 
 
 def test_on_windows_the_interpreter_is_this_python(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli_addin, "ON_WINDOWS", True)
+    monkeypatch.setattr(addin, "ON_WINDOWS", True)
     conf = tmp_path / "xlwings.conf"
     code, out, _ = run(capsys, "--conf", str(conf))
     assert code == 0 and read_like_xlwings(conf)["interpreter_win"] == sys.executable
@@ -154,7 +154,7 @@ def test_on_windows_the_interpreter_is_this_python(tmp_path, capsys, monkeypatch
 
 
 def test_elsewhere_the_missing_interpreter_is_said(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(cli_addin, "ON_WINDOWS", False)
+    monkeypatch.setattr(addin, "ON_WINDOWS", False)
     code, out, _ = run(capsys, "--conf", str(tmp_path / "xlwings.conf"))
     assert "No INTERPRETER_WIN written (not on Windows); pass --python" in out
     assert "classic xlwings functions run only in Windows desktop Excel" in out

@@ -27,7 +27,8 @@ from xlsizing.errors import WorkbookError
 from xlsizing.fileio import check_xlsx
 from xlsizing.verify import (Cells, _openpyxl_cells, check_cells, check_values, defined_names,
                              recalculated_cells, verify_workbooks)
-from xlsizing.workbook import named_cell, write_template
+from xlsizing.refs import named_cell
+from xlsizing.workbook import write_template
 
 from test_adversarial_workbooks import EXTERNAL, damaged, entity_bomb, one_line
 

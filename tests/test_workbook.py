@@ -24,15 +24,18 @@ import pytest
 import xlsxwriter
 from openpyxl.styles import Font, PatternFill
 
-from xlsizing import layout
+import fig11 as layout
 from xlsizing.fill import fill_workbook
 from xlsizing.recalc import export_pdf
 from xlsizing.scenarios import load_builtin, make_scenario, to_inputs
 from xlsizing.verify import check_values, verify_workbooks
-from xlsizing.workbook import FIGURE11_SHEET, named_cell, sheet_specs, write_template, write_workbook
+from xlsizing.refs import named_cell
+from xlsizing.sheets import FIGURE11 as FIGURE11_SHEET
+from xlsizing.sheets import SHEETS
+from xlsizing.workbook import write_template, write_workbook
 
 COMMITTED = Path(__file__).resolve().parents[1] / "templates" / "figure11.xlsx"
-SHEET = FIGURE11_SHEET.sheet
+SHEET = FIGURE11_SHEET.title
 REL = 1e-12
 
 # Figure 11 as printed (the report is the oracle): tests/figure11_printed.py
@@ -60,19 +63,24 @@ def random_scenarios(rng: np.random.Generator, n: int, tag: str):
     return out
 
 
-def guard_spec():
-    """Figure 11 with deliberately wrong cached values on every computed cell (inputs right)."""
+def write_guard(path):
+    """Figure 11 with deliberately wrong cached values on every computed cell (inputs right).
 
-    def wrong(evaluate):
-        def evaluate_wrongly(inputs):
-            good = evaluate(inputs)
-            return {k: (v if layout.ROW[k].is_input else v * 3 + 7) for k, v in good.items()}
+    The writer's values come from the one evaluator (``workbook.sheet_values``); here they are
+    replaced, for this one file, by ``3 × value + 7`` on every computed row.
+    """
+    from xlsizing import workbook
 
-        return evaluate_wrongly
+    good = workbook.sheet_values
 
-    # both ways the writer may evaluate: arrays, and one scenario at a time without numpy
-    return dataclasses.replace(FIGURE11_SHEET, evaluate=wrong(layout.evaluate),
-                               evaluate_column=wrong(layout.evaluate_column))
+    def wrong(scenarios, sheets=None):
+        return {k: (v if layout.ROW[k].is_input else [x * 3 + 7 for x in v]) for k, v in good(scenarios, sheets).items()}
+
+    workbook.sheet_values = wrong
+    try:
+        return write_workbook(load_builtin("figure11"), path, sheets=[FIGURE11_SHEET])
+    finally:
+        workbook.sheet_values = good
 
 
 def write_probe(path: Path):
@@ -111,7 +119,7 @@ def books(tmp_path_factory, lo_recalc):
     b.fill_scen = random_scenarios(rng, 4, "F")
     b.user = restyle(b.template, d / "user.xlsx")
     b.filled = fill_workbook(b.user, b.fill_scen, d / "filled.xlsx")
-    b.guard = write_workbook(load_builtin("figure11"), d / "guard.xlsx", sheets=[guard_spec()])
+    b.guard = write_guard(d / "guard.xlsx")
     b.evil_scen = [make_scenario(EVIL[i], name_en=EVIL[(i + 1) % 4], note=EVIL[(i + 2) % 4],
                                  mau_wan=6000 * (i + 1), peak_multiplier=4) for i in range(4)]
     b.evil = write_workbook(b.evil_scen, d / "evil.xlsx")
@@ -277,7 +285,7 @@ def test_verify_workbooks_reports_mismatch_and_error_cells(books, tmp_path, lo_p
     # the session profile is reused here: the guard workbook proves it still recalculates
     good, bad, guard = verify_workbooks([books.template, broken, books.guard], profile=lo_profile)
     assert guard.ok, guard.summary()
-    assert good.ok and good.checked == 4 * sum(len(s.computed_rows) for s in sheet_specs())
+    assert good.ok and good.checked == 4 * sum(len(s.computed_rows) for s in SHEETS)
     assert not bad.ok
     first = bad.mismatches[0]
     assert (first.sheet, first.cell, first.key, first.scenario) == (SHEET, ref, "dau_wan", "保守")

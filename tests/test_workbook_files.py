@@ -14,17 +14,20 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlsizing import __version__, layout
+from xlsizing import __version__
+import fig11 as layout
 from xlsizing.errors import InvalidInput, OutputExists, WorkbookError
 from xlsizing.fileio import atomic_write, check_xlsx
 from xlsizing.fill import fill_workbook
 from xlsizing.recalc import convert, export_pdf, recalculate
 from xlsizing.scenarios import load_builtin, make_scenario
 from xlsizing.verify import verify_workbooks
-from xlsizing.workbook import FIGURE11_SHEET, named_cell, write_template, write_workbook
+from xlsizing.refs import named_cell
+from xlsizing.sheets import FIGURE11 as FIGURE11_SHEET
+from xlsizing.workbook import write_template, write_workbook
 
 COMMITTED = Path(__file__).resolve().parents[1] / "templates" / "figure11.xlsx"
-SHEET = FIGURE11_SHEET.sheet
+SHEET = FIGURE11_SHEET.title
 
 
 @pytest.fixture(scope="module")
@@ -341,18 +344,18 @@ def test_no_defined_name_looks_like_a_cell(template):
     assert names and [n for n in names if cell_like.match(n)] == []
 
 
-def test_non_finite_results_are_cached_as_num_errors(tmp_path):
-    import dataclasses
+def test_non_finite_results_are_cached_as_num_errors(tmp_path, monkeypatch):
+    from xlsizing import workbook
 
-    import numpy as np
+    good = workbook.sheet_values
 
-    def with_nan(inputs):
-        out = dict(layout.evaluate(inputs))
-        out["servers_wan"] = np.full_like(out["servers_wan"], np.nan)
+    def with_nan(scenarios, sheets=None):  # the one evaluator's values, with one row made NaN
+        out = dict(good(scenarios, sheets))
+        out["servers_wan"] = [float("nan")] * len(scenarios)
         return out
 
-    spec = dataclasses.replace(FIGURE11_SHEET, evaluate=with_nan, evaluate_column=None)  # the array path
-    path = write_workbook(load_builtin(), tmp_path / "nan.xlsx", sheets=[spec])
+    monkeypatch.setattr(workbook, "sheet_values", with_nan)
+    path = write_workbook(load_builtin(), tmp_path / "nan.xlsx", sheets=[FIGURE11_SHEET])
     wb = openpyxl.load_workbook(path, data_only=True)
     ws, ref = named_cell(wb, "servers_wan_1")
     assert (ws[ref].value, ws[ref].data_type) == ("#NUM!", "e")

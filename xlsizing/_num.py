@@ -42,6 +42,15 @@ def maximum(a, b):
     return _np().maximum(a, b)
 
 
+def minimum(a, b):
+    """``numpy.minimum``: the smaller of a and b, nan if either is nan."""
+    if type(a) is float and type(b) is float:
+        if a != a or b != b:
+            return math.nan
+        return a if a < b else b
+    return _np().minimum(a, b)
+
+
 def where(condition, x, y):
     """``numpy.where``: x where ``condition`` holds, else y."""
     if type(condition) is bool:

@@ -16,8 +16,9 @@ the way serving systems do (background and sources: docs/beyond.md):
 * feasibility is a number, never a silent drop: :func:`memory_headroom_gb` (< 0: the batch does
   not fit), :func:`decode_feasible` (1 or 0) and :func:`infeasible_reason` (the text);
   :func:`max_batch` and :func:`bandwidth_cards_wan` raise with the reason on infeasible input;
-* fleet and money: whole or fractional servers, capex per year with replacement, power, energy,
-  electricity cost, cost per million tokens, implied tokens/s per card.
+* fleet and money: whole or fractional servers, implied tokens/s per card; capex per year with
+  replacement, power, energy, electricity cost and cost per million tokens are defined once in
+  :mod:`xlsizing.economics` and re-exported here.
 
 Units are in the names as in :mod:`xlsizing.model`: ``_yi`` = 亿 (1e8), ``_wan`` = 万 (1e4),
 ``_gb`` = 1e9 bytes, ``_tbs`` = 1e12 bytes/s, ``_tflops`` = 1e12 FLOP/s, ``_s`` seconds,
@@ -33,10 +34,15 @@ cards in 万张, like the chain; per-card and per-replica figures are in plain u
 from __future__ import annotations
 
 from . import _num
-from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, checked, fmt_value
+from ._args import ANY, AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION, Rule, checked, fmt_value, is_plain
 from .errors import InvalidInput
-from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI
-
+from .units import DAYS_PER_YEAR, GIGA, HOURS_PER_YEAR, KILO, MEGA, TERA, WAN, YI  # noqa: F401 - re-exported
+# Power, energy, cost per card-hour and per 1M tokens, and capex per year have ONE definition, in
+# the economics module; this module re-exports them (and their defaults) for the Beyond sheet.
+from .economics import (  # noqa: F401 - re-exported
+    LIFE_YEARS, LOAD_FACTOR, PUE, SERVER_POWER_FACTOR, card_hour_yuan, card_power_w, cost_per_mtok_yuan,
+    electricity_cost_yi, energy_gwh_per_year, fleet_power_mw, yearly_capex_yi,
+)
 
 # Defaults, each from a public source or marked as an assumption (see docs/beyond.md).
 # DeepSeek, "Day 6: One More Thing, DeepSeek-V3/R1 Inference System Overview" (2025-03-01,
@@ -49,12 +55,20 @@ MFU_DECODE = 0.5  # the report's MFU, applied to the compute term of decode (ass
 MBU = 0.7  # memory-bandwidth utilization, typically 0.6-0.8 (assumption, mid-range)
 USABLE_HBM = 0.9  # share of card memory usable for weights + KV (vLLM's default gpu_memory_utilization)
 TPOT_SLO_S = 0.05  # 50 ms per output token = 20 tokens/s per user (assumption)
-# Epoch AI: 1,275 W per H100 including its share of the server = DGX H100 10.2 kW / 8 GPUs
-# (NVIDIA DGX H100 datasheet); 1,275 / 700 W TDP = 1.8214 all-in watts per TDP watt.
-SERVER_POWER_FACTOR = 1275.0 / 700.0
-PUE = 1.25  # Epoch AI uses 1.2-1.3
-LOAD_FACTOR = 0.7  # Epoch AI: average draw 70% of peak under partial load
-LIFE_YEARS = 5.0  # replacement life of an AI server, 4-5 years (assumption)
+# SERVER_POWER_FACTOR, PUE, LOAD_FACTOR (Epoch AI) and LIFE_YEARS: see xlsizing.economics.
+# Share of the KV-cache read that does not hide under the matmuls' compute: 1 = the general form of
+# jax-ml/scaling-book, "All About Transformer Inference" (jax-ml.github.io/scaling-book/inference,
+# "Theoretical Step Time (General)": attention is always bandwidth bound and runs between the
+# weight matmuls); 0 = the simple roofline max(all memory, all compute) the Beyond sheet used first.
+KV_SERIAL_SHARE = 1.0
+# Time a collective takes however small it is (launch + synchronisation), in microseconds.
+# Assumption: order of magnitude of NCCL small-message all-reduce latency inside one NVLink server.
+COLLECTIVE_LATENCY_US = 10.0
+ACTIVATION_BYTES = 2.0  # activations exchanged in BF16 (assumption; DeepSeek dispatches in FP8 = 1)
+FFN_MATRICES = 3.0  # gated FFN (SwiGLU): gate, up and down projections, each hidden × ffn
+
+# "0 (roofline) to 1 (general form)": a closed interval, unlike FRACTION and PROPORTION
+SHARE = Rule("in [0, 1]", lo=0.0, hi=1.0, lo_open=False, hi_open=False)
 
 
 # --- demand ---------------------------------------------------------------------------------
@@ -239,6 +253,377 @@ def decode_step_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_
     return _num.maximum(t_mem, t_compute)
 
 
+# --- step time in the general form: each term its own quantity (one sheet row each) -------------
+#
+# jax-ml/scaling-book, "All About Transformer Inference" (jax-ml.github.io/scaling-book/inference),
+# "Theoretical Step Time (General)":
+#     step = B × KV bytes / total bandwidth  +  max(2 × B × params / total FLOP/s, weight bytes / total bandwidth)
+# Attention reads the KV cache between the weight matmuls and is always bandwidth bound, so its time
+# does not hide under compute.  The simple roofline max(weights + KV, compute) agrees when the
+# matmuls are memory bound and is optimistic when they are compute bound.
+#
+# What overlaps with what (the choice made here): the weight read overlaps the matmul compute
+# (the roofline max); the KV read overlaps nothing when kv_serial_share = 1 (the general form) and
+# everything when it is 0 (the simple roofline); communication overlaps nothing — it is added
+# serially, the conservative choice (overlapping all-reduce with compute needs kernel fusion or
+# micro-batching that a sizing model cannot assume).
+
+
+@checked(weights_read_gb=POSITIVE, replica_cards=AT_LEAST_ONE, bandwidth_tbs=POSITIVE, mbu=FRACTION)
+def weight_read_s(weights_read_gb, replica_cards, bandwidth_tbs, mbu=MBU):
+    """Time (s) to read a step's weights = weights read GB × 1e9 / (n cards × TB/s × 1e12 × MBU).
+
+    Dense: all the weights (:func:`weights_gb`); MoE: only the experts the batch hits
+    (:func:`weights_read_gb`).
+
+    >>> round(weight_read_s(260, 8, 4.0, 0.7) * 1000, 3)     # 130B BF16 on 8 × H20, ms
+    11.607
+    """
+    return weights_read_gb * GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
+
+
+@checked(kv_bytes_per_token=POSITIVE, context_tokens=POSITIVE, batch=AT_LEAST_ONE, replica_cards=AT_LEAST_ONE,
+         bandwidth_tbs=POSITIVE, mbu=FRACTION)
+def kv_read_s(kv_bytes_per_token, context_tokens, batch, replica_cards, bandwidth_tbs, mbu=MBU):
+    """Time (s) to read the batch's KV cache = B × ctx × KV bytes per token / (n × TB/s × 1e12 × MBU).
+
+    >>> round(kv_read_s(393216, 4096, 64, 8, 4.0, 0.7) * 1000, 3)   # 130B, batch 64, ctx 4,096 on 8 × H20, ms
+    4.602
+    """
+    return batch * context_tokens * kv_bytes_per_token / (replica_cards * bandwidth_tbs * TERA * mbu)
+
+
+@checked(active_params_yi=POSITIVE, batch=AT_LEAST_ONE, replica_cards=AT_LEAST_ONE, peak_tflops=POSITIVE,
+         mfu_decode=FRACTION)
+def decode_compute_s(active_params_yi, batch, replica_cards, peak_tflops, mfu_decode=MFU_DECODE):
+    """Matmul time (s) of one decode step = 2 × active params (亿) × 1e8 × B / (n × TFLOPS × 1e12 × MFU_decode).
+
+    >>> round(decode_compute_s(1300, 64, 8, 148, 0.5) * 1000, 3)     # 130B BF16, batch 64, 8 × H20, ms
+    28.108
+    """
+    return 2.0 * active_params_yi * YI * batch / (replica_cards * peak_tflops * TERA * mfu_decode)
+
+
+@checked(weight_read_s=NONNEGATIVE, kv_read_s=NONNEGATIVE, decode_compute_s=NONNEGATIVE, comm_s=NONNEGATIVE,
+         kv_serial_share=SHARE)
+def step_time_s(weight_read_s, kv_read_s, decode_compute_s, comm_s=0.0, kv_serial_share=KV_SERIAL_SHARE):
+    """Step time (s) = MAX(weights + KV, compute + share × KV) + communication; share 1 = general form, 0 = roofline.
+
+    With ``kv_serial_share`` s:  MAX(t_w + t_kv, t_c + s × t_kv) + t_comm.
+    s = 1 gives t_kv + MAX(t_w, t_c), the general form of jax-ml/scaling-book ("All About
+    Transformer Inference"); s = 0 gives MAX(t_w + t_kv, t_c), the simple roofline.  A value in
+    between says what share of the KV read does not hide under the matmuls.  Communication
+    (:func:`tp_allreduce_s`, :func:`ep_alltoall_s`) is added serially: nothing overlaps it.
+
+    >>> round(step_time_s(0.011607, 0.004602, 0.028108, 0, 1) * 1000, 3)   # general: 4.602 + 28.108
+    32.71
+    >>> round(step_time_s(0.011607, 0.004602, 0.028108, 0, 0) * 1000, 3)   # roofline: max(16.209, 28.108)
+    28.108
+    """
+    return _num.maximum(weight_read_s + kv_read_s, decode_compute_s + kv_serial_share * kv_read_s) + comm_s
+
+
+@checked(weights_gb=POSITIVE, kv_bytes_per_token=POSITIVE, context_tokens=POSITIVE, batch=AT_LEAST_ONE,
+         active_params_yi=POSITIVE, replica_cards=AT_LEAST_ONE, bandwidth_tbs=POSITIVE, mbu=FRACTION,
+         peak_tflops=POSITIVE, mfu_decode=FRACTION, kv_serial_share=SHARE, comm_s=NONNEGATIVE)
+def decode_step_general_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_params_yi, replica_cards,
+                          bandwidth_tbs, mbu, peak_tflops, mfu_decode=MFU_DECODE, kv_serial_share=KV_SERIAL_SHARE,
+                          comm_s=0.0):
+    """Decode step (s) = KV time × share + MAX(weight time, compute time) form, + communication: the terms in one call.
+
+    t_w = weights GB × 1e9 / (n × TB/s × 1e12 × MBU); t_kv = B × ctx × KV bytes / (n × TB/s × 1e12 × MBU);
+    t_c = 2 × active params (亿) × 1e8 × B / (n × TFLOPS × 1e12 × MFU_decode);
+    step = MAX(t_w + t_kv, t_c + kv_serial_share × t_kv) + comm_s (see :func:`step_time_s`).
+    ``kv_serial_share`` 0 reproduces :func:`decode_step_s` (the simple roofline).
+
+    >>> round(decode_step_general_s(260, 393216, 4096, 64, 1300, 8, 4.0, 0.7, 148, 0.5) * 1000, 2)    # general
+    32.71
+    >>> round(decode_step_general_s(260, 393216, 4096, 64, 1300, 8, 4.0, 0.7, 148, 0.5, 0) * 1000, 2)  # roofline
+    28.11
+    """
+    t_w = weights_gb * GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
+    t_kv = batch * context_tokens * kv_bytes_per_token / (replica_cards * bandwidth_tbs * TERA * mbu)
+    t_c = 2.0 * active_params_yi * YI * batch / (replica_cards * peak_tflops * TERA * mfu_decode)
+    return _num.maximum(t_w + t_kv, t_c + kv_serial_share * t_kv) + comm_s
+
+
+@checked(weights_gb=POSITIVE, kv_bytes_per_token=POSITIVE, prompt_tokens=POSITIVE, batch=AT_LEAST_ONE,
+         active_params_yi=POSITIVE, replica_cards=AT_LEAST_ONE, bandwidth_tbs=POSITIVE, mbu=FRACTION,
+         peak_tflops=POSITIVE, mfu_prefill=FRACTION, kv_serial_share=SHARE, comm_s=NONNEGATIVE)
+def prefill_step_s(weights_gb, kv_bytes_per_token, prompt_tokens, batch, active_params_yi, replica_cards,
+                   bandwidth_tbs, mbu, peak_tflops, mfu_prefill=MFU_PREFILL, kv_serial_share=KV_SERIAL_SHARE,
+                   comm_s=0.0):
+    """Prefill step (s) of B prompts of L tokens = MAX(t_w + t_kv, t_c + share × t_kv) + comm, as decode with B × L tokens.
+
+    t_c = 2 × active params (亿) × 1e8 × B × L / (n × TFLOPS × 1e12 × MFU_prefill);
+    t_kv = B × L × KV bytes / (n × TB/s × 1e12 × MBU) (the cache written once);
+    t_w = weights GB × 1e9 / (n × TB/s × 1e12 × MBU).  Compute bound for any real prompt.  The
+    attention-score FLOPs (4 × layers × heads × head dim × L / 2 per token, causal) are not
+    included: about 2.5% of the matmul FLOPs for a 130B model at L = 2,048.
+
+    >>> round(prefill_step_s(260, 393216, 2048, 1, 1300, 8, 4.0, 0.7, 148, 0.4) * 1000, 1)   # one 2k prompt, 8 × H20
+    1124.4
+    """
+    tokens = batch * prompt_tokens
+    t_w = weights_gb * GIGA / (replica_cards * bandwidth_tbs * TERA * mbu)
+    t_kv = tokens * kv_bytes_per_token / (replica_cards * bandwidth_tbs * TERA * mbu)
+    t_c = 2.0 * active_params_yi * YI * tokens / (replica_cards * peak_tflops * TERA * mfu_prefill)
+    return _num.maximum(t_w + t_kv, t_c + kv_serial_share * t_kv) + comm_s
+
+
+# --- communication per step ---------------------------------------------------------------------
+
+
+@checked(layers=AT_LEAST_ONE, hidden_size=AT_LEAST_ONE, batch=AT_LEAST_ONE, activation_bytes=POSITIVE,
+         replica_cards=AT_LEAST_ONE, interconnect_gbs=POSITIVE, collective_latency_us=NONNEGATIVE)
+def tp_allreduce_s(layers, hidden_size, batch, activation_bytes, replica_cards, interconnect_gbs,
+                   collective_latency_us=COLLECTIVE_LATENCY_US):
+    """Tensor-parallel all-reduce time (s) per step = IF(n > 1, 2 × layers × (2 × (n − 1)/n × hidden × B × bytes / (GB/s × 1e9) + latency µs × 1e-6), 0).
+
+    Two all-reduces per layer (after attention and after the FFN, Megatron-style tensor
+    parallelism), each of B × hidden activations; a ring all-reduce moves 2 × (n − 1)/n of the
+    message through each card's link.  ``interconnect_gbs`` is one card's bandwidth in one
+    direction (NVLink "900 GB/s" is the two directions added: 450 each way).  ``batch`` is the
+    tokens in the step (decode: the batch; prefill: batch × prompt tokens).  Zero on one card.
+    Added to the step serially (see :func:`step_time_s`).
+
+    >>> round(tp_allreduce_s(96, 12288, 64, 2, 8, 450, 10) * 1000, 3)    # 130B-class on 8 × H20, ms
+    3.094
+    >>> tp_allreduce_s(96, 12288, 64, 2, 1, 450, 10)
+    0.0
+    """
+    volume = 2.0 * (replica_cards - 1.0) / replica_cards * hidden_size * batch * activation_bytes
+    per_step = 2.0 * layers * (volume / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
+    return _num.where(replica_cards > 1.0, per_step, 0.0)
+
+
+@checked(moe_layers=NONNEGATIVE, hidden_size=AT_LEAST_ONE, batch=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE,
+         activation_bytes=POSITIVE, replica_cards=AT_LEAST_ONE, interconnect_gbs=POSITIVE,
+         collective_latency_us=NONNEGATIVE)
+def ep_alltoall_s(moe_layers, hidden_size, batch, experts_per_token, activation_bytes, replica_cards,
+                  interconnect_gbs, collective_latency_us=COLLECTIVE_LATENCY_US):
+    """Expert-parallel all-to-all time (s) per step = IF(n > 1, 2 × MoE layers × ((n − 1)/n × B × k × hidden × bytes / n / (GB/s × 1e9) + latency µs × 1e-6), 0).
+
+    Per MoE layer a dispatch and a combine; each card holds B/n of the tokens and sends each token
+    to its k experts, of which (n − 1)/n sit on other cards (routing spread evenly; load imbalance
+    is not modelled).  ``interconnect_gbs``: one card's bandwidth in one direction.  Zero on one
+    card and for a dense model (0 MoE layers).  Added to the step serially.
+
+    >>> round(ep_alltoall_s(58, 7168, 256, 8, 1, 16, 450, 10) * 1e3, 3)    # DeepSeek-V3-like on 16 cards, ms
+    1.382
+    """
+    volume = (replica_cards - 1.0) / replica_cards * batch * experts_per_token * hidden_size * activation_bytes
+    per_step = 2.0 * moe_layers * (volume / replica_cards / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
+    return _num.where(replica_cards > 1.0, per_step, 0.0)
+
+
+@checked(tp_allreduce_s=NONNEGATIVE, ep_alltoall_s=NONNEGATIVE, expert_parallel=SHARE, layers=AT_LEAST_ONE,
+         moe_layers=NONNEGATIVE)
+def step_comm_s(tp_allreduce_s, ep_alltoall_s, expert_parallel, layers, moe_layers):
+    """Communication per step (s) = all-reduce × (1 − EP × MoE layers / (2 × layers)) + EP × all-to-all; EP 0 or 1.
+
+    Experts split tensor-parallel (``expert_parallel`` = 0): two all-reduces in every layer
+    (:func:`tp_allreduce_s`).  Expert parallel (1): each MoE layer's FFN all-reduce is replaced by a
+    dispatch and a combine (:func:`ep_alltoall_s`); attention keeps its all-reduce.
+
+    >>> step_comm_s(0.003, 0.001, 0, 61, 58)
+    0.003
+    >>> round(step_comm_s(0.003, 0.001, 1, 61, 58), 6)     # 0.003 × (1 − 58/122) + 0.001
+    0.002574
+    """
+    return tp_allreduce_s * (1.0 - expert_parallel * moe_layers / (2.0 * layers)) + expert_parallel * ep_alltoall_s
+
+
+# --- MoE from its shape ---------------------------------------------------------------------------
+
+
+def _not_more(small_name, small, big_name, big):
+    """Raise InvalidInput unless small <= big elementwise (a relation one rule per argument cannot say)."""
+    if isinstance(small, (int, float)) and isinstance(big, (int, float)):  # the numpy-free path
+        if small > big:
+            raise InvalidInput(f"{small_name} must be <= {big_name} ({fmt_value(big)}), got {fmt_value(small)}")
+        return
+    import numpy as np
+
+    s, g = np.broadcast_arrays(np.asarray(small, dtype=float), np.asarray(big, dtype=float))
+    bad = s > g
+    if bad.any():
+        i = int(np.flatnonzero(bad.ravel())[0])
+        where = f" (at index {i})" if bad.ndim else ""
+        raise InvalidInput(f"{small_name} must be <= {big_name} ({fmt_value(float(g.ravel()[i]))}), "
+                           f"got {fmt_value(float(s.ravel()[i]))}{where}")
+
+
+def _related(public, kernel_fn):
+    """Give ``public`` the kernel and rules of the checked ``kernel_fn`` (what the sheet evaluator reads)."""
+    public.kernel, public.rules = kernel_fn.kernel, kernel_fn.rules
+    return public
+
+
+@checked(experts=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE, batch=AT_LEAST_ONE)
+def _expected_experts_read(experts, experts_per_token, batch):
+    return experts * (1.0 - (1.0 - experts_per_token / experts) ** batch)
+
+
+def expected_experts_read(experts, experts_per_token, batch):
+    """Distinct routed experts a step reads per MoE layer = E × (1 − (1 − k/E)^B), top-k routing, B tokens.
+
+    Each token picks k of E experts; if the picks are spread evenly, an expert escapes all B tokens
+    with probability (1 − k/E)^B.  k at B = 1, approaching E as B grows; never above MIN(E, B × k).
+    Shared experts are read always and come on top (:func:`weights_read_gb`).  k must be <= E.
+
+    >>> expected_experts_read(8, 2, 1), round(expected_experts_read(8, 2, 64), 6)   # Mixtral-8x7B
+    (2.0, 8.0)
+    >>> round(expected_experts_read(256, 8, 64), 2)                              # DeepSeek-V3, batch 64
+    222.44
+    """
+    out = _expected_experts_read(experts, experts_per_token, batch)
+    _not_more("experts_per_token", experts_per_token, "experts", experts)
+    return out
+
+
+_related(expected_experts_read, _expected_experts_read)
+
+
+@checked(other_params_yi=NONNEGATIVE, layers=AT_LEAST_ONE, dense_layers=NONNEGATIVE, hidden_size=AT_LEAST_ONE,
+         dense_ffn=NONNEGATIVE, experts=AT_LEAST_ONE, shared_experts=NONNEGATIVE, expert_ffn=AT_LEAST_ONE)
+def _moe_total_params_yi(other_params_yi, layers, dense_layers, hidden_size, dense_ffn, experts, shared_experts,
+                         expert_ffn):
+    moe = (layers - dense_layers) * ((experts + shared_experts) * FFN_MATRICES * hidden_size * expert_ffn
+                                     + hidden_size * experts)
+    return other_params_yi + (dense_layers * FFN_MATRICES * hidden_size * dense_ffn + moe) / YI
+
+
+def moe_total_params_yi(other_params_yi, layers, dense_layers, hidden_size, dense_ffn, experts, shared_experts,
+                        expert_ffn):
+    """Total parameters (亿) of an MoE = other + (dense layers × 3·h·f_dense + MoE layers × ((E + shared) × 3·h·f_expert + h·E)) / 1e8.
+
+    ``other_params_yi``: everything but the FFNs (attention, embeddings, norms), in 亿; MoE layers =
+    layers − dense layers; each FFN is gated (gate, up, down: 3 × hidden × FFN size); the router is
+    hidden × E per MoE layer.  dense_layers must be <= layers.
+
+    >>> round(moe_total_params_yi(16.0, 32, 0, 4096, 14336, 8, 0, 14336), 1)    # Mixtral-8x7B: ≈ 467亿
+    467.0
+    """
+    out = _moe_total_params_yi(other_params_yi, layers, dense_layers, hidden_size, dense_ffn, experts,
+                               shared_experts, expert_ffn)
+    _not_more("dense_layers", dense_layers, "layers", layers)
+    return out
+
+
+_related(moe_total_params_yi, _moe_total_params_yi)
+
+
+@checked(other_params_yi=NONNEGATIVE, layers=AT_LEAST_ONE, dense_layers=NONNEGATIVE, hidden_size=AT_LEAST_ONE,
+         dense_ffn=NONNEGATIVE, experts=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE, shared_experts=NONNEGATIVE,
+         expert_ffn=AT_LEAST_ONE)
+def _moe_active_params_yi(other_params_yi, layers, dense_layers, hidden_size, dense_ffn, experts, experts_per_token,
+                          shared_experts, expert_ffn):
+    moe = (layers - dense_layers) * ((experts_per_token + shared_experts) * FFN_MATRICES * hidden_size * expert_ffn
+                                     + hidden_size * experts)
+    return other_params_yi + (dense_layers * FFN_MATRICES * hidden_size * dense_ffn + moe) / YI
+
+
+def moe_active_params_yi(other_params_yi, layers, dense_layers, hidden_size, dense_ffn, experts, experts_per_token,
+                         shared_experts, expert_ffn):
+    """Active parameters per token (亿) = other + (dense layers × 3·h·f_dense + MoE layers × ((k + shared) × 3·h·f_expert + h·E)) / 1e8.
+
+    As :func:`moe_total_params_yi` with the k routed experts a token uses instead of all E
+    (the router still multiplies by all E).  dense_layers <= layers, experts_per_token <= experts.
+
+    >>> round(moe_active_params_yi(16.0, 32, 0, 4096, 14336, 8, 2, 0, 14336), 1)  # Mixtral-8x7B: ≈ 129亿
+    128.8
+    """
+    out = _moe_active_params_yi(other_params_yi, layers, dense_layers, hidden_size, dense_ffn, experts,
+                                experts_per_token, shared_experts, expert_ffn)
+    _not_more("dense_layers", dense_layers, "layers", layers)
+    _not_more("experts_per_token", experts_per_token, "experts", experts)
+    return out
+
+
+_related(moe_active_params_yi, _moe_active_params_yi)
+
+
+@checked(weights_gb=POSITIVE, moe_layers=NONNEGATIVE, experts=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE,
+         hidden_size=AT_LEAST_ONE, expert_ffn=NONNEGATIVE, batch=AT_LEAST_ONE, bytes_per_weight=POSITIVE)
+def _weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
+                     bytes_per_weight):
+    # MIN(k, E): the sheet evaluates the kernel without the k <= E check; a k above E reads all E
+    hit = experts * (1.0 - (1.0 - _num.minimum(experts_per_token, experts) / experts) ** batch)
+    return weights_gb - moe_layers * (experts - hit) * FFN_MATRICES * hidden_size * expert_ffn * bytes_per_weight / GIGA
+
+
+def weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
+                    bytes_per_weight):
+    """Weight bytes (GB) one step reads = weights − MoE layers × (E − E·(1 − (1 − k/E)^B)) × 3·h·f_expert × bytes / 1e9.
+
+    All weights minus the routed experts no token of the batch hits (in expectation,
+    :func:`expected_experts_read`); shared experts, attention and dense layers are always read.
+    A dense model: 0 MoE layers (the weights unchanged; E, k and the expert FFN then do not matter).  Memory still holds all of them
+    (:func:`weights_gb`).  experts_per_token must be <= experts.
+
+    >>> round(weights_read_gb(93.4, 32, 8, 2, 4096, 14336, 1, 2), 2)    # Mixtral-8x7B FP16, batch 1: 2 of 8 experts
+    25.75
+    >>> round(weights_read_gb(93.4, 32, 8, 2, 4096, 14336, 64, 2), 2)   # batch 64: all 8
+    93.4
+    """
+    out = _weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
+                           bytes_per_weight)
+    _not_more("experts_per_token", experts_per_token, "experts", experts)
+    if (out <= 0) if isinstance(out, float) else bool((out <= 0).any()):
+        raise InvalidInput("the MoE shape does not fit weights_gb: the experts a step skips weigh more than all "
+                           "the weights; check moe_layers, experts and expert_ffn against total_params_yi")
+    return out
+
+
+_related(weights_read_gb, _weights_read_gb)
+
+
+# --- calibration: the efficiency a measurement implies --------------------------------------------
+
+
+@checked(tokens_per_s_per_card=POSITIVE, active_params_yi=POSITIVE, peak_tflops=POSITIVE)
+def implied_mfu(tokens_per_s_per_card, active_params_yi, peak_tflops):
+    """MFU a measured throughput implies = 2 × active params (亿) × 1e8 × tokens/s per card / (TFLOPS × 1e12).
+
+    Prefill or decode; FLOPs follow active parameters (attention-score FLOPs not counted).
+
+    >>> round(implied_mfu(9000, 370, 1979), 3)    # DeepSeek's ≈9k prefill tokens/s per H800 (FP8)
+    0.337
+    """
+    return 2.0 * active_params_yi * YI * tokens_per_s_per_card / (peak_tflops * TERA)
+
+
+@checked(decode_tokens_per_s_per_card=POSITIVE, batch=AT_LEAST_ONE, weights_read_gb=POSITIVE,
+         kv_bytes_per_token=NONNEGATIVE, context_tokens=NONNEGATIVE, bandwidth_tbs=POSITIVE)
+def implied_mbu(decode_tokens_per_s_per_card, batch, weights_read_gb, kv_bytes_per_token, context_tokens,
+                bandwidth_tbs):
+    """MBU a measured decode throughput implies = (weights read × 1e9 + B × ctx × KV) × tokens/s per card / (B × TB/s × 1e12).
+
+    A step reads the weights and the batch's KV cache once, spread over the replica's n cards;
+    step = B / (tokens/s per card × n), so n cancels.  Pure bandwidth: compute and communication
+    time are charged to the memory system, so this is a lower bound on the true MBU.
+
+    >>> round(implied_mbu(23.9, 1, 140, 327680, 1, 3.35), 3)      # 70B BF16, 1 × H100, 23.9 tok/s
+    0.999
+    """
+    return ((weights_read_gb * GIGA + batch * context_tokens * kv_bytes_per_token) * decode_tokens_per_s_per_card
+            / (batch * bandwidth_tbs * TERA))
+
+
+@checked(measured_s=POSITIVE, model_s=POSITIVE)
+def implied_efficiency(measured_s, model_s):
+    """Efficiency a measured step time implies = model step at full efficiency (s) / measured step (s).
+
+    Give the model's time with MFU = MBU = 1 (the speed of light): the ratio is the share of the
+    roofline the measured system reaches, whatever bounds it.
+
+    >>> round(implied_efficiency(0.05, 0.02), 12)
+    0.4
+    """
+    return model_s / measured_s
+
+
 @checked(batch=AT_LEAST_ONE, decode_step_s=POSITIVE, replica_cards=AT_LEAST_ONE)
 def decode_tokens_per_s_per_card(batch, decode_step_s, replica_cards):
     """Output tokens/s per card = batch / step time / cards per replica.
@@ -278,18 +663,22 @@ def infeasible_reason(memory_headroom_gb, decode_step_s, tpot_slo_s=TPOT_SLO_S):
     'step time 0.08 s exceeds the TPOT SLO of 0.05 s'
     """
     decode_feasible(memory_headroom_gb, decode_step_s, tpot_slo_s)  # validates
-    import numpy as np
 
-    h, s, slo = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (memory_headroom_gb, decode_step_s,
-                                                                           tpot_slo_s)))
-    out = []
-    for hi, si, li in zip(h.ravel(), s.ravel(), slo.ravel()):
+    def reason(hi, si, li):
         reasons = []
         if hi < 0:
             reasons.append(f"batch does not fit in memory: {-hi:.4g} GB short")
         if si > li:
             reasons.append(f"step time {si:.4g} s exceeds the TPOT SLO of {li:.4g} s")
-        out.append("; ".join(reasons))
+        return "; ".join(reasons)
+
+    args = (memory_headroom_gb, decode_step_s, tpot_slo_s)
+    if all(is_plain(x) for x in args):  # one column: no numpy import (the terminal table)
+        return reason(*(float(x) for x in args))
+    import numpy as np
+
+    h, s, slo = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in args))
+    out = [reason(hi, si, li) for hi, si, li in zip(h.ravel(), s.ravel(), slo.ravel())]
     return out[0] if h.ndim == 0 else out
 
 
@@ -347,7 +736,7 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
 
 @checked(cards_wan=POSITIVE)
 def report_cards_wan(cards_wan):
-    """The report's compute-only H20 cards (万张), shown beside the bandwidth-aware ones (from Figure 11).
+    """The report's compute-only H20 cards (万张) = Figure 11's cards, shown beside the bandwidth-aware ones.
 
     >>> report_cards_wan(43.4)
     43.4
@@ -357,7 +746,7 @@ def report_cards_wan(cards_wan):
 
 @checked(capex_yi=POSITIVE)
 def report_capex_yi(capex_yi):
-    """The report's AI-server capex (亿元), shown beside the bandwidth-aware capex (from Figure 11).
+    """The report's AI-server capex (亿元) = Figure 11's capex, shown beside the bandwidth-aware capex.
 
     >>> report_capex_yi(455.46)
     455.46
@@ -405,86 +794,8 @@ def fleet_capex_yi(fleet_cards_wan, server_price_wan, cards_per_server=8.0):
     return fleet_cards_wan / cards_per_server * server_price_wan
 
 
-@checked(fleet_cards_wan=POSITIVE, installed_cards_wan=NONNEGATIVE, server_price_wan=POSITIVE,
-         cards_per_server=AT_LEAST_ONE, life_years=POSITIVE)
-def yearly_capex_yi(fleet_cards_wan, installed_cards_wan, server_price_wan, cards_per_server=8.0,
-                    life_years=LIFE_YEARS):
-    """Capex per year (亿元) = (MAX(cards − installed, 0) + installed / life) × server price / cards per server.
-
-    New cards for growth plus replacement of the installed base over its life (straight line).
-
-    >>> yearly_capex_yi(60, 40, 84, 8, 5)     # 20万 new + 8万 replaced = 28万 cards × 10.5万元
-    294.0
-    """
-    new = _num.maximum(fleet_cards_wan - installed_cards_wan, 0.0)
-    return (new + installed_cards_wan / life_years) * server_price_wan / cards_per_server
-
-
-@checked(tdp_w=POSITIVE, server_power_factor=AT_LEAST_ONE)
-def card_power_w(tdp_w, server_power_factor=SERVER_POWER_FACTOR):
-    """All-in watts per card (with its share of CPU, memory, network, fans) = TDP (W) × server power factor.
-
-    Default factor 1,275 / 700: Epoch AI's 1,275 W per H100 (DGX H100 10.2 kW / 8) over its TDP.
-
-    >>> card_power_w(700)
-    1275.0
-    """
-    return tdp_w * server_power_factor
-
-
-@checked(fleet_cards_wan=POSITIVE, card_power_w=POSITIVE, pue=AT_LEAST_ONE, load_factor=FRACTION)
-def fleet_power_mw(fleet_cards_wan, card_power_w, pue=PUE, load_factor=LOAD_FACTOR):
-    """Average facility power (MW) = cards (万张) × 1e4 × all-in W per card × PUE × load factor / 1e6.
-
-    >>> fleet_power_mw(1, 1275, 1.2, 0.7)     # 1万 H100, Epoch AI's assumptions
-    10.71
-    """
-    return fleet_cards_wan * WAN * card_power_w * pue * load_factor / MEGA
-
-
-@checked(fleet_power_mw=NONNEGATIVE)
-def energy_gwh_per_year(fleet_power_mw):
-    """Energy per year (GWh) = average power (MW) × 8,760 h / 1,000.
-
-    >>> energy_gwh_per_year(10.0)
-    87.6
-    """
-    return fleet_power_mw * HOURS_PER_YEAR / KILO
-
-
-@checked(energy_gwh_per_year=NONNEGATIVE, power_price_yuan_kwh=NONNEGATIVE)
-def electricity_cost_yi(energy_gwh_per_year, power_price_yuan_kwh):
-    """Electricity cost per year (亿元) = energy (GWh) × 1e6 kWh/GWh × price (元/kWh) / 1e8.
-
-    >>> electricity_cost_yi(87.6, 0.5)
-    0.438
-    """
-    return energy_gwh_per_year * MEGA * power_price_yuan_kwh / YI
-
-
-@checked(server_price_wan=POSITIVE, cards_per_server=AT_LEAST_ONE, life_years=POSITIVE)
-def card_hour_yuan(server_price_wan, cards_per_server=8.0, life_years=LIFE_YEARS):
-    """Amortized capex per card-hour (元) = server price (万元) × 1e4 / cards per server / (life × 8,760 h).
-
-    >>> round(card_hour_yuan(84, 8, 5), 4)
-    2.3973
-    """
-    return server_price_wan * WAN / cards_per_server / (life_years * HOURS_PER_YEAR)
-
-
-@checked(fleet_cards_wan=POSITIVE, card_hour_yuan=NONNEGATIVE, electricity_cost_yi=NONNEGATIVE,
-         daily_tokens_yi=POSITIVE)
-def cost_per_mtok_yuan(fleet_cards_wan, card_hour_yuan, electricity_cost_yi, daily_tokens_yi):
-    """Cost per 1M tokens (元) = (cards × 元/card-hour × 8,760 + electricity per year) / (daily tokens × 365 / 1e6).
-
-    ``card_hour_yuan`` is amortized capex (:func:`card_hour_yuan`) or a rental price; with a
-    rental price that includes power, pass 0 for electricity.
-
-    >>> round(cost_per_mtok_yuan(43.37671, card_hour_yuan(84, 8, 5), 0, 40000), 4)
-    6.2391
-    """
-    yearly = fleet_cards_wan * WAN * card_hour_yuan * HOURS_PER_YEAR + electricity_cost_yi * YI
-    return yearly / (daily_tokens_yi * YI * DAYS_PER_YEAR / MEGA)
+# card_power_w, fleet_power_mw, energy_gwh_per_year, electricity_cost_yi, card_hour_yuan,
+# cost_per_mtok_yuan and yearly_capex_yi: defined in xlsizing.economics, imported above.
 
 
 @checked(peak_tokens_per_s_yi=POSITIVE, fleet_cards_wan=POSITIVE)

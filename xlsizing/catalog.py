@@ -7,6 +7,12 @@ spaces, dashes, dots and underscores and accept the vendor in front: ``"h20"``, 
 ``"nvidia-h20"`` all find the H20.  An unknown name raises
 :class:`~xlsizing.errors.UnknownAccelerator` naming the closest entries.
 
+A figure an entry lacks is never filled in from another card (the H20's 400 W or 84万元 server):
+:meth:`Accelerator.value`, :func:`server_price_wan`, :func:`preset_inputs` and
+:func:`server_inputs` raise :class:`~xlsizing.errors.MissingFigure` naming the entry, the figure
+and how to supply it.  ``interconnect_gbs`` is GB/s per card in each direction (the data file's
+header explains the convention).
+
 Set the environment variable ``XLSIZING_CATALOG`` to one or more user files (separated like
 ``PATH``) to make them part of the default catalog, e.g. for the Excel functions.
 
@@ -34,17 +40,25 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ._args import fmt_value
-from .errors import InvalidInput, UnknownAccelerator
+from .errors import InvalidInput, MissingFigure, UnknownAccelerator
 from .fileio import read_text
 
 # field -> (unit, what it is); every numeric figure must be > 0
 FIGURES: dict[str, tuple[str, str]] = {
     "bf16_tflops": ("TFLOPS", "dense BF16/FP16 tensor peak"),
+    "fp16_tflops": ("TFLOPS", "dense FP16 tensor peak, where it differs from BF16"),
     "fp8_tflops": ("TFLOPS", "dense FP8 tensor peak"),
     "int8_tops": ("TOPS", "dense INT8 tensor peak"),
     "fp4_tflops": ("TFLOPS", "dense FP4 tensor peak"),
+    "tf32_tflops": ("TFLOPS", "dense TF32 tensor peak"),
+    "fp32_tflops": ("TFLOPS", "FP32 peak (vector, non-tensor)"),
     "memory_gb": ("GB", "on-card memory"),
     "bandwidth_tbs": ("TB/s", "memory bandwidth"),
+    # one convention for every entry: GB/s PER DIRECTION (unidirectional) per card over the
+    # scale-up fabric (NVLink, Infinity Fabric, HCCS/UB, ICI, PCIe); vendors' bidirectional
+    # totals are halved (NVLink "900 GB/s" = 450 GB/s each way)
+    "interconnect_gbs": ("GB/s", "scale-up interconnect bandwidth per card, each direction"),
+    "interconnect_latency_us": ("µs", "scale-up latency per collective"),
     "tdp_w": ("W", "board power (TDP)"),
     "cards_per_server": ("cards", "cards in the usual server"),
 }
@@ -96,7 +110,12 @@ class Price:
 
 @dataclass(frozen=True)
 class Accelerator:
-    """A catalog entry: ``figures`` maps field names of :data:`FIGURES` to :class:`Figure`."""
+    """A catalog entry: ``figures`` maps field names of :data:`FIGURES` to :class:`Figure`.
+
+    A figure the entry lacks is never replaced by another card's: :meth:`figure`, :meth:`value`
+    and :meth:`peak` raise :class:`~xlsizing.errors.MissingFigure` naming the entry, the figure
+    and how to supply it.
+    """
 
     name: str
     vendor: str = ""
@@ -107,16 +126,22 @@ class Accelerator:
     note: str = ""
     origin: str = "builtin"
 
-    def figure(self, name: str) -> Figure:
+    def figure(self, name: str, how: str | None = None) -> Figure:
+        """The figure ``name`` with its source; :class:`MissingFigure` if this entry lacks it.
+
+        ``how`` replaces the default advice ("add it to a user catalog file") that precedes the
+    example catalog entry in the message.
+        """
         if name not in FIGURES:
             raise InvalidInput(f"figure must be one of {', '.join(FIGURES)}, got {_quote(name)}")
         try:
             return self.figures[name]
         except KeyError:
-            raise InvalidInput(f"{self.name} has no {name} figure in the catalog") from None
+            raise MissingFigure(missing_message(self.name, name, how), self.name, name) from None
 
-    def value(self, name: str) -> float:
-        return float(self.figure(name).value)
+    def value(self, name: str, how: str | None = None) -> float:
+        """The numeric value of figure ``name`` (unit in :data:`FIGURES`), or :class:`MissingFigure`."""
+        return float(self.figure(name, how).value)
 
     @property
     def precisions(self) -> list[str]:
@@ -126,9 +151,10 @@ class Accelerator:
     def peak(self, precision: str = "bf16") -> Figure:
         """The dense peak figure at ``precision`` (TFLOPS, or TOPS for int8)."""
         p = check_precision(precision)
-        fld = PRECISIONS[p]
+        fld = "fp16_tflops" if p == "fp16" and "fp16_tflops" in self.figures else PRECISIONS[p]
         if fld not in self.figures:
-            raise InvalidInput(f"{self.name} has no {p} peak in the catalog; available: {', '.join(self.precisions)}")
+            raise MissingFigure(f"{self.name} has no {p} peak in the catalog; available: {', '.join(self.precisions)}",
+                                self.name, fld)
         return self.figures[fld]
 
     def peak_tflops(self, precision: str = "bf16") -> float:
@@ -137,6 +163,20 @@ class Accelerator:
     @property
     def title(self) -> str:
         return f"{self.vendor} {self.name}".strip()
+
+
+def missing_message(accelerator: str, figure: str, how: str | None = None) -> str:
+    """The text of :class:`MissingFigure`: the accelerator, the figure (what, unit) and how to supply it.
+
+    >>> print(missing_message("Ascend 910C", "tdp_w"))
+    Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: [[accelerator]] name = "Ascend 910C", tdp_w = ...
+    """
+    unit, what = FIGURES.get(figure, ("", figure))
+    label = f"{figure} ({what}, {unit})" if figure in FIGURES else figure
+    example = ("price = { amount = ..., unit = \"万元\", per = \"server\", date = \"...\", source = \"...\" }"
+               if figure == "price" else f"{figure} = ...")
+    how = "add it to a user catalog file" if how is None else how
+    return f"{accelerator} has no {label} in the catalog; {how}: [[accelerator]] name = \"{accelerator}\", {example}"
 
 
 def _quote(v) -> str:
@@ -458,6 +498,64 @@ def figure_value(name, figure: str, catalog: Catalog | None = None) -> float:
     return get(name, catalog).value(figure)
 
 
+CNY_UNITS = {"万元": 1.0, "元": 1e-4, "CNY": 1e-4}
+
+
+def server_price_wan(acc: Accelerator, how: str | None = None) -> float:
+    """Price of one server of ``acc`` in 万元 from its catalog price, or :class:`MissingFigure`.
+
+    A price per card is multiplied by ``cards_per_server``.  A price in another currency is not
+    converted (no exchange rate is a catalog figure): it is missing in 万元, and the message says
+    what the catalog has.
+
+    >>> server_price_wan(builtin().get("H20"))
+    84.0
+    >>> server_price_wan(builtin().get("A100"))
+    Traceback (most recent call last):
+    ...
+    xlsizing.errors.MissingFigure: A100 has no server price in 万元 in the catalog (it has 199,000 USD per server, 2020-05); add it to a user catalog file: [[accelerator]] name = "A100", price = { amount = ..., unit = "万元", per = "server", date = "...", source = "..." }
+    """
+    pr = acc.price
+    if pr is None or pr.unit not in CNY_UNITS:
+        has = "" if pr is None else f" (it has {pr.amount:,g} {pr.unit} per {pr.per}, {pr.date})"
+        msg = missing_message(acc.name, "price", how).replace(
+            " has no price in the catalog;", f" has no server price in 万元 in the catalog{has};")
+        raise MissingFigure(msg, acc.name, "price")
+    wan = pr.amount * CNY_UNITS[pr.unit]
+    return wan * acc.value("cards_per_server", how) if pr.per == "card" else wan
+
+
+# figures every entry is expected to carry where public; fp16_tflops (= bf16 unless it differs)
+# and interconnect_latency_us (public for no shipped part) are optional by design
+EXPECTED = tuple(f for f in FIGURES if f not in ("fp16_tflops", "interconnect_latency_us"))
+
+
+def lacks(acc: Accelerator) -> list[str]:
+    """The figures of :data:`EXPECTED` (and ``price`` in 万元) that ``acc`` does not have.
+
+    >>> lacks(builtin().get("H20"))
+    ['fp4_tflops']
+    >>> lacks(builtin().get("Ascend 910C"))
+    ['fp8_tflops', 'int8_tops', 'fp4_tflops', 'tf32_tflops', 'fp32_tflops', 'tdp_w', 'price']
+    """
+    out = [f for f in EXPECTED if f not in acc.figures]
+    if acc.price is None or acc.price.unit not in CNY_UNITS:
+        out.append("price")
+    return out
+
+
+def lacks_markdown(cat: Catalog | None = None) -> str:
+    """The table of docs/beyond.md: each accelerator and the figures it lacks (generated, never typed)."""
+    short = {"price": "server price in 万元"} | {f: f.rsplit("_", 1)[0] for f in EXPECTED}
+    short |= {"bf16_tflops": "BF16", "fp8_tflops": "FP8", "int8_tops": "INT8", "fp4_tflops": "FP4",
+              "tf32_tflops": "TF32", "fp32_tflops": "FP32", "interconnect_gbs": "interconnect", "tdp_w": "TDP",
+              "cards_per_server": "cards per server"}
+    rows = ["| accelerator | figures the catalog lacks (the part has none, or no public source gives it) |", "|---|---|"]
+    for a in cat or builtin():
+        rows.append(f"| {a.title} | {', '.join(short[f] for f in lacks(a)) or '—'} |")
+    return "\n".join(rows) + "\n"
+
+
 def card_price_wan(acc: Accelerator) -> float | None:
     """Price per card in 万元 when the catalog has a CNY price (万元 or 元), else None."""
     pr = acc.price
@@ -521,12 +619,12 @@ def render_list(cat: Catalog) -> str:
     """The catalog as a text table; ``~`` marks an estimated figure, ``?`` a disputed one.
 
     >>> print(render_list(builtin()).splitlines()[2])
-    H20          NVIDIA        148    296    296      -     96   4.00    400
+    H20          NVIDIA          148      296      296        -       96     4.00       450      400
     """
     cols = [("bf16_tflops", "BF16", "{:g}"), ("fp8_tflops", "FP8", "{:g}"), ("int8_tops", "INT8", "{:g}"),
             ("fp4_tflops", "FP4", "{:g}"), ("memory_gb", "GB", "{:g}"), ("bandwidth_tbs", "TB/s", "{:.2f}"),
-            ("tdp_w", "TDP W", "{:g}")]
-    head = f"{'name':<12} {'vendor':<10}" + "".join(f"{h:>7}" for _, h, _ in cols)
+            ("interconnect_gbs", "link GB/s", "{:g}"), ("tdp_w", "TDP W", "{:g}")]
+    head = f"{'name':<12} {'vendor':<10}" + "".join(f"{h:>{max(9, len(h) + 1)}}" for _, h, _ in cols)
     lines = [head, "-" * len(head)]
     for a in cat:
         cells = []
@@ -537,10 +635,11 @@ def render_list(cat: Catalog) -> str:
             else:
                 mark = ("~" if f.estimated else "") + ("?" if f.disputed else "")
                 cells.append(fmt.format(f.value) + mark)
-        lines.append(f"{a.name:<12} {a.vendor:<10}" + "".join(f"{c:>7}" for c in cells))
+        lines.append(f"{a.name:<12} {a.vendor:<10}"
+                     + "".join(f"{c:>{max(9, len(h) + 1)}}" for c, (_, h, _) in zip(cells, cols)))
     lines.append("")
-    lines.append("Dense peaks: BF16/FP16, FP8, FP4 in TFLOPS, INT8 in TOPS.  ~ estimated, ? disputed.  "
-                 "'xlsizing catalog show NAME' lists every source.")
+    lines.append("Dense peaks: BF16/FP16, FP8, FP4 in TFLOPS, INT8 in TOPS; link = scale-up GB/s each direction.  "
+                 "~ estimated, ? disputed, - not in the catalog.  'xlsizing catalog show NAME' lists every source.")
     return "\n".join(lines) + "\n"
 
 
@@ -550,21 +649,59 @@ LOW_PRECISIONS = ("fp8", "int8", "fp4")  # the KV cache follows the precision: 1
 
 
 def preset_inputs(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None,
-                  catalog: Catalog | None = None) -> dict:
-    """Sheet inputs for an accelerator at a precision, from the catalog (peak, bytes, memory, bandwidth, TDP).
+                  catalog: Catalog | None = None, missing: dict | None = None, how=None) -> dict:
+    """Sheet inputs for an accelerator at a precision, all from its catalog entry (peak, bytes, memory, bandwidth, TDP).
 
-    ``kv_bytes`` defaults to 1 at FP8/INT8/FP4 and is left to the sheet otherwise.
+    ``kv_bytes`` defaults to 1 at FP8/INT8/FP4 and is left to the sheet otherwise.  A figure the
+    entry lacks raises :class:`~xlsizing.errors.MissingFigure` — never the sheet's H20 default —
+    or, when ``missing`` is a dict, is left out and its error stored there under the input's key,
+    for the caller to raise if nothing else gives that input.  ``how(key)``, if given, is the
+    advice the error gives on how to supply that input (default: a user catalog file).
 
     >>> preset_inputs("H20", "fp8")["peak_tflops"], preset_inputs("H20", "fp8")["kv_bytes"]
     (296.0, 1.0)
+    >>> preset_inputs("Ascend 910C")
+    Traceback (most recent call last):
+    ...
+    xlsizing.errors.MissingFigure: Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; add it to a user catalog file: [[accelerator]] name = "Ascend 910C", tdp_w = ...
     """
     acc = get(accelerator, catalog)
-    out = {"peak_tflops": acc.peak_tflops(precision), "bytes_per_weight": bytes_per_weight(precision),
-           "memory_gb": acc.value("memory_gb"), "bandwidth_tbs": acc.value("bandwidth_tbs")}
-    if "tdp_w" in acc.figures:
-        out["tdp_w"] = acc.value("tdp_w")
+    figures = {"peak_tflops": lambda h: acc.peak_tflops(precision),
+               "bytes_per_weight": lambda h: bytes_per_weight(precision),
+               "memory_gb": lambda h: acc.value("memory_gb", h), "bandwidth_tbs": lambda h: acc.value("bandwidth_tbs", h),
+               "tdp_w": lambda h: acc.value("tdp_w", h)}
+    out = _collect(figures, missing, how)
     if kv_bytes is None and precision.lower() in LOW_PRECISIONS:
         kv_bytes = 1.0
     if kv_bytes is not None:
         out["kv_bytes"] = kv_bytes
+    return out
+
+
+def server_inputs(accelerator: str = "H20", catalog: Catalog | None = None, missing: dict | None = None,
+                  how=None) -> dict:
+    """The server of an accelerator as the Figure 11 inputs ``server_price_wan`` (万元) and ``cards_per_server``.
+
+    From its catalog entry only; a missing one as in :func:`preset_inputs`.
+
+    >>> server_inputs("H20")      # Minsheng Figure 11: 84万元 per 8-card server
+    {'server_price_wan': 84.0, 'cards_per_server': 8.0}
+    >>> missing = {}
+    >>> server_inputs("H200", missing=missing), sorted(missing)
+    ({'cards_per_server': 8.0}, ['server_price_wan'])
+    """
+    acc = get(accelerator, catalog)
+    return _collect({"server_price_wan": lambda h: server_price_wan(acc, h),
+                     "cards_per_server": lambda h: acc.value("cards_per_server", h)}, missing, how)
+
+
+def _collect(figures: dict, missing: dict | None, how) -> dict:
+    out = {}
+    for key, figure in figures.items():
+        try:
+            out[key] = figure(how(key) if how else None)
+        except MissingFigure as e:
+            if missing is None:
+                raise
+            missing[key] = e
     return out

@@ -40,6 +40,10 @@ def cmd_table(args) -> int:
 # --- entry point -----------------------------------------------------------------------------
 
 
+# the order commands are listed in --help: the main job first
+ORDER = ("table", "init", "build", "batch", "fill", "verify", "pdf", "addin", "catalog", "beyond")
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one ``Error: …`` line (exit 2), like every other bad input."""
 
@@ -56,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"xlsizing {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (setup, fn, help_, example) in COMMANDS.items():
+    for name in sorted(COMMANDS, key=lambda c: ORDER.index(c) if c in ORDER else len(ORDER)):
+        setup, fn, help_, example = COMMANDS[name]
         p = sub.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".",
                            epilog=f"example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter)
         setup(p)

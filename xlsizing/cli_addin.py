@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from .addin import ON_WINDOWS, addin_target, excel_steps, plan_addin, write_plan
+from . import addin
+from .addin import addin_target, excel_steps, plan_addin, write_plan
 from .cli_common import EXIT_OK, command
 
 
@@ -27,7 +28,7 @@ def _setup_addin(p):
          "  xlsizing addin --dry-run              # show the file, write nothing")(_setup_addin)
 def cmd_addin(args) -> int:
     path, scope = addin_target(args.workbook, args.conf)
-    interpreter = args.python or (sys.executable if ON_WINDOWS and not args.remove else None)
+    interpreter = args.python or (sys.executable if addin.ON_WINDOWS and not args.remove else None)
     plan = plan_addin(path, remove=args.remove, interpreter=interpreter, force=args.force)
     print("\n".join(plan.notes))
     if args.dry_run:
@@ -38,5 +39,5 @@ def cmd_addin(args) -> int:
     else:
         print(f"{plan.path} already up to date; nothing written")
     if not args.remove:
-        print(excel_steps(scope, ON_WINDOWS, interpreter_given=bool(interpreter)), end="")
+        print(excel_steps(scope, addin.ON_WINDOWS, interpreter_given=bool(interpreter)), end="")
     return EXIT_OK

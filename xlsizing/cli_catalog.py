@@ -49,28 +49,69 @@ def _setup_beyond(p):
                                          "its peak follows Figure 11's card peak)")
     p.add_argument("--precision", help="bf16 (default with --accelerator), fp16, fp8, int8 or fp4")
     p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
+    p.add_argument("--model", metavar="NAME_OR_FILE",
+                   help="the model's shape from a Hugging Face config.json: a shipped name (Llama-2-13B, "
+                        "Llama-3-70B, Mixtral-8x7B, Qwen2.5-72B, DeepSeek-V3) or a local file; sets parameters, "
+                        "layers, KV heads, MoE fields (a scenario file's own values and --input win)")
     p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
                    help="set an input of the Beyond sheet for every scenario, e.g. --input batch=32 (repeatable); "
-                        "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision")
+                        "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision; "
+                        "server_price_wan and cards_per_server set the sized accelerator's server")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
+
+
+# Figure 11 inputs that are the sized accelerator's server: with --accelerator or --catalog they come
+# from its catalog entry (or --input), so its capex is never priced at the report's H20 server
+SERVER_KEYS = ("server_price_wan", "cards_per_server")
+
+
+def _how_to_give(key: str) -> str:
+    """What a missing-figure error of ``xlsizing beyond`` advises for the input ``key``."""
+    where = "" if key in SERVER_KEYS else ", in the scenario file"
+    return f"give it with --input {key}=VALUE{where} or in a --catalog file"
 
 
 @command("beyond", "size scenarios bandwidth-aware (prefill + decode roofline) next to the report's compute-only cards",
          "xlsizing beyond                                  # the report's scenarios on H20, BF16\n"
          "  xlsizing beyond --precision fp8 --input batch=32\n"
-         "  xlsizing beyond my.toml --accelerator H200 --format csv")(_setup_beyond)
+         "  xlsizing beyond my.toml --accelerator H200 --format csv\n"
+         "  xlsizing beyond --model DeepSeek-V3 --precision fp8 --input replica_cards=16 --input batch=256")(_setup_beyond)
 def cmd_beyond(args) -> int:
-    from .catalog import load, preset_inputs
+    from .catalog import load, preset_inputs, server_inputs
     from .render import RENDERERS
     from .scenarios import with_inputs
     from .sheets import BEYOND
 
-    preset = {}
-    if args.accelerator or args.precision:  # else the sheet's own inputs: its peak follows Figure 11's
-        preset = preset_inputs(args.accelerator or "H20", args.precision or "bf16", catalog=load(*args.catalog))
-    scenarios = with_inputs(planned(args), preset, parse_inputs(args.input))
+    given = parse_inputs(args.input)
+    server = {k: given.pop(k) for k in SERVER_KEYS if k in given}
+    scenarios = planned(args)
+    preset, missing = {}, {}
+    if args.accelerator or args.precision or args.catalog:  # else the sheet's own inputs (Figure 11's peak)
+        cat, name = load(*args.catalog), args.accelerator or "H20"
+        preset = preset_inputs(name, args.precision or "bf16", catalog=cat, missing=missing, how=_how_to_give)
+        if args.accelerator or args.catalog:
+            server = {**server_inputs(name, cat, missing, _how_to_give), **server}
+    for key, error in missing.items():  # a figure the entry lacks: given otherwise, or an error
+        if key not in given and key not in server and not all(key in s.extra for s in scenarios):
+            raise error
+    if args.model:
+        from .hfconfig import load as load_model
+
+        preset = {**preset, **load_model(args.model).beyond_inputs()}
+    scenarios = with_inputs(_with_server(scenarios, server), preset, given)
     sys.stdout.write(RENDERERS[args.format](scenarios, [BEYOND]))
     return EXIT_OK
+
+
+def _with_server(scenarios, server: dict) -> list:
+    """The scenarios with their Figure 11 server inputs (price, cards per server) replaced, each checked."""
+    import dataclasses
+
+    from ._args import as_float
+    from .scenarios import rule_for
+
+    server = {k: as_float(k, v, rule_for(k)) for k, v in server.items()}
+    return [dataclasses.replace(s, values={**s.values, **server}) for s in scenarios] if server else list(scenarios)
 
 
 def parse_inputs(items) -> dict[str, float]:

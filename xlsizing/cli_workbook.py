@@ -24,17 +24,18 @@ def _default_name(args, suffix: str) -> str:
     return Path(files[0]).stem + suffix if files else f"{args.set}{suffix}"
 
 
-def _verify(paths) -> int:
-    """Recalculate in LibreOffice (one call for all) and print each report; 1 on any mismatch."""
+def _verify(paths, engine: str = "libreoffice", timeout: float | None = None, jobs: int | None = None) -> int:
+    """Recalculate in the engine(s), ``jobs`` processes at once, and print each report; 1 on any mismatch."""
     from .verify import verify_workbooks
 
-    # one LibreOffice run for all: allow it time in proportion (0.1-0.4 s a workbook when idle)
-    reports = verify_workbooks(paths, timeout=max(300.0, 60.0 + 2.0 * len(paths)))
+    # timeout None: each engine call gets time in proportion to its workbooks (verify.default_timeout)
+    reports = verify_workbooks(paths, engine=engine, timeout=timeout, jobs=jobs)
     bad = [r for r in reports if not r.ok]
     for r in reports:
         print(r.summary(), file=sys.stdout if r.ok else sys.stderr)
     if bad:
-        print(f"Error: {len(bad)} of {len(reports)} workbooks differ from the engine (cells listed above)",
+        what = "workbooks" if engine != "all" else "verifications (workbook × engine)"
+        print(f"Error: {len(bad)} of {len(reports)} {what} differ from the engine (cells listed above)",
               file=sys.stderr)
     return EXIT_MISMATCH if bad else EXIT_OK
 
@@ -122,7 +123,7 @@ def cmd_batch(args) -> int:
     if not result.ok:
         raise XlsizingError(f"{len(result.failed)} of {len(scenarios)} workbooks failed (listed above); "
                             f"{len(result.written)} written")
-    return _verify(result.written) if args.verify else EXIT_OK
+    return _verify(result.written, jobs=args.jobs) if args.verify else EXIT_OK
 
 
 def _write_one_workbook(scenarios, args) -> int:
@@ -158,14 +159,25 @@ def cmd_fill(args) -> int:
 # --- verify ----------------------------------------------------------------------------------
 
 
+def _timeout_arg(p, what: str):
+    p.add_argument("--timeout", type=float, metavar="SECONDS", default=None,
+                   help=f"give up on {what} after this long (default: 300 s, more for many or large workbooks)")
+
+
 def _setup_verify(p):
     p.add_argument("workbooks", nargs="+", metavar="WORKBOOK.xlsx", help="workbooks written by xlsizing")
+    p.add_argument("--engine", choices=["libreoffice", "gnumeric", "all"], default="libreoffice",
+                   help="spreadsheet engine that recalculates: libreoffice (default), gnumeric, or all of them")
+    p.add_argument("-j", "--jobs", type=int, default=None,
+                   help="engine processes at once, each with a share of the workbooks (default: all cores)")
+    _timeout_arg(p, "each engine process")
 
 
-@command("verify", "recalculate workbooks in LibreOffice and compare every cell with the engine",
-         "xlsizing verify figure11.xlsx          # exit 0 if they agree, 1 with the differing cells")(_setup_verify)
+@command("verify", "recalculate workbooks in LibreOffice or Gnumeric and compare every cell with the engine",
+         "xlsizing verify figure11.xlsx          # exit 0 if they agree, 1 with the differing cells\n"
+         "  xlsizing verify sweep/*.xlsx --engine all --jobs 2")(_setup_verify)
 def cmd_verify(args) -> int:
-    return _verify(args.workbooks)
+    return _verify(args.workbooks, args.engine, args.timeout, args.jobs)
 
 
 # --- pdf -------------------------------------------------------------------------------------
@@ -174,6 +186,7 @@ def cmd_verify(args) -> int:
 def _setup_pdf(p):
     p.add_argument("workbook", metavar="WORKBOOK.xlsx", help="the workbook to render")
     _out(p, "WORKBOOK.pdf in the current folder")
+    _timeout_arg(p, "LibreOffice")
 
 
 @command("pdf", "render a workbook to PDF with LibreOffice (Chinese labels included) for emailing",
@@ -181,6 +194,7 @@ def _setup_pdf(p):
 def cmd_pdf(args) -> int:
     from .recalc import export_pdf
 
-    path = export_pdf(args.workbook, args.output or Path(args.workbook).stem + ".pdf", force=args.force)
+    out = args.output or Path(args.workbook).stem + ".pdf"
+    path = export_pdf(args.workbook, out, force=args.force, timeout=args.timeout)
     print(f"wrote {path}")
     return EXIT_OK

@@ -26,6 +26,28 @@ class UnknownAccelerator(LookupError, XlsizingError):
         return str(self.args[0]) if self.args else ""
 
 
+class MissingFigure(LookupError, XlsizingError):
+    """The catalog entry of an accelerator lacks a figure the calculation needs (no silent default).
+
+    The message names the accelerator and the figure and says how to supply it; ``accelerator``
+    and ``figure`` carry the same as attributes.
+    """
+
+    def __init__(self, message: str, accelerator: str = "", figure: str = ""):
+        super().__init__(message)
+        self.accelerator, self.figure = accelerator, figure
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownModel(LookupError, XlsizingError):
+    """A model name is neither a shipped config (xlsizing/data/models) nor a config.json path."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
 class UnknownScenarioSet(LookupError, XlsizingError):
     """A built-in scenario set name is not known."""
 

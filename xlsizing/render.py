@@ -38,8 +38,16 @@ def _rows(sheet: Sheet, report_rows: bool) -> list[Row]:
 
 
 def _selected(sheets, report_rows: bool) -> list[Sheet]:
-    chosen = sheetlist.sheets(sheets)
+    # the sheets shown; every sheet is evaluated (values(..., None)), since a later sheet reads earlier ones
+    chosen = list(sheetlist.SHEETS) if sheets is None else list(sheets)
     return [s for s in chosen if s is FIGURE11] if report_rows else chosen
+
+
+def _needed(chosen: list[Sheet]) -> list[Sheet]:
+    """The sheets to evaluate for ``chosen``: every sheet of the product up to the last one chosen."""
+    every = sheetlist.sheets()
+    last = max(every.index(s) for s in chosen if s in every) if any(s in every for s in chosen) else -1
+    return every[:last + 1] + [s for s in chosen if s not in every]
 
 
 def _label(r: Row) -> str:
@@ -80,7 +88,7 @@ def render_text(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
                 report_rows: bool = False) -> str:
     """Every sheet (default: all) as aligned text: zh label, en label, then one column per scenario."""
     chosen = _selected(sheets, report_rows)
-    v = values(scenarios, chosen if not report_rows else None)
+    v = values(scenarios, _needed(chosen))
     parts = []
     for sheet in chosen:
         parts.append("\n".join(_sheet_text(sheet, _rows(sheet, report_rows), scenarios, v)).rstrip())
@@ -91,7 +99,7 @@ def records(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None
             report_rows: bool = False) -> list[dict]:
     """One dict per scenario: name, name_en, and every row key of the sheets → full-precision value."""
     chosen = _selected(sheets, report_rows)
-    v = values(scenarios, chosen if not report_rows else None)
+    v = values(scenarios, _needed(chosen))
     keys = [r.key for s in chosen for r in _rows(s, report_rows) if r.text is None]
     return [{"name": s.name, "name_en": s.name_en, **{k: float(v[k][i]) for k in keys}}
             for i, s in enumerate(scenarios)]

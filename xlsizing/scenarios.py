@@ -5,7 +5,9 @@ A scenario file holds an optional ``[defaults]`` table shared by every scenario 
 the names: ``_wan`` = 万, ``_yi`` = 亿), plus two conveniences:
 
 * ``dau_wan`` instead of ``mau_wan`` (MAU is then DAU / activity_ratio);
-* ``daily_tokens_yi`` instead of ``ref_tokens_yi``/``ref_dau_wan`` (the scenario's own day).
+* ``daily_tokens_yi`` instead of ``ref_tokens_yi``/``ref_dau_wan`` (the scenario's own day);
+* ``card_share`` (the Economics sheet's cards' share of a server's value) instead of
+  ``server_price_wan``: the server price is then ``card_price_wan × cards_per_server ÷ card_share``.
 
 The inputs of the other sheets of :data:`xlsizing.sheets.SHEETS` (the Beyond sheet's
 ``bandwidth_tbs``, ``batch``, ``bytes_per_weight``, ...) may be set too, in ``[defaults]`` or per
@@ -37,6 +39,7 @@ from ._args import fmt_value
 from .errors import InvalidInput, ScenarioFileError, UnknownScenarioSet
 from .fileio import read_text
 from .sheets import FIGURE11
+from .economics import server_price_wan as server_price_from_parts
 from .suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,7 +48,9 @@ if TYPE_CHECKING:  # pragma: no cover
 INPUTS = FIGURE11.inputs  # the Figure 11 inputs: every scenario holds all of them (Scenario.values)
 ROW = FIGURE11.row
 
-TEXT_KEYS = ("name", "name_en", "note")
+TEXT_KEYS = ("name", "name_en", "note", "model")
+# ``model = "NAME"`` (a shipped Hugging Face config) or ``model = "path/config.json"`` sets the
+# Beyond sheet's model inputs (xlsizing.hfconfig); keys the same table gives itself win.
 # convenience keys → the input row whose rule they follow
 ALIASES = {"dau_wan": "mau_wan", "daily_tokens_yi": "ref_tokens_yi"}
 BUILTIN = {"figure11": "figure11.toml", "starter": "scenarios-starter.toml"}  # also in templates/
@@ -182,7 +187,23 @@ def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
             out[key] = value
         else:
             out[key] = _check_number(where, key, value, index, label)
+    if "model" in out:
+        return {**_model_inputs(where, out.pop("model"), index, label), **out}
     return out
+
+
+def _model_inputs(where: _Where, model: str, index: int | None, label: str) -> dict:
+    """The Beyond-sheet inputs of ``model`` (a shipped name or a config.json path, relative to the file)."""
+    from .errors import UnknownModel
+    from .hfconfig import load
+
+    target = model
+    if (model.endswith(".json") or "/" in model) and not Path(model).is_absolute() and Path(where.source).is_file():
+        target = str(Path(where.source).parent / model)
+    try:
+        return load(target).beyond_inputs()
+    except (InvalidInput, UnknownModel) as e:
+        where.fail(f"{label}model = {fmt_value(model)}: {e}", "model", index)
 
 
 def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
@@ -205,6 +226,13 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
             where.fail(f"{label}give daily_tokens_yi or ref_tokens_yi, not both", "daily_tokens_yi", index)
         v["ref_tokens_yi"] = v.pop("daily_tokens_yi")
         v["ref_dau_wan"] = dau if dau is not None else v["mau_wan"] * v.get("activity_ratio", ROW["activity_ratio"].default)
+    if "card_share" in v:  # the server price from its parts (the Economics sheet's card_share)
+        if "server_price_wan" in merged.get("_explicit", ()):
+            where.fail(f"{label}give server_price_wan or card_share (the server price is then card_price_wan × "
+                       "cards_per_server ÷ card_share), not both", "card_share", index)
+        v["server_price_wan"] = server_price_from_parts(
+            v.get("card_price_wan", ROW["card_price_wan"].default),
+            v.get("cards_per_server", ROW["cards_per_server"].default), v["card_share"])
     for r in INPUTS:
         if r.key not in v:
             if r.default is None:
@@ -221,6 +249,8 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
 # A scenario's own key replaces the [defaults] keys it conflicts with: a scenario that gives
 # dau_wan drops the default mau_wan; one that gives daily_tokens_yi drops the reference day.
 _REPLACES = {
+    "card_share": ("server_price_wan",),
+    "server_price_wan": ("card_share",),
     "mau_wan": ("dau_wan",),
     "dau_wan": ("mau_wan",),
     "daily_tokens_yi": ("ref_tokens_yi", "ref_dau_wan"),
@@ -276,12 +306,13 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
 def _build(where: _Where, defaults: dict, tables: list[dict]) -> list[Scenario]:
     base = _check_table(where, defaults, None)
     out = []
+    first_use: dict[str, int] = {}  # name -> index of its first scenario: one look-up per scenario
     for i, t in enumerate(tables):
         own = _check_table(where, t, i)
         merged = {**_overridable(base, own), **own, "_explicit": tuple(own) + tuple(_overridable(base, own))}
         out.append(_resolve(where, merged, i))
-        first = next((j for j, o in enumerate(out[:-1]) if o.name == out[-1].name), None)
-        if first is not None:
+        first = first_use.setdefault(out[-1].name, i)
+        if first != i:
             where.fail(f"scenario {i + 1}: name {out[-1].name!r} is already used by scenario {first + 1}; "
                        "names must be unique", "name", i)
     return out
@@ -432,7 +463,8 @@ def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) 
     """
     where = _Where(source, "")
     own = _check_table(where, overrides, 0)
-    merged = {**base.extra, **_overridable(dict(base.values), own), **own, "name": name, "name_en": base.name_en,
+    merged = {**_overridable(dict(base.extra), own), **_overridable(dict(base.values), own), **own, "name": name,
+              "name_en": base.name_en,
               "note": base.note, "_explicit": tuple(own)}
     return _resolve(where, merged, 0)
 
@@ -483,10 +515,7 @@ def with_inputs(scenarios: Sequence[Scenario], base: Mapping[str, float] | None 
         for k, v in (d or {}).items():
             if k not in allowed:
                 raise InvalidInput(f"{what}: unknown input {k!r}{did_you_mean(k, allowed, allowed=True)}")
-            try:
-                out[k] = as_float(k, v, rule_for(k))
-            except InvalidInput as e:
-                raise InvalidInput(f"{what}: {e}") from None
+            out[k] = as_float(k, v, rule_for(k))
         return out
 
     b, o = check("preset", base), check("--input", override)

@@ -84,8 +84,8 @@ def ACCEL_PEAK(accelerator, precision="bf16"):
 
 
 @udf(_figure, accelerator=H["accelerator"],
-     figure="Figure name: \"memory_gb\", \"bandwidth_tbs\", \"tdp_w\", \"bf16_tflops\", \"fp8_tflops\", "
-            "\"int8_tops\", \"fp4_tflops\" or \"cards_per_server\".")
+     figure="Figure name: \"memory_gb\", \"bandwidth_tbs\", \"interconnect_gbs\", \"tdp_w\", \"bf16_tflops\", "
+            "\"fp8_tflops\", \"int8_tops\", \"fp4_tflops\", \"tf32_tflops\", \"fp32_tflops\" or \"cards_per_server\".")
 def ACCEL_FIGURE(accelerator, figure):
     """A catalog figure of an accelerator, e.g. ACCEL_FIGURE("H20","bandwidth_tbs") = 4 (TB/s); units in the figure name.
 

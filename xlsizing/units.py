@@ -19,6 +19,9 @@ KILO = 1e3
 HOURS_PER_YEAR = 8760.0  # 365 × 24
 DAYS_PER_YEAR = 365.0
 SECONDS_PER_DAY = 86_400.0
+# A 365-day year (no leap day) of 24-hour days, as TCO models and Epoch AI count them.
+HOURS_PER_DAY = 24.0
+SECONDS_PER_HOUR = 3600.0  # J per Wh: 1 Wh = 3,600 W·s
 
 # Excel formula spellings of the same constants, so workbook formulas use the very same numbers.
 # Written with an explicit exponent sign (1E+8): every engine parses it (the `formulas` Python
@@ -31,6 +34,8 @@ MEGA_XL = "1E+6"
 KILO_XL = "1000"
 HOURS_PER_YEAR_XL = "8760"
 DAYS_PER_YEAR_XL = "365"
+HOURS_PER_DAY_XL = "24"
+SECONDS_PER_HOUR_XL = "3600"
 
 
 def from_wan(x):

@@ -1,4 +1,4 @@
-"""Verify workbooks in a real spreadsheet engine: recalculate in LibreOffice, compare with Python.
+"""Verify workbooks in real spreadsheet engines: recalculate (LibreOffice, Gnumeric), compare with Python.
 
 For every sheet of :data:`xlsizing.sheets.SHEETS` that is present in a
 workbook (found by its defined names), the input cells are read back from the recalculated
@@ -6,8 +6,15 @@ copy, the sheet's ``evaluate`` recomputes every row in Python, and every compute
 agree to ``rel_tol`` (1e-12; LibreOffice saves 15 significant digits).  Every cell of every
 sheet is also scanned for error values (``#NAME?``, ``#VALUE!``, ``Err:502`` ...).
 
-Recalculation uses an always-recalculate profile (:mod:`xlsizing.recalc`), so wrong cached
-values in a file cannot make it pass.
+Wrong cached values in a file cannot make it pass: the engine recalculates a staged copy in
+which every formula cell's cached value has been replaced by :data:`POISON` (a number no sizing
+result can be), so a cell the engine did not recalculate still shows it, and the report says the
+engine did not recalculate (:func:`stage_copy`).  LibreOffice also runs with an always-recalculate
+profile, Gnumeric with ``--recalc`` (:mod:`xlsizing.recalc`).
+
+The staged copy also leaves out the defined names no formula uses (the workbook's named inputs
+and results: verification reads them from the user's file): LibreOffice's load time grows
+steeply with their number (a 1,000-column workbook, 35,000 names: over 300 s; without them 6 s).
 
 The files are read without openpyxl, which would build every style, chart and cell object: the
 defined names from the user's ``xl/workbook.xml`` (:func:`defined_names`, which first refuses any
@@ -20,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 import posixpath
-
+import re
 import shutil
 import tempfile
 import zipfile
@@ -38,13 +45,15 @@ from defusedxml.expatreader import DefusedExpatParser
 from ._args import fmt_value
 from .errors import WorkbookError, XlsizingError
 from .fileio import _reason, check_xlsx
-from .recalc import DEFAULT_TIMEOUT, recalculate
+from .recalc import DEFAULT_TIMEOUT, ENGINE_NAMES, ENGINES, check_engine, check_jobs, check_timeout, recalculate
 from . import sheets as sheetlist
 from .refs import column_letters, column_number, named_cell, resolve_name_text
 from .sheets import Sheet
 from .sheets.base import owner_row
 
 REL_TOL = 1e-12
+POISON = -9.87654321e300  # planted as every formula cell's cached value before recalculation
+_POISON_XML = b"-9.87654321E+300"
 ERROR_TEXTS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "Err:")
 
 
@@ -89,7 +98,7 @@ class Report:
     >>> r = Report(Path("a.xlsx"), checked=28, sheets=["Figure 11"])
     >>> r.errors.append(CellError("Figure 11", "D20", "#NAME?"))
     >>> print(r.summary())
-    a.xlsx: FAILED — 1 error cell(s)
+    a.xlsx: FAILED — 1 error cell(s) after recalculation in LibreOffice
       Figure 11!D20 shows #NAME?
     """
 
@@ -99,6 +108,8 @@ class Report:
     problems: list[str] = field(default_factory=list)  # structural: missing names, bad inputs
     checked: int = 0
     sheets: list[str] = field(default_factory=list)
+    engine: str = "LibreOffice"
+    largest_difference: float = 0.0  # relative, over the computed cells that agree
 
     @property
     def ok(self) -> bool:
@@ -108,7 +119,8 @@ class Report:
         name = str(self.path)
         if self.ok:
             return (f"{name}: OK — {self.checked} computed cells on {', '.join(self.sheets)} agree with the "
-                    f"Python engine (relative tolerance {REL_TOL:g}); no error cells")
+                    f"Python engine in {self.engine} (relative tolerance {REL_TOL:g}, largest difference "
+                    f"{self.largest_difference:.2g}); no error cells")
         parts = []
         if self.problems:
             parts.append(f"{len(self.problems)} problem(s)")
@@ -118,7 +130,7 @@ class Report:
             parts.append(f"{len(self.errors)} error cell(s)")
         if not parts:
             parts.append("no computed cells found")
-        lines = [f"{name}: FAILED — {', '.join(parts)}"]
+        lines = [f"{name}: FAILED — {', '.join(parts)} after recalculation in {self.engine}"]
         items = [*self.problems, *map(str, self.mismatches), *map(str, self.errors)]
         lines += [f"  {x}" for x in items[:limit]]
         if len(items) > limit:
@@ -176,6 +188,7 @@ class Cells:
     names: Mapping[str, tuple[str, str] | str]
     values: Mapping[tuple[str, str], object]
     errors: list[CellError] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # "Sheet!D5" of each cell still showing POISON
 
     def __getitem__(self, name: str) -> tuple[str, str, object]:
         """``(sheet, "D5", value)`` of a defined name, or KeyError saying what is wrong."""
@@ -221,20 +234,31 @@ def _openpyxl_cells(original, recalculated) -> Cells:
     names = openpyxl_names(original)
     values = {at: recalculated[at[0]][at[1]].value for at in names.values()
               if isinstance(at, tuple) and at[0] in recalculated.sheetnames}
-    errors = [CellError(ws.title, c.coordinate, str(c.value))
-              for ws in recalculated.worksheets for line in ws.iter_rows() for c in line if _is_error(c)]
-    return Cells(names, values, errors)
+    errors, stale = [], []
+    for ws in recalculated.worksheets:
+        for line in ws.iter_rows():
+            for c in line:
+                if _is_error(c):
+                    errors.append(CellError(ws.title, c.coordinate, str(c.value)))
+                elif c.value == POISON:
+                    stale.append(f"{ws.title}!{c.coordinate}")
+    return Cells(names, values, errors, stale)
 
 
-def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None) -> Report:
+def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
+                engine: str = "LibreOffice") -> Report:
     """Compare the named cells of a recalculated workbook with the Python engine; list its error cells.
 
     Every sheet of ``specs`` (default: :data:`xlsizing.sheets.SHEETS`) found in the workbook (by its
     defined names) is checked: its inputs (linked ones included, as the engine computed them) are
     read, the one evaluator computes every row of the sheets present, and each computed cell must
-    agree to :data:`REL_TOL`.
+    agree to :data:`REL_TOL`.  Cells still showing :data:`POISON` were not recalculated by
+    ``engine``: the report says so first (a problem).
     """
-    rep = Report(Path(path))
+    rep = Report(Path(path), engine=engine)
+    if cells.stale:
+        rep.problems.append(f"{engine} did not recalculate {len(cells.stale)} formula cell(s) (first: "
+                            f"{cells.stale[0]}): they still show the value planted before recalculation")
     names = cells.names
     specs = sheetlist.sheets(specs)
     present = [(s, _columns(names, s)) for s in specs]
@@ -304,12 +328,38 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None) 
                 exp = float(np.asarray(expected[row.key])[j - 1])
                 rep.checked += 1
                 if _is_number(got) and math.isclose(got, exp, rel_tol=REL_TOL, abs_tol=1e-300):
+                    if exp:
+                        rep.largest_difference = max(rep.largest_difference, abs(got - exp) / abs(exp))
                     continue
                 if isinstance(got, str) and got.startswith(ERROR_TEXTS):
                     continue  # reported once, by the error scan below
                 rep.mismatches.append(Mismatch(sheet, ref, row.key, f"{row.zh} / {row.en}", scen[j - 1], exp, got))
+        if spec.master is not None:
+            _check_master(rep, cells, spec, n, scen)
     rep.errors.extend(cells.errors)
     return rep
+
+
+def _check_master(rep: Report, cells: Cells, spec: Sheet, n: int, scen: Sequence[str]) -> None:
+    """Report each scenario column whose master check is FALSE (0), naming the checks that fail."""
+    master = spec.row[spec.master]
+    for j in range(1, n + 1):
+        try:
+            sheet, ref, got = cells[spec.name(master.key, j)]
+        except KeyError:
+            continue  # already reported as a missing name
+        if _is_number(got) and got == 1:
+            continue
+        failing = []
+        for k in master.args:
+            try:
+                v = cells[spec.name(k, j)][2]
+            except KeyError:
+                continue
+            if not (_is_number(v) and v == 1):
+                failing.append(f"{spec.row[k].en} ({k})")
+        rep.problems.append(f"{sheet}!{ref} master check is FALSE [{scen[j - 1]}]: "
+                            + ("; ".join(failing) if failing else "the master check itself") + " fails")
 
 
 # --- reading .xlsx files without openpyxl ---------------------------------------------------------
@@ -489,6 +539,7 @@ def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, s
     wanted = {at for at in names.values() if isinstance(at, tuple)}
     values: dict[tuple[str, str], object] = {}
     errors: list[CellError] = []
+    stale: list[str] = []
     with _reading(p), zipfile.ZipFile(p) as z:
         sheets, strings_part = _worksheets(z)
         strings = [] if strings_part is None else [_text(si) for _, si in _elements(z, strings_part, {"si"})]
@@ -498,18 +549,139 @@ def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, s
                     values[title, ref] = value
                 if _shows_error(value, kind):
                     errors.append(CellError(title, ref, str(value)))
-    return Cells(names, values, errors)
+                elif value == POISON:
+                    stale.append(f"{title}!{ref}")
+    return Cells(names, values, errors, stale)
 
 
-def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEFAULT_TIMEOUT,
-                     profile: str | os.PathLike | None = None,
-                     specs: Sequence[Sheet] | None = None) -> list[Report]:
-    """Recalculate ``paths`` in LibreOffice (one call) and check each against the Python engine.
+# --- the staged copy an engine recalculates ---------------------------------------------------
 
-    Untrusted files are checked before anything inflates them, and their XML for a DTD before
-    LibreOffice parses them (WorkbookError).  Returns one :class:`Report` per path, in order; a
-    caller decides what a failure means.
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_FORMULA = re.compile(rb"<f\b[^>]*/>|<f\b[^>]*>.*?</f>", re.S)
+_FORMULA_TEXT = re.compile(rb"<f\b[^>]*>(.*?)</f>|<formula[12]?>(.*?)</formula[12]?>", re.S)
+_TYPE = re.compile(rb'\st="[^"]*"')
+_TOKEN = re.compile(rb"[A-Za-z_\\][A-Za-z0-9_.]*")
+_DEFINED = re.compile(rb"<definedName\b([^>]*)>(.*?)</definedName>|<definedName\b[^>]*/>", re.S)
+_NAME_ATTR = re.compile(rb'\sname="([^"]*)"')
+
+
+def _poison_cell(m: re.Match) -> bytes:
+    body = m[2]
+    if body is None or b"<f" not in body:
+        return m[0]
+    f = _FORMULA.search(body)
+    if f is None:  # pragma: no cover - "<f" in a value or inline string, not a formula
+        return m[0]
+    return b"<c" + _TYPE.sub(b"", m[1]) + b">" + f[0] + b"<v>" + _POISON_XML + b"</v></c>"
+
+
+def _poison_sheet(data: Iterator[bytes], tokens: set[bytes], poison: bool = True) -> Iterator[bytes]:
+    """A worksheet part with every formula cell's cached value replaced by :data:`POISON`.
+
+    Streams the part (cut after a complete ``</c>``) and adds the words of every formula to
+    ``tokens`` (lower case), so that the defined names a formula uses are kept.
     """
+    buf = b""
+    for chunk in data:
+        buf += chunk
+        cut = buf.rfind(b"</c>")
+        if cut < 0:
+            continue
+        cut += 4
+        head, buf = buf[:cut], buf[cut:]
+        yield _poisoned(head, tokens, poison)
+    yield _poisoned(buf, tokens, poison)
+
+
+def _poisoned(xml: bytes, tokens: set[bytes], poison: bool) -> bytes:
+    for m in _FORMULA_TEXT.finditer(xml):
+        tokens.update(t.lower() for t in _TOKEN.findall(m[1] if m[1] is not None else m[2]))
+    return _CELL.sub(_poison_cell, xml) if poison else xml
+
+
+def _used_names(workbook_xml: bytes, tokens: set[bytes]) -> bytes:
+    """``workbook.xml`` keeping only the defined names a formula (or a kept name) uses, and sheet-level ones."""
+    defs = []
+    for m in _DEFINED.finditer(workbook_xml):
+        name = _NAME_ATTR.search(m[1] or m[0])
+        defs.append((m, (name[1] if name else b"").lower()))
+    keep = {id(m) for m, name in defs if name.startswith(b"_xlnm.") or b"localsheetid" in (m[1] or b"").lower()}
+    used = set(tokens)
+    grew = True
+    while grew:  # a kept name's own formula may use other names
+        grew = False
+        for m, name in defs:
+            if id(m) not in keep and name in used:
+                keep.add(id(m))
+                used.update(t.lower() for t in _TOKEN.findall(m[2] or b""))
+                grew = True
+    out, last = [], 0
+    for m, _ in defs:
+        if id(m) not in keep:
+            out += [workbook_xml[last:m.start()]]
+            last = m.end()
+    out.append(workbook_xml[last:])
+    return b"".join(out).replace(b"<definedNames></definedNames>", b"")
+
+
+def stage_copy(src: str | os.PathLike, dest: str | os.PathLike, *, poison: bool = True) -> Path:
+    """The copy of ``src`` an engine recalculates: formula caches poisoned, unused names left out.
+
+    Every formula cell of every worksheet gets :data:`POISON` as its cached value (any value
+    type; not with ``poison=False``), so an engine that kept the cached values cannot pass; defined names that no formula
+    uses are dropped from ``xl/workbook.xml`` (verification reads them from ``src``).  Nothing
+    else changes.  ``src`` must have passed :func:`xlsizing.fileio.check_xlsx` and
+    :func:`defined_names` (no DTD anywhere).
+    """
+    src, dest = Path(src), Path(dest)
+    tokens: set[bytes] = set()
+    with _reading(src), zipfile.ZipFile(src) as zin, \
+            zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        sheets = {part for _, part in _worksheets(zin)[0]}
+        infos = zin.infolist()
+        for info in infos:
+            if info.filename == "xl/workbook.xml":
+                continue  # written last: it needs the names the formulas use
+            if info.filename in sheets:
+                with zin.open(info) as f, zout.open(info.filename, "w", force_zip64=True) as out:
+                    for piece in _poison_sheet(iter(lambda: f.read(1 << 22), b""), tokens, poison):
+                        out.write(piece)
+            else:
+                with zin.open(info) as f, zout.open(info.filename, "w", force_zip64=True) as out:
+                    shutil.copyfileobj(f, out, 1 << 22)
+        zout.writestr("xl/workbook.xml", _used_names(zin.read("xl/workbook.xml"), tokens))
+    return dest
+
+
+def default_timeout(paths: Sequence[str | os.PathLike]) -> float:
+    """Seconds one engine call may take for ``paths``: 300 s, more for many or large workbooks.
+
+    60 s plus 2 s a workbook plus 1 s per MB the workbooks declare uncompressed, at least 300 s.
+    """
+    size = 0
+    for p in paths:
+        with zipfile.ZipFile(p) as z:
+            size += sum(i.file_size for i in z.infolist())
+    return max(DEFAULT_TIMEOUT, 60.0 + 2.0 * len(paths) + size / 1e6)
+
+
+def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float | None = None,
+                     profile: str | os.PathLike | None = None,
+                     specs: Sequence[Sheet] | None = None, engine: str = "libreoffice",
+                     jobs: int | None = None) -> list[Report]:
+    """Recalculate ``paths`` in ``engine`` and check each against the Python engine.
+
+    ``engine`` is ``"libreoffice"``, ``"gnumeric"`` or ``"all"`` (the reports of each engine in
+    turn, in :data:`xlsizing.recalc.ENGINES` order).  The workbooks are spread over ``jobs``
+    engine processes (None: one per core); ``timeout`` bounds each engine call (None: from
+    :func:`default_timeout`).  Untrusted files are checked before anything inflates them, and
+    their XML for a DTD before an engine parses them (WorkbookError).  Returns one
+    :class:`Report` per path and engine, in order; a caller decides what a failure means.
+    """
+    engines = list(ENGINES) if engine == "all" else [check_engine(engine)]
+    jobs = check_jobs(jobs)
+    if timeout is not None:
+        timeout = check_timeout(timeout)
     paths = [Path(p) for p in paths]
     for p in paths:
         check_xlsx(p)
@@ -521,14 +693,21 @@ def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float = DEF
         for i, p in enumerate(paths):
             dest = Path(tmp) / "in" / f"wb{i:05d}.xlsx"  # unique names: inputs may share a stem
             dest.parent.mkdir(exist_ok=True)
-            shutil.copyfile(p, dest)
-            staged.append(dest)
-        copies = [Path(tmp) / "out" / s.name for s in staged]  # what recalculate writes
-        try:
-            outs = recalculate(staged, Path(tmp) / "out", timeout=timeout, profile=profile)
-            return [check_cells(recalculated_cells(out, n), p, specs) for p, out, n in zip(paths, outs, names)]
-        except WorkbookError as e:  # name the user's files, not the staged copies
-            msg = str(e)
-            for s, o, p in zip(staged, copies, paths):
-                msg = msg.replace(str(s), str(p)).replace(str(o), f"{p} (recalculated copy)")
-            raise WorkbookError(msg) from None
+            staged.append(stage_copy(p, dest))
+        reports = []
+        for eng in engines:
+            out = Path(tmp) / f"out-{eng}"
+            copies = [out / s.name for s in staged]  # what recalculate writes
+            share = -(-len(staged) // min(jobs, len(staged)))
+            limit = timeout if timeout is not None else default_timeout(staged[:share])
+            try:
+                outs = recalculate(staged, out, timeout=limit, profile=profile, engine=eng, jobs=jobs)
+                reports += [check_cells(recalculated_cells(o, n), p, specs, ENGINE_NAMES[eng])
+                            for p, o, n in zip(paths, outs, names)]
+            except WorkbookError as e:  # name the user's files, not the staged copies
+                msg = str(e)
+                for s, o, p in zip(staged, copies, paths):
+                    msg = msg.replace(str(s.resolve()), str(p)).replace(str(s), str(p))
+                    msg = msg.replace(str(o.resolve()), f"{p} (recalculated copy)").replace(str(o), f"{p} (recalculated copy)")
+                raise WorkbookError(msg) from None
+        return reports

@@ -45,7 +45,7 @@ from .refs import cell
 from .scenarios import Scenario, load_builtin, scenario_values
 from .scenarios import values as scenario_rows
 from .sheets import Sheet, display
-from .sheets.base import depends_on, inline_formula
+from .sheets.base import check_sheets, depends_on, inline_formula
 
 MAX_SCENARIOS = 16_000  # Excel has 16,384 columns; three hold labels and units
 
@@ -178,8 +178,8 @@ def _positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
         row_of[row.key] = r
         r += 1
     external = {}
-    for other in earlier:
-        for k, rk in _positions(other, ())[1].items():
+    for i, other in enumerate(earlier):  # an earlier sheet may itself read the sheets before it
+        for k, rk in _positions(other, earlier[:i])[1].items():
             external.setdefault(k, (other.title, rk))
     missing = [k for k in sheet.reads if k not in external]
     if missing:
@@ -320,6 +320,9 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
         end = r + 2 + CHART_ROWS
+    if sheet.series_chart is not None:
+        blocks.append(end + 2)
+        end = _write_series_chart(book, ws, sheet, row_of, n, end)
     if sheet.grid is not None:
         blocks += [end + 2, end + 2 + 3 + len(sheet.grid.row_values) + 1]  # the grid table, its chart
         grid_row, grid_col = _write_grid(book, ws, info, styles, end + 2, scenarios, earlier)
@@ -328,6 +331,32 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     sections = [row for kind, row, _ in plan if kind == "section"]
     _apply_print_plan(info, pplan, sections + blocks, end)
     return info
+
+
+SERIES_CHART_MAX = 16  # scenarios drawn in a series chart; more would be unreadable (Excel allows 255)
+
+
+def _write_series_chart(book, ws, sheet: Sheet, row_of, n: int, end: int) -> int:
+    """A clustered column chart over the consecutive rows ``sheet.series_chart`` names (the capex
+    schedule's years), one series per scenario column; returns the last row it covers."""
+    keys, title = sheet.series_chart
+    rows = [row_of[k] for k in keys]
+    if rows != list(range(rows[0], rows[0] + len(rows))):  # pragma: no cover - a programming error
+        raise ValueError(f"sheet {sheet.title!r}: the chart rows {keys} are not consecutive")
+    chart = book.add_chart({"type": "column"})
+    shown = min(n, SERIES_CHART_MAX)
+    for j in range(shown):
+        chart.add_series({
+            "name": [sheet.title, HEADER_ROW, FIRST_COL + j],
+            "categories": [sheet.title, rows[0], 0, rows[-1], 0],
+            "values": [sheet.title, rows[0], FIRST_COL + j, rows[-1], FIRST_COL + j],
+        })
+    more = f" (first {shown} of {n} scenarios)" if shown < n else ""
+    chart.set_title({"name": title + more, "name_font": {"size": 11}})
+    chart.set_legend({"position": "bottom"} if shown > 1 else {"none": True})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    ws.insert_chart(end + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
+    return end + 2 + CHART_ROWS
 
 
 # --- print layout: widths, wrapped text, chart labels, scale and page breaks (xlsizing.printing) ---
@@ -683,6 +712,7 @@ def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
         raise InvalidInput(f"scenarios must hold at most {MAX_SCENARIOS} scenarios (Excel columns), "
                            f"got {len(scenarios)}")
     selected = sheetlist.sheets(sheets)
+    check_sheets(selected, reads=True)
     values = sheet_values(scenarios, selected)
     styles = _Styles(book)
     infos: list[SheetInfo] = []

@@ -6,7 +6,7 @@ and their rules, ``batch --grid``, the Notes sheet and the Excel functions' help
 (or, for a test or an extension, ``SHEETS.append(my_sheet)``); nothing registers itself on import.
 
 >>> [s.title for s in SHEETS]
-['Figure 11', 'Beyond']
+['Figure 11', 'Beyond', 'Economics']
 >>> v = evaluate_column({"mau_wan": 10000, "peak_multiplier": 4})
 >>> round(v["capex_yi"], 2), v["total_params_yi"]
 (759.09, 1300.0)
@@ -19,18 +19,19 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 from .base import (Grid, Row, Sheet, all_inputs, check_sheets, defined_name, display, evaluate_sheets,
                    evaluate_sheets_column, formula, owner_row)
 from .beyond import BEYOND
+from .economics import ECONOMICS
 from .figure11 import FIGURE11
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-SHEETS: list[Sheet] = [FIGURE11, BEYOND]
+SHEETS: list[Sheet] = [FIGURE11, BEYOND, ECONOMICS]
 
 # Up to this many scenarios, evaluating one at a time on floats beats importing numpy (~60-100 ms)
 # (bench/bench_build.py); beyond it the array path is cheaper.  Both give the same numbers.
 COLUMN_PATH_MAX = 256
 
-__all__ = ["SHEETS", "FIGURE11", "BEYOND", "Row", "Sheet", "Grid", "evaluate", "evaluate_column", "get", "row",
+__all__ = ["SHEETS", "FIGURE11", "BEYOND", "ECONOMICS", "Row", "Sheet", "Grid", "evaluate", "evaluate_column", "get", "row",
            "input_rows", "formula", "display", "defined_name", "COLUMN_PATH_MAX"]
 
 

@@ -139,6 +139,10 @@ class Sheet:
     # the renderer lists the flagged columns under ``explain_title``
     explain: tuple | None = None
     explain_title: str = ""
+    # (row keys, title): a clustered column chart over these consecutive rows, one series per
+    # scenario (the capex-by-year schedule); categories are the rows' Chinese labels
+    series_chart: tuple[tuple[str, ...], str] | None = None
+    master: str | None = None  # key of the master-check row (1 = every check holds); verify reports 0
 
     def __post_init__(self):
         keys = [r.key for r in self.rows]
@@ -247,8 +251,9 @@ def dependency_order(computed, known) -> tuple[Row, ...]:
     return tuple(order)
 
 
-def check_sheets(sheets: Sequence[Sheet]) -> None:
-    """Refuse a sheet list whose keys clash or whose sheets read rows no earlier sheet has."""
+def check_sheets(sheets: Sequence[Sheet], reads: bool = False) -> None:
+    """Refuse a sheet list whose titles, prefixes or keys clash; with ``reads``, also one whose sheets read
+    rows no earlier sheet has (a workbook must hold them; an evaluation may take them as inputs)."""
     seen: dict[str, str] = {}
     titles, prefixes = set(), set()
     for s in sheets:
@@ -258,7 +263,7 @@ def check_sheets(sheets: Sequence[Sheet]) -> None:
             raise ValueError(f"sheet {s.title!r}: defined-name prefix {s.prefix!r} is already used")
         titles.add(s.title)
         prefixes.add(s.prefix)
-        for k in s.reads:
+        for k in s.reads if reads else ():
             if k not in seen:
                 raise ValueError(f"sheet {s.title!r} reads {k!r}, which no earlier sheet defines")
         for r in s.rows:
@@ -318,7 +323,7 @@ def _evaluate(sheets, inputs, convert, compute, link, universe) -> dict:
             if r.is_linked:
                 values[r.key] = link(r, v, values)
                 continue
-            if _is_unset(v):
+            if r.key not in inputs:
                 v = r.default
             if v is None:
                 raise InvalidInput(f"{r.key} is required ({r.en}, {r.unit or 'ratio'})")
@@ -396,6 +401,9 @@ def display(row: Row, value: float) -> str:
     if row.fmt == "@":
         return str(value)
     v = float(value)
+    if row.fmt.startswith('"'):  # a text-only format such as "TRUE";"TRUE";"FALSE" (positive; negative; zero)
+        parts = [p.strip('"') for p in row.fmt.split(";")]
+        return parts[0] if v > 0 else parts[min(1, len(parts) - 1)] if v < 0 else parts[-1]
     if not math.isfinite(v):
         return "#NUM!"
     d = decimals(row)

@@ -19,6 +19,8 @@ from __future__ import annotations
 from .. import beyond
 from .._args import AT_LEAST_ONE, FRACTION, NONNEGATIVE, POSITIVE, PROPORTION
 from ..units import (DAYS_PER_YEAR_XL, GIGA_XL, HOURS_PER_YEAR_XL, KILO_XL, MEGA_XL, TERA_XL, WAN_XL, YI_XL)
+
+FFN_XL = "3"  # beyond.FFN_MATRICES: a gated FFN's gate, up and down matrices
 from .base import Grid, Row, Sheet, row_in
 
 MODEL, DEMAND, HARDWARE, SERVING, FLEET, MONEY = "model", "demand", "hardware", "serving", "fleet", "money"
@@ -26,7 +28,7 @@ SECTION_TITLES = {
     MODEL: ("模型（MoE：激活/总参数）", "Model (MoE: active vs total parameters)"),
     DEMAND: ("需求拆分（输入/输出、缓存命中）", "Demand split (input/output tokens, KV-cache hits)"),
     HARDWARE: ("加速卡与精度", "Accelerator and precision (from the catalog)"),
-    SERVING: ("解码 roofline（每个副本）", "Decode roofline (per replica of n cards)"),
+    SERVING: ("解码步时（每个副本）：KV + max(权重, 计算) + 通信", "Decode step per replica of n cards: KV + max(weights, compute) + communication"),
     FLEET: ("卡数：报告（纯算力） vs 带宽感知", "Cards: the report (compute-only) vs bandwidth-aware"),
     MONEY: ("服务器、资本开支、电力与单位成本", "Servers, capex, power and unit cost"),
 }
@@ -50,6 +52,17 @@ ROWS: tuple[Row, ...] = (
     row_in("head_dim", "头维度", "Head dimension", "", "0", 128.0, AT_LEAST_ONE, MODEL, "Assumption."),
     row_in("kv_bytes", "KV缓存每元素字节", "KV-cache bytes per element", "B", "0.0", 2.0, POSITIVE, MODEL,
         "2 = BF16 KV cache, 1 = FP8."),
+    row_in("hidden_size", "隐藏维度", "Hidden size (width of the activations exchanged)", "", "#,##0", 12288.0,
+           AT_LEAST_ONE, MODEL, "Assumption: the width of GLM-130B, a public 130B dense model (hidden 12,288 = "
+           "96 heads × 128; THUDM/GLM-130B). Sets the all-reduce volume."),
+    row_in("moe_layers", "MoE层数", "MoE layers (0 = dense)", "", "0", 0.0, NONNEGATIVE, MODEL,
+           "0 = a dense model. DeepSeek-V3: 58 (61 layers, the first 3 dense); Mixtral-8x7B: 32."),
+    row_in("experts", "路由专家数", "Routed experts per MoE layer (E)", "", "0", 1.0, AT_LEAST_ONE, MODEL,
+           "DeepSeek-V3: 256; Mixtral-8x7B: 8. Unused when MoE layers = 0."),
+    row_in("experts_per_token", "每token激活专家数", "Routed experts per token (k)", "", "0", 1.0, AT_LEAST_ONE, MODEL,
+           "DeepSeek-V3: 8; Mixtral-8x7B: 2 (shared experts are always read and count in the weights)."),
+    row_in("expert_ffn", "专家FFN维度", "Expert FFN size", "", "#,##0", 0.0, NONNEGATIVE, MODEL,
+           "DeepSeek-V3: 2,048; Mixtral-8x7B: 14,336. 'xlsizing beyond --model NAME' sets every model row."),
     Row("kv_bytes_per_token", "每token KV缓存", "KV-cache bytes per token", "B", "#,##0", MODEL,
         fn=beyond.kv_bytes_per_token, udf="KV_BYTES_PER_TOKEN", native="2*{layers}*{kv_heads}*{head_dim}*{kv_bytes}"),
     # --- demand --------------------------------------------------------------------------------
@@ -91,6 +104,19 @@ ROWS: tuple[Row, ...] = (
         SERVING, "Assumption."),
     row_in("tpot_slo_s", "每token时延上限", "Time-per-output-token SLO", "s", "0.000", beyond.TPOT_SLO_S, POSITIVE,
         SERVING, "50 ms = 20 tokens/s per user (assumption)."),
+    row_in("kv_serial_share", "KV读取串行比例", "Share of the KV read not hidden under compute (1 general, 0 roofline)",
+           "", "0%", beyond.KV_SERIAL_SHARE, beyond.SHARE, SERVING,
+           "1 = the general form of jax-ml/scaling-book (attention's KV read runs between the matmuls); "
+           "0 = the simple roofline max(memory, compute)."),
+    row_in("interconnect_gbs", "卡间互联带宽（单向）", "Interconnect bandwidth per card, one direction", "GB/s", "#,##0",
+           450.0, POSITIVE, SERVING, "H20: NVLink 900 GB/s = 450 GB/s each way (NVIDIA H20 datasheet)."),
+    row_in("activation_bytes", "激活每元素字节", "Bytes per exchanged activation", "B", "0.0", beyond.ACTIVATION_BYTES,
+           POSITIVE, SERVING, "2 = BF16 (assumption); DeepSeek dispatches tokens in FP8 (1)."),
+    row_in("collective_latency_us", "每次集合通信延迟", "Latency per collective", "µs", "0.0",
+           beyond.COLLECTIVE_LATENCY_US, NONNEGATIVE, SERVING,
+           "Assumption: the order of NCCL's small-message latency inside one NVLink server."),
+    row_in("expert_parallel", "专家并行(1)/张量并行(0)", "MoE experts: expert parallel (1) or tensor parallel (0)", "",
+           "0", 0.0, beyond.SHARE, SERVING, "1: each MoE layer's all-reduce becomes an all-to-all dispatch + combine."),
     Row("weights_gb", "权重显存", "Weight memory", "GB", "#,##0.0", SERVING, fn=beyond.weights_gb,
         native=f"{{total_params_yi}}*{YI_XL}*{{bytes_per_weight}}/{GIGA_XL}"),
     Row("batch_capacity", "最大可容纳批", "Largest batch that fits (< 1: infeasible)", "", "#,##0", SERVING,
@@ -101,11 +127,31 @@ ROWS: tuple[Row, ...] = (
         section=SERVING, fn=beyond.memory_headroom_gb,
         native=f"{{replica_cards}}*{{memory_gb}}*{{usable_fraction}}-{{weights_gb}}"
                f"-{{batch}}*{{context_tokens}}*{{kv_bytes_per_token}}/{GIGA_XL}"),
-    Row("decode_step_s", "解码步时", "Decode step time: max(memory, compute)", "s", "0.0000", SERVING,
-        fn=beyond.decode_step_s, udf="DECODE_STEP_S",
-        native=f"MAX(({{weights_gb}}*{GIGA_XL}+{{batch}}*{{context_tokens}}*{{kv_bytes_per_token}})"
-               f"/({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}}),"
-               f"2*{{active_params_yi}}*{YI_XL}*{{batch}}/({{replica_cards}}*{{peak_tflops}}*{TERA_XL}*{{mfu_decode}}))"),
+    Row("weights_read_gb", "每步读取权重", "Weights read per step (MoE: only the experts the batch hits)", "GB",
+        "#,##0.0", SERVING, fn=beyond.weights_read_gb,
+        native=f"{{weights_gb}}-{{moe_layers}}*({{experts}}-{{experts}}*(1-(1-MIN({{experts_per_token}},{{experts}})"
+               f"/{{experts}})^{{batch}}))*{FFN_XL}*{{hidden_size}}*{{expert_ffn}}*{{bytes_per_weight}}/{GIGA_XL}"),
+    Row("weight_read_s", "权重读取时间", "Weight read time", "s", "0.0000", SERVING, fn=beyond.weight_read_s,
+        native=f"{{weights_read_gb}}*{GIGA_XL}/({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}})"),
+    Row("kv_read_s", "KV缓存读取时间", "KV-cache read time", "s", "0.0000", SERVING, fn=beyond.kv_read_s,
+        native=f"{{batch}}*{{context_tokens}}*{{kv_bytes_per_token}}/({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}})"),
+    Row("decode_compute_s", "解码计算时间", "Decode matmul time", "s", "0.0000", SERVING, fn=beyond.decode_compute_s,
+        native=f"2*{{active_params_yi}}*{YI_XL}*{{batch}}/({{replica_cards}}*{{peak_tflops}}*{TERA_XL}*{{mfu_decode}})"),
+    Row("tp_allreduce_s", "张量并行all-reduce时间", "Tensor-parallel all-reduce time (2 per layer)", "s", "0.0000",
+        SERVING, fn=beyond.tp_allreduce_s,
+        native=f"IF({{replica_cards}}>1,2*{{layers}}*(2*({{replica_cards}}-1)/{{replica_cards}}*{{hidden_size}}*{{batch}}"
+               f"*{{activation_bytes}}/({{interconnect_gbs}}*{GIGA_XL})+{{collective_latency_us}}/{MEGA_XL}),0)"),
+    Row("ep_alltoall_s", "专家并行all-to-all时间", "Expert-parallel all-to-all time (dispatch + combine)", "s", "0.0000",
+        SERVING, fn=beyond.ep_alltoall_s,
+        native=f"IF({{replica_cards}}>1,2*{{moe_layers}}*(({{replica_cards}}-1)/{{replica_cards}}*{{batch}}"
+               f"*{{experts_per_token}}*{{hidden_size}}*{{activation_bytes}}/{{replica_cards}}/({{interconnect_gbs}}"
+               f"*{GIGA_XL})+{{collective_latency_us}}/{MEGA_XL}),0)"),
+    Row("comm_s", "每步通信时间", "Communication per step (added serially)", "s", "0.0000", SERVING,
+        fn=beyond.step_comm_s,
+        native="{tp_allreduce_s}*(1-{expert_parallel}*{moe_layers}/(2*{layers}))+{expert_parallel}*{ep_alltoall_s}"),
+    Row("decode_step_s", "解码步时", "Decode step: MAX(weights + KV, compute + share × KV) + communication", "s",
+        "0.0000", SERVING, fn=beyond.step_time_s,
+        native="MAX({weight_read_s}+{kv_read_s},{decode_compute_s}+{kv_serial_share}*{kv_read_s})+{comm_s}"),
     Row("decode_feasible", "可行(1)/不可行(0)", "Feasible: fits in memory and meets the SLO (1/0)", "", "0",
         section=SERVING, fn=beyond.decode_feasible,
         native="IF(AND({memory_headroom_gb}>=0,{decode_step_s}<={tpot_slo_s}),1,0)"),
