@@ -289,7 +289,8 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     if sheet.grid is not None:  # the grid shares the first scenario columns: wide enough for both
         _widen_for_grid(info, sheet)
     pplan = _print_columns(info)
-    _wrap_long_text(info, styles, scenarios, text_rows, source_row, pplan)
+    _wrap_long_text(info, styles, scenarios, text_rows, source_row, pplan,
+                    [(r, item) for kind, r, item in plan if kind == "row"])
 
     ws.freeze_panes(FIRST_ROW, FIRST_COL)
     ws.set_landscape()
@@ -403,10 +404,17 @@ def _print_columns(info: SheetInfo) -> printing.PrintPlan:
 
 
 def _wrap_long_text(info: SheetInfo, styles: _Styles, scenarios, text_rows, source_row: int,
-                    pplan: printing.PrintPlan) -> None:
+                    pplan: printing.PrintPlan, label_rows=()) -> None:
     """Write the text rows (the formula line) and the source line wrapped, their rows as tall as needed,
-    and let long scenario names wrap in the header, so printing cuts nothing off."""
+    and let long row labels and scenario names wrap, so printing cuts nothing off."""
     ws, n = info.worksheet, info.n
+    for r, row in label_rows:  # a label wider than its column (capped widths) wraps onto two lines
+        k = [printing.lines(text, info.widths.get(c, 8.43)) for c, text in ((0, row.zh), (1, row.en))]
+        if max(k) > 1:
+            for c, text, kc in ((0, row.zh, k[0]), (1, row.en, k[1])):
+                if kc > 1:
+                    ws.write_string(r, c, text, styles.wrapped("plain"))
+            _set_height(info, r, max(k) * printing.ROW_PT)
     # merge only across the scenario columns of the first printed page: a merged text across a
     # page break would be cut in two
     last_col = FIRST_COL + n - 1 if not pplan.v_breaks else min(FIRST_COL + n - 1, pplan.v_breaks[0] - 1)
