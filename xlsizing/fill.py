@@ -42,6 +42,7 @@ from . import sheets as sheetlist
 from .errors import InvalidInput, WorkbookError
 from .fileio import atomic_write, check_output, load_workbook
 from .precedents import Opaque, area_cells, trusted_cells
+from .printing import short_label
 from .refs import named_cell, read_named
 from .scenarios import Scenario, scenario_values
 from .scenarios import values as scenario_rows
@@ -366,7 +367,9 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
                     else:
                         ws[ref].value = float(values[row.key][j])
             for j, s in enumerate(scenarios):
-                for key, text in (("scenario_name", s.name), ("scenario_name_en", s.name_en or "")):
+                # chart_label: the shortened name a chart's axis shows (xlsizing.printing.short_label)
+                for key, text in (("scenario_name", s.name), ("scenario_name_en", s.name_en or ""),
+                                  ("chart_label", short_label(s.name))):
                     if spec.name(key, j + 1) in names:
                         _set_text(wb, spec.name(key, j + 1), text)
         for j, s in enumerate(scenarios):  # the Notes sheet's scenario table, if kept

@@ -34,6 +34,7 @@ sixteen would need 31%, so they print at 60%, five scenario columns a page, labe
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ ROW_PT = 15.5  # a default row: Excel 15 pt, LibreOffice about 14.9 pt (same PDF
 ORPHAN_ROWS = 4  # a section that must break starts a new page unless this many rows fit before the break
 MIN_SCALE = 60  # percent: 11-point text prints at 6.6 points (a footnote), no smaller
 MAX_SCALE = 100
+CHART_LABEL_UNITS = 16  # a chart axis label longer than this (width units) is shortened
 
 
 def printable_width_pt() -> float:
@@ -69,18 +71,20 @@ def column_pt(width: float) -> float:
     return (width + 0.71) * UNIT_PT  # XlsxWriter stores width + 5 px of padding
 
 
+@functools.lru_cache(maxsize=1 << 14)  # labels repeat in every workbook of a batch
 def text_width(s: str) -> float:
     """Width of ``s`` in column-width units (CJK characters count two)."""
     return float(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(s)))
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def lines(text: str, width_units: float, font_pt: float = 11.0) -> int:
     """Lines a wrapped ``text`` needs in a cell ``width_units`` wide (15% margin for proportional fonts)."""
     fits = max(1.0, width_units * 11.0 / font_pt)
     return max(1, math.ceil(text_width(text) * 1.15 / fits))
 
 
-def short_label(name: str, max_units: float = 16) -> str:
+def short_label(name: str, max_units: float = CHART_LABEL_UNITS) -> str:
     """``name`` cut to at most ``max_units`` width units, ending in "…" when cut (a chart axis label)."""
     if text_width(name) <= max_units:
         return name

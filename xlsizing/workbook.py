@@ -364,7 +364,6 @@ def _write_series_chart(book, ws, sheet: Sheet, row_of, n: int, end: int) -> int
 
 NAME_WIDTH_MAX = 20.0  # a scenario column is never widened beyond this for its name alone
 CHART_ROWS = 16  # rows a chart (288 px high) covers in LibreOffice (18 px rows); Excel's 20 px rows: 15
-CHART_LABEL_UNITS = 16  # a chart axis label longer than this (width units) is shortened
 
 
 def _set_width(info: SheetInfo, col: int, width: float) -> None:
@@ -443,11 +442,11 @@ def _wrap_long_text(info: SheetInfo, styles: _Styles, scenarios, text_rows, sour
 def _chart_labels(book, info: SheetInfo, styles: _Styles, scenarios, row: int) -> int:
     """The row the scenario chart takes its category labels from: the header row, or (when a name is
     too long for an axis label) a hidden row of shortened names, named ``<prefix>chart_label_<n>``."""
-    if all(printing.text_width(s.name) <= CHART_LABEL_UNITS for s in scenarios):
+    if all(printing.text_width(s.name) <= printing.CHART_LABEL_UNITS for s in scenarios):
         return HEADER_ROW
     ws, sheet = info.worksheet, info.sheet
     for j, s in enumerate(scenarios):
-        ws.write_string(row, FIRST_COL + j, printing.short_label(s.name, CHART_LABEL_UNITS), styles.label)
+        ws.write_string(row, FIRST_COL + j, printing.short_label(s.name, printing.CHART_LABEL_UNITS), styles.label)
         book.define_name(sheet.name("chart_label", j + 1), "=" + cell(row, FIRST_COL + j, True, sheet.title))
     _set_height(info, row, printing.ROW_PT, hidden=True)
     return row
