@@ -572,6 +572,7 @@ def _grid_pick(sheet: Sheet, n: int):
     return pick
 
 
+@functools.lru_cache(maxsize=1 << 12)  # the same 25 formulas in every workbook of a batch
 def grid_formula(sheet: Sheet, n: int, i: int, k: int) -> str:
     """The formula of grid cell (row ``i``, column ``k``, 0-based) in a workbook of ``n`` scenarios (fill checks it)."""
     return _grid_formula(sheet, _grid_pick(sheet, n), i, k)
@@ -587,7 +588,6 @@ def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios
     sheet, g, n = info.sheet, info.sheet.grid, info.n
     choose = n <= g.choose_max
     owners = {key: s for s in sheetlist.SHEETS for key in s.row}
-    pick = _grid_pick(sheet, n)
 
     title = sheet.title
     r = row0
@@ -620,7 +620,7 @@ def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios
         book.define_name(grid_name(sheet, "row", i + 1), "=" + cell(r, 2, True, title))
         for k in range(len(g.col_values)):
             v = grid[i][k]
-            ws.write_formula(r, FIRST_COL + k, _grid_formula(sheet, pick, i, k), styles.number(g.fmt, "formula"),
+            ws.write_formula(r, FIRST_COL + k, grid_formula(sheet, n, i, k), styles.number(g.fmt, "formula"),
                              v if math.isfinite(v) else "#NUM!")
             book.define_name(grid_name(sheet, "", i + 1, k + 1), "=" + cell(r, FIRST_COL + k, True, title))
     last_col = FIRST_COL + len(g.col_values) - 1
