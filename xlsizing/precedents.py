@@ -66,16 +66,21 @@ def _cells_of_area(sheet: str, area: str) -> list[Cell]:
 
 
 def _name_text(wb, sheet: str | None, name: str) -> str | None:
-    """The formula text of a defined name (sheet scope first, then workbook scope), or None."""
+    """The formula text of a defined name (sheet scope first, then workbook scope), or None.
+
+    Names are matched case-insensitively, as Excel does; the workbook's names are indexed once
+    (a 250-column fill looks up names tens of thousands of times).
+    """
+    index = getattr(wb, "_xlsizing_names_lower", None)
+    if index is None:
+        index = {k.lower(): dn.attr_text for k, dn in wb.defined_names.items()}
+        wb._xlsizing_names_lower = index
     if sheet is not None and sheet in wb.sheetnames:
         local = wb[sheet].defined_names
         for k in local:
             if k.lower() == name.lower():
                 return local[k].attr_text
-    for k, dn in wb.defined_names.items():
-        if k.lower() == name.lower():
-            return dn.attr_text
-    return None
+    return index.get(name.lower())
 
 
 def _operand_cells(wb, here: str, value: str, depth: int) -> list[Cell]:
