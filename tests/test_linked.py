@@ -252,3 +252,37 @@ def test_excel_function_defaults_agree_with_figure11(function, parameter, figure
     assert default == FIGURE11.row[figure11_key].default, (
         f"{function}({parameter}={default}) but the Beyond sheet follows Figure 11 {figure11_key} = "
         f"{FIGURE11.row[figure11_key].default}")
+
+
+# --- verify checks the links themselves ----------------------------------------------------------
+
+
+def test_verify_finds_a_link_pointing_at_the_wrong_cell(tmp_path):
+    # oracle: the Python engine, in which bx_total_params_yi follows params_yi (1300亿); a link
+    # re-pointed at the reference-day tokens cell (40000亿) must be reported at its own cell
+    path = write_workbook([make_scenario("s", **BASE)], tmp_path / "ok.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws, ref = named_cell(wb, bx("total_params_yi"))
+    assert ws[ref].value.startswith("='Figure 11'!")
+    _, tokens_ref = named_cell(wb, "ref_tokens_yi_1")
+    ws[ref].value = f"='Figure 11'!{tokens_ref}"
+    wb.save(tmp_path / "broken.xlsx")
+    good, broken = verify_workbooks([path, tmp_path / "broken.xlsx"])
+    assert good.ok, good.summary()
+    assert not broken.ok
+    wrong = [m for m in broken.mismatches if m.key == "total_params_yi"]
+    assert [(m.cell, m.expected, m.got) for m in wrong] == [(ref, PARAMS_YI, 40000)]
+
+
+def test_fill_colours_a_set_link_blue_and_a_followed_one_green(tmp_path):
+    # oracle: the writer's convention (workbook.INPUT_BLUE / LINK_GREEN), which fill must keep
+    from xlsizing.fill import fill_workbook
+    from xlsizing.workbook import write_template
+
+    template = write_template(tmp_path / "t.xlsx")
+    scen = [make_scenario(f"x{i}", **BASE, **({"total_params_yi": 6710} if i == 0 else {})) for i in range(4)]
+    wb = openpyxl.load_workbook(fill_workbook(template, scen, tmp_path / "f.xlsx"))
+    cells = [named_cell(wb, bx("total_params_yi", j)) for j in (1, 2)]
+    (ws1, r1), (ws2, r2) = cells
+    assert (ws1[r1].value, ws1[r1].font.color.rgb) == (6710, "FF0000FF")
+    assert ws2[r2].value.startswith("='Figure 11'!") and ws2[r2].font.color.rgb == "FF008000"

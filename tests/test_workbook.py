@@ -26,7 +26,7 @@ from openpyxl.styles import Font, PatternFill
 
 import fig11 as layout
 from xlsizing.fill import fill_workbook
-from xlsizing.recalc import export_pdf
+from xlsizing.pdf import export_pdf
 from xlsizing.scenarios import load_builtin, make_scenario, to_inputs
 from xlsizing.verify import check_values, verify_workbooks
 from xlsizing.refs import named_cell

@@ -19,7 +19,8 @@ import fig11 as layout
 from xlsizing.errors import InvalidInput, OutputExists, WorkbookError
 from xlsizing.fileio import atomic_write, check_xlsx
 from xlsizing.fill import fill_workbook
-from xlsizing.recalc import convert, export_pdf, recalculate
+from xlsizing.pdf import export_pdf
+from xlsizing.recalc import convert, recalculate
 from xlsizing.scenarios import load_builtin, make_scenario
 from xlsizing.verify import verify_workbooks
 from xlsizing.refs import named_cell

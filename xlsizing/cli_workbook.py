@@ -192,7 +192,7 @@ def _setup_pdf(p):
 @command("pdf", "render a workbook to PDF with LibreOffice (Chinese labels included) for emailing",
          "xlsizing pdf figure11.xlsx -o figure11.pdf")(_setup_pdf)
 def cmd_pdf(args) -> int:
-    from .recalc import export_pdf
+    from .pdf import export_pdf
 
     out = args.output or Path(args.workbook).stem + ".pdf"
     path = export_pdf(args.workbook, out, force=args.force, timeout=args.timeout)

@@ -48,6 +48,7 @@ from .scenarios import Scenario, scenario_values
 from .scenarios import values as scenario_rows
 from .sheets import formula
 from .verify import _columns
+from .workbook import INPUT_BLUE, LINK_GREEN
 from .xlsm import check_fill_output, vba_project
 
 
@@ -70,6 +71,15 @@ def _addr(wb, spec, present, j: int, here: str):
         return r if other.title == here else f"{quote_sheetname(other.title)}!{r}"
 
     return addr
+
+
+def _colour(c, rgb: str) -> None:
+    """Give cell ``c`` the font colour ``rgb`` ("#0000FF"), keeping the rest of its font (the analyst's style)."""
+    from copy import copy
+
+    font = copy(c.font)
+    font.color = "FF" + rgb.lstrip("#")
+    c.font = font
 
 
 def _follows_link(row, scenario) -> bool:
@@ -364,8 +374,12 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
                     if _follows_link(row, scenarios[j]):
                         # not set by the scenario: the cell follows the row it links to
                         ws[ref].value = formula(row, _addr(wb, spec, present, j + 1, ws.title))
+                        if row.is_linked:
+                            _colour(ws[ref], LINK_GREEN)
                     else:
                         ws[ref].value = float(values[row.key][j])
+                        if row.is_linked:  # a typed value replaces the link: an input, blue
+                            _colour(ws[ref], INPUT_BLUE)
             for j, s in enumerate(scenarios):
                 # chart_label: the shortened name a chart's axis shows (xlsizing.printing.short_label)
                 for key, text in (("scenario_name", s.name), ("scenario_name_en", s.name_en or ""),

@@ -189,6 +189,7 @@ class Cells:
     values: Mapping[tuple[str, str], object]
     errors: list[CellError] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)  # "Sheet!D5" of each cell still showing POISON
+    formulas: set = field(default_factory=set)  # (sheet, "D5") of the named cells that hold a formula
 
     def __getitem__(self, name: str) -> tuple[str, str, object]:
         """``(sheet, "D5", value)`` of a defined name, or KeyError saying what is wrong."""
@@ -234,6 +235,8 @@ def _openpyxl_cells(original, recalculated) -> Cells:
     names = openpyxl_names(original)
     values = {at: recalculated[at[0]][at[1]].value for at in names.values()
               if isinstance(at, tuple) and at[0] in recalculated.sheetnames}
+    formulas = {at for at in names.values() if isinstance(at, tuple) and at[0] in original.sheetnames
+                and original[at[0]][at[1]].data_type == "f"}
     errors, stale = [], []
     for ws in recalculated.worksheets:
         for line in ws.iter_rows():
@@ -242,7 +245,7 @@ def _openpyxl_cells(original, recalculated) -> Cells:
                     errors.append(CellError(ws.title, c.coordinate, str(c.value)))
                 elif c.value == POISON:
                     stale.append(f"{ws.title}!{c.coordinate}")
-    return Cells(names, values, errors, stale)
+    return Cells(names, values, errors, stale, formulas)
 
 
 def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
@@ -250,9 +253,10 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
     """Compare the named cells of a recalculated workbook with the Python engine; list its error cells.
 
     Every sheet of ``specs`` (default: :data:`xlsizing.sheets.SHEETS`) found in the workbook (by its
-    defined names) is checked: its inputs (linked ones included, as the engine computed them) are
-    read, the one evaluator computes every row of the sheets present, and each computed cell must
-    agree to :data:`REL_TOL`.  Cells still showing :data:`POISON` were not recalculated by
+    defined names) is checked: its inputs are read, the one evaluator computes every row of the
+    sheets present, and each computed cell must agree to :data:`REL_TOL`.  A linked input that
+    holds a formula (it follows another sheet's row) is checked like a computed cell: it must show
+    the value of the row it links to, so a link pointing at the wrong cell is found.  Cells still showing :data:`POISON` were not recalculated by
     ``engine``: the report says so first (a problem).
     """
     rep = Report(Path(path), engine=engine)
@@ -274,6 +278,7 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
     n = counts.pop() if len(counts) == 1 else 0
     sheets = [s for s, _ in present]
     inputs, bad = {}, False
+    linked: list[tuple[Sheet, object, int]] = []  # (sheet, row, column) of linked cells holding a formula
     scen = []
     for j in range(1, n + 1):
         try:
@@ -301,6 +306,10 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
                                         f"{'empty' if v is None else repr(v)}")
                     bad = True
                     continue
+                if r.is_linked and (sheet, ref) in cells.formulas:
+                    linked.append((spec, r, j))
+                    col.append(math.nan)  # follow the link, in Python too; the cell is checked below
+                    continue
                 if not r.rule.element_ok(float(v)):
                     rep.problems.append(f"{sheet}!{ref} ({nm}): {r.key} must be {r.rule.allowed}, got {fmt_value(v)}")
                     bad = True
@@ -316,24 +325,24 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
         rep.problems.append(f"the inputs are not valid: {e}")
         rep.errors.extend(cells.errors)
         return rep
+    checks = [(spec, row, j) for spec in sheets for row in spec.computed for j in range(1, n + 1)] + linked
+    for spec, row, j in checks:
+        nm = spec.name(row.key, j)
+        try:
+            sheet, ref, got = cells[nm]
+        except KeyError as e:
+            rep.problems.append(f"{spec.title}: {e.args[0]}")
+            continue
+        exp = float(np.asarray(expected[row.key])[j - 1])
+        rep.checked += 1
+        if _is_number(got) and math.isclose(got, exp, rel_tol=REL_TOL, abs_tol=1e-300):
+            if exp:
+                rep.largest_difference = max(rep.largest_difference, abs(got - exp) / abs(exp))
+            continue
+        if isinstance(got, str) and got.startswith(ERROR_TEXTS):
+            continue  # reported once, by the error scan below
+        rep.mismatches.append(Mismatch(sheet, ref, row.key, f"{row.zh} / {row.en}", scen[j - 1], exp, got))
     for spec in sheets:
-        for row in spec.computed:
-            for j in range(1, n + 1):
-                nm = spec.name(row.key, j)
-                try:
-                    sheet, ref, got = cells[nm]
-                except KeyError as e:
-                    rep.problems.append(f"{spec.title}: {e.args[0]}")
-                    continue
-                exp = float(np.asarray(expected[row.key])[j - 1])
-                rep.checked += 1
-                if _is_number(got) and math.isclose(got, exp, rel_tol=REL_TOL, abs_tol=1e-300):
-                    if exp:
-                        rep.largest_difference = max(rep.largest_difference, abs(got - exp) / abs(exp))
-                    continue
-                if isinstance(got, str) and got.startswith(ERROR_TEXTS):
-                    continue  # reported once, by the error scan below
-                rep.mismatches.append(Mismatch(sheet, ref, row.key, f"{row.zh} / {row.en}", scen[j - 1], exp, got))
         if spec.master is not None:
             _check_master(rep, cells, spec, n, scen)
     rep.errors.extend(cells.errors)
@@ -511,8 +520,8 @@ def _cell_value(c: ElementTree.Element, strings: Sequence[str]) -> tuple[object,
     return text, kind  # "str" (a formula's text), "e" (an error), "d" (an ISO date)
 
 
-def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Iterator[tuple[str, object, str]]:
-    """``(coordinate, value, type)`` of every cell of a worksheet part, row by row."""
+def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Iterator[tuple[str, object, str, bool]]:
+    """``(coordinate, value, type, holds a formula)`` of every cell of a worksheet part, row by row."""
     row = 0
     for _, el in _elements(z, part, {"row"}):
         row = int(el.get("r", row + 1))
@@ -526,7 +535,7 @@ def _sheet_cells(z: zipfile.ZipFile, part: str, strings: Sequence[str]) -> Itera
                 ref = f"{column_letters(col)}{row}"
             else:
                 col = column_number(ref)
-            yield (ref, *_cell_value(c, strings))
+            yield (ref, *_cell_value(c, strings), any(_local(x.tag) == "f" for x in c))
 
 
 def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, str] | str]) -> Cells:
@@ -540,18 +549,21 @@ def recalculated_cells(path: str | os.PathLike, names: Mapping[str, tuple[str, s
     values: dict[tuple[str, str], object] = {}
     errors: list[CellError] = []
     stale: list[str] = []
+    formulas: set = set()
     with _reading(p), zipfile.ZipFile(p) as z:
         sheets, strings_part = _worksheets(z)
         strings = [] if strings_part is None else [_text(si) for _, si in _elements(z, strings_part, {"si"})]
         for title, part in sheets:
-            for ref, value, kind in _sheet_cells(z, part, strings):
+            for ref, value, kind, formula in _sheet_cells(z, part, strings):
                 if (title, ref) in wanted:
                     values[title, ref] = value
+                    if formula:
+                        formulas.add((title, ref))
                 if _shows_error(value, kind):
                     errors.append(CellError(title, ref, str(value)))
                 elif value == POISON:
                     stale.append(f"{title}!{ref}")
-    return Cells(names, values, errors, stale)
+    return Cells(names, values, errors, stale, formulas)
 
 
 # --- the staged copy an engine recalculates ---------------------------------------------------

@@ -314,7 +314,8 @@ def _collect(sheets: Sequence[Sheet], inputs: Mapping[str, object], convert, val
         values[k] = convert(k, inputs[k], (r.rule if r is not None and r.rule else None) or POSITIVE)
 
 
-def _evaluate(sheets, inputs, convert, compute, link, universe) -> dict:
+def _evaluate(sheets, inputs, convert, compute, link, universe, fit=None) -> dict:
+    """Check each sheet's inputs, then compute its rows (``fit(values)`` first checks that they fit together)."""
     values: dict = {}
     _collect(sheets, inputs, convert, values, universe if universe is not None else sheets)
     for s in sheets:
@@ -328,6 +329,8 @@ def _evaluate(sheets, inputs, convert, compute, link, universe) -> dict:
             if v is None:
                 raise InvalidInput(f"{r.key} is required ({r.en}, {r.unit or 'ratio'})")
             values[r.key] = convert(r.key, v, r.rule)
+        if fit is not None:
+            fit(values)
         for r in s.order:
             values[r.key] = compute(r, values)
     return values
@@ -357,13 +360,16 @@ def evaluate_sheets(sheets: Sequence[Sheet], inputs: Mapping[str, object],
     def compute(r, values):
         return np.asarray(r.fn.kernel(*(values[a] for a in r.args)), dtype=np.float64)
 
+    def fit(values):
+        try:
+            return np.broadcast_shapes(*(a.shape for a in values.values()))
+        except ValueError:
+            shapes = ", ".join(f"{k} {a.shape}" for k, a in values.items() if a.ndim)
+            raise InvalidInput(f"input arrays have shapes that do not fit together: {shapes}") from None
+
     with np.errstate(all="ignore"):
-        values = _evaluate(sheets, inputs, as_array, compute, link, universe)
-    try:
-        shape = np.broadcast_shapes(*(a.shape for a in values.values()))
-    except ValueError:
-        shapes = ", ".join(f"{k} {a.shape}" for k, a in values.items() if a.ndim)
-        raise InvalidInput(f"input arrays have shapes that do not fit together: {shapes}") from None
+        values = _evaluate(sheets, inputs, as_array, compute, link, universe, fit)
+    shape = fit(values)
     return {k: np.broadcast_to(v, shape) for k, v in values.items()}
 
 
