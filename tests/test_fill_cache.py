@@ -228,3 +228,28 @@ def test_fill_shortens_the_chart_labels_of_long_names(tmp_path):
     cats = [pts for part, cells, pts in chart_caches(out) if part.endswith("chart1.xml") and 3 in pts
             and not pts[3].replace(".", "").isdigit()]
     assert cats and cats[0][3] == "另一个很长的情…"
+
+
+def excel_respelled(template: Path, dest: Path) -> Path:
+    """The template as Excel saves it: number literals written out (Excel stores ``1E+4`` as ``10000``)."""
+    wb = openpyxl.load_workbook(template)
+    spell = {"1E+4": "10000", "1E+6": "1000000", "1E+8": "100000000", "1E+9": "1000000000",
+             "1E+12": "1000000000000"}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    c.value = re.sub(r"(?<![A-Z0-9.])1E\+(?:12|4|6|8|9)\b", lambda m: spell[m.group(0)], c.value)
+    wb.save(dest)
+    return dest
+
+
+def test_a_template_respelled_by_excel_keeps_every_cached_value(template, tmp_path, lo_recalc):
+    # same formulas, other spelling: every computed cell still caches (same count as a fill of the
+    # template itself), and every cached value is LibreOffice's
+    plain = fill_workbook(template, load_builtin(), tmp_path / "plain.xlsx")
+    src = excel_respelled(template, tmp_path / "excel.xlsx")
+    assert "1E+12" not in str(openpyxl.load_workbook(src)["Figure 11"]["D17"].value)
+    out = fill_workbook(src, load_builtin(), tmp_path / "excel-filled.xlsx")
+    assert len(cached_cells(out)) == len(cached_cells(plain)) > 100
+    assert_caches_computed([out], lo_recalc, tmp_path / "poisoned", min_cached=100)
