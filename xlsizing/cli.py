@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from . import cli_addin, cli_catalog, cli_workbook  # noqa: F401 - their commands register on import
+from . import cli_addin, cli_catalog, cli_plan, cli_workbook  # noqa: F401 - their commands register on import
 from ._version import __version__
 from .cli_common import COMMANDS, EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, add_grid_args, add_scenario_args, command, planned
 from .errors import VerificationFailed, XlsizingError

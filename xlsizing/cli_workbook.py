@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from .cli_common import EXIT_MISMATCH, EXIT_OK, add_grid_args, add_scenario_args, command, planned, scenarios_of
-from .errors import XlsizingError
+from .errors import InvalidInput, XlsizingError
 
 
 def _out(p, default: str):
@@ -67,6 +67,8 @@ def _setup_build(p):
     add_scenario_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
+    p.add_argument("--plan", action="store_true",
+                   help="add the Plan sheet: the cheapest configuration per scenario (xlsizing plan's defaults)")
     vba = p.add_mutually_exclusive_group()
     vba.add_argument("--vba-project", metavar="vbaProject.bin",
                      help="with -o NAME.xlsm: the VBA project (macros) to put in the workbook")
@@ -83,7 +85,13 @@ def cmd_build(args) -> int:
     from .workbook import write_workbook
 
     out = args.output or _default_name(args, ".xlsx")
-    if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
+    if args.plan:
+        if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
+            raise InvalidInput("--plan writes an .xlsx workbook; it cannot be combined with .xlsm or a VBA project")
+        from .plan_workbook import write_planned
+
+        path = write_planned(scenarios_of(args), out, force=args.force)
+    elif xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
         path = xlsm.write_workbook_xlsm(scenarios_of(args), out, force=args.force,
                                         vba_project=args.vba_project, vba_from=args.vba_from)
     else:
@@ -104,6 +112,8 @@ def _setup_batch(p):
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--force", action="store_true", help="replace existing workbooks")
     p.add_argument("--verify", action="store_true", help="then verify every workbook in one LibreOffice run")
+    p.add_argument("--plan", action="store_true", help="with --one-workbook: add the Plan sheet (xlsizing plan's "
+                                                       "defaults; one search per scenario)")
 
 
 @command("batch", "write many scenarios (a grid, a CSV, TOML files) into many workbooks or one, in parallel",
@@ -115,6 +125,8 @@ def cmd_batch(args) -> int:
     scenarios = planned(args)
     if args.one_workbook:
         return _write_one_workbook(scenarios, args)
+    if args.plan:
+        raise InvalidInput("--plan works with --one-workbook (one workbook, a Plan sheet column per scenario)")
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
                               progress=batch.progress_stream())
     for line in result.failure_lines():
@@ -129,6 +141,8 @@ def cmd_batch(args) -> int:
 def _write_one_workbook(scenarios, args) -> int:
     from .workbook import write_workbook
 
+    if getattr(args, "plan", False):
+        from .plan_workbook import write_planned as write_workbook
     path = write_workbook(scenarios, args.one_workbook, force=args.force)
     print(f"wrote {path} ({len(scenarios)} scenario columns)")
     return _verify([path]) if args.verify else EXIT_OK

@@ -264,7 +264,7 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
         rep.problems.append(f"{engine} did not recalculate {len(cells.stale)} formula cell(s) (first: "
                             f"{cells.stale[0]}): they still show the value planted before recalculation")
     names = cells.names
-    specs = sheetlist.sheets(specs)
+    specs = sheetlist.sheets(specs if specs is not None else [*sheetlist.SHEETS, *sheetlist.ON_REQUEST])
     present = [(s, _columns(names, s)) for s in specs]
     present = [(s, n) for s, n in present if n]
     if not present:
