@@ -398,14 +398,15 @@ def test_fill_caches_values_only_where_the_layout_formula_is_intact(tmp_path, te
 
 
 def test_charts_by_scenario_only_where_there_are_scenarios_to_compare(tmp_path):
-    # the template (four scenarios): capex by scenario, bandwidth-aware cards by scenario and the
-    # sensitivity grid's chart; a one-scenario workbook (each file of a batch): the grid's chart only
+    # the template (four scenarios): capex by scenario, bandwidth-aware cards by scenario, the
+    # sensitivity grid's chart and the Economics sheet's capex by year; a one-scenario workbook
+    # (each file of a batch): the grid's chart and capex by year (years, not scenarios, compared)
     def charts(path):
         return sorted(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart"))
 
     four = write_workbook(load_builtin(), tmp_path / "four.xlsx")
     one = write_workbook(load_builtin()[1:2], tmp_path / "one.xlsx")
-    assert len(charts(four)) == 3
-    assert len(charts(one)) == 1
+    assert len(charts(four)) == 4
+    assert len(charts(one)) == 2
     xml = zipfile.ZipFile(one).read(charts(one)[0]).decode()
     assert "<c:lineChart>" in xml and xml.count("<c:ser>") == 5  # one line per peak multiplier
