@@ -59,6 +59,10 @@ class Row:
     text: str | None = None  # text rows (the formula line)
     doc: str = ""
     link: str | None = None  # inputs only: the key of an earlier sheet's row this input follows
+    # computed rows that are differences of nearly equal numbers (a margin near 0): the magnitude,
+    # from the column's values by key, that verify's relative tolerance applies to instead of the
+    # row's own value — the conditioning of the difference, e.g. max(|revenue|, |cost|) / |revenue|
+    scale: Callable[[Mapping[str, float]], float] | None = None
     args: tuple[str, ...] = field(default=(), init=False)
 
     def __post_init__(self):

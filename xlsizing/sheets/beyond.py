@@ -126,7 +126,11 @@ ROWS: tuple[Row, ...] = (
     Row("memory_headroom_gb", "显存余量", "Memory headroom at this batch (< 0: does not fit)", "GB", "#,##0.0",
         section=SERVING, fn=beyond.memory_headroom_gb,
         native=f"{{replica_cards}}*{{memory_gb}}*{{usable_fraction}}-{{weights_gb}}"
-               f"-{{batch}}*{{context_tokens}}*{{kv_bytes_per_token}}/{GIGA_XL}"),
+               f"-{{batch}}*{{context_tokens}}*{{kv_bytes_per_token}}/{GIGA_XL}",
+        # a difference of nearly equal numbers when the batch just fits: verify compares it at the
+        # size of its terms (memory, weights, KV cache), not at its own size near 0
+        scale=lambda v: (v["replica_cards"] * v["memory_gb"] * v["usable_fraction"] + v["weights_gb"]
+                         + v["batch"] * v["context_tokens"] * v["kv_bytes_per_token"] / 1e9)),
     Row("weights_read_gb", "每步读取权重", "Weights read per step (MoE: only the experts the batch hits)", "GB",
         "#,##0.0", SERVING, fn=beyond.weights_read_gb,
         # (1 − k/E)^B as EXP(MAX(B × LN(…), −700)): LibreOffice answers #NUM! for a power that underflows
