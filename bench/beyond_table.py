@@ -57,9 +57,10 @@ def comparison_markdown(scenarios=None, accelerator: str = "H20") -> str:
               "| decode tokens/s per card | feasible | implied tokens/s per card at peak (fleet) |",
               "|---|--:|--:|--:|--:|---|--:|---|--:|"]
     for label, r in runs.items():
-        t_mem = ((r["weights_gb"][0] * beyond.GIGA + r["batch"][0] * r["context_tokens"][0] * r["kv_bytes_per_token"][0])
-                 / (r["replica_cards"][0] * r["bandwidth_tbs"][0] * 1e12 * r["mbu"][0]))
-        bound = "memory bandwidth" if t_mem >= r["decode_step_s"][0] else "compute"
+        # the step's two sides: weights + KV read vs compute + the KV read that does not hide under it
+        t_mem = r["weight_read_s"][0] + r["kv_read_s"][0]
+        t_cmp = r["decode_compute_s"][0] + r["kv_serial_share"][0] * r["kv_read_s"][0]
+        bound = "memory bandwidth" if t_mem >= t_cmp else "compute"
         reason = beyond.infeasible_reason(r['memory_headroom_gb'][0], r['decode_step_s'][0], r['tpot_slo_s'][0])
         lines.append(
             f"| {label} | {f(r['weights_gb'][0], 0)} | {f(r['kv_bytes_per_token'][0], 0)} | {f(r['batch_capacity'][0], 0)} "
@@ -83,16 +84,23 @@ def decode_grid_markdown(accelerator: str = "H20", precision: str = "bf16", batc
     for ctx in contexts:
         cells = []
         for bt in batches:
-            step = beyond.decode_step_s(w, kv, ctx, bt, d["active_params_yi"], d["replica_cards"], d["bandwidth_tbs"],
-                                        d["mbu"], d["peak_tflops"], d["mfu_decode"])
+            # the sheet's step: general form (KV read serial) plus the tensor-parallel all-reduce
+            comm = beyond.tp_allreduce_s(d["layers"], d["hidden_size"], bt, d["activation_bytes"], d["replica_cards"],
+                                         d["interconnect_gbs"], d["collective_latency_us"])
+            step = beyond.decode_step_general_s(w, kv, ctx, bt, d["active_params_yi"], d["replica_cards"],
+                                                d["bandwidth_tbs"], d["mbu"], d["peak_tflops"], d["mfu_decode"],
+                                                d["kv_serial_share"], comm)
             room = beyond.memory_headroom_gb(w, kv, ctx, bt, d["replica_cards"], d["memory_gb"], d["usable_fraction"])
-            t_mem = (w * beyond.GIGA + bt * ctx * kv) / (d["replica_cards"] * d["bandwidth_tbs"] * 1e12 * d["mbu"])
+            t_kv = beyond.kv_read_s(kv, ctx, bt, d["replica_cards"], d["bandwidth_tbs"], d["mbu"])
+            t_mem = beyond.weight_read_s(w, d["replica_cards"], d["bandwidth_tbs"], d["mbu"]) + t_kv
+            t_cmp = (beyond.decode_compute_s(d["active_params_yi"], bt, d["replica_cards"], d["peak_tflops"],
+                                             d["mfu_decode"]) + d["kv_serial_share"] * t_kv)
             tpc = beyond.decode_tokens_per_s_per_card(bt, step, d["replica_cards"])
             why = beyond.infeasible_reason(room, step, d["tpot_slo_s"])
             if room < 0:
                 cells.append("does not fit")
             else:
-                cells.append(f"{tpc:,.0f} {'(M)' if t_mem >= step else '(C)'}" + (" over SLO" if why else ""))
+                cells.append(f"{tpc:,.0f} {'(M)' if t_mem >= t_cmp else '(C)'}" + (" over SLO" if why else ""))
         lines.append(f"| {ctx:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

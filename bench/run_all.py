@@ -54,6 +54,10 @@ BENCHES = [
         ("5. verify 50 workbooks: 50 separate LibreOffice runs / one run", r"ratio separate runs / one run:\s+([\d.]+)",
          ">=", 5.0),
     ]),
+    ("beyond_csv", "bench_beyond_csv.py", ["--n", "10000", "--repeat", "5"], ["--n", "1000", "--repeat", "1"], [
+        ("6. `xlsizing beyond --format csv`, 10,000 scenarios, process / numpy floor process",
+         r"ratio:\s+([\d.]+)", "<=", 3.0),
+    ]),
 ]
 
 

@@ -69,10 +69,15 @@ def books(tmp_path_factory):
 
 def test_1000_random_scenarios_agree_with_libreoffice(books, lo_profile):
     reports = verify_workbooks(books, profile=lo_profile)  # one LibreOffice call for all ten
+    from xlsizing.scenarios import scenario_values
     assert len(reports) == WORKBOOKS
     failures = [r.summary(limit=5) for r in reports if not r.ok]
     assert not failures, "\n".join(failures)
     per_column = sum(len(s.computed_rows) for s in SHEETS)
     assert [r.sheets for r in reports] == [[s.title for s in SHEETS]] * WORKBOOKS
-    assert sum(r.checked for r in reports) == WORKBOOKS * COLUMNS * per_column
+    # every computed cell, and every linked cell the scenario left to follow its row (checked too)
+    rng = random.Random(SEED)
+    followed = sum(1 for b in range(WORKBOOKS) for sc in scenarios(rng, b) for s in SHEETS for r in s.inputs
+                   if r.is_linked and r.key not in scenario_values(sc))
+    assert sum(r.checked for r in reports) == WORKBOOKS * COLUMNS * per_column + followed
     assert REL_TOL == 1e-12

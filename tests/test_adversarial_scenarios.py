@@ -22,6 +22,7 @@ import pytest
 
 from xlsizing.errors import XlsizingError
 from fig11 import INPUTS
+from xlsizing.limits import check_results
 from xlsizing.scenarios import allowed_keys, parse_csv, parse_scenarios
 
 from test_cli import XLSIZING
@@ -287,6 +288,33 @@ def m_csv(rng, scen):
     return "s.csv", ("\n".join(lines) + "\n").encode()
 
 
+def m_extreme(rng, scen):
+    """A value its rule admits, so extreme that a result overflows or underflows (xlsizing.limits)."""
+    s = scen[rng.randrange(len(scen))]
+    kind = rng.choice(["value", "value", "value", "tokens-without-users", "csv"])
+    if kind == "tokens-without-users":  # daily_tokens_yi needs mau_wan or dau_wan
+        s.pop("mau_wan", None)
+        s.pop("dau_wan", None)
+        s["daily_tokens_yi"] = valid_value(rng, "ref_tokens_yi")
+        return "s.toml", to_toml(scen).encode()
+    # (key, raw value): large where a result grows with the key, tiny where it shrinks or divides
+    key, raw = rng.choice([
+        ("mau_wan", "1.7e308"), ("mau_wan", "1e-320"), ("mau_wan", "5e-324"), ("mau_wan", "1" + "0" * 307),
+        ("params_yi", "1.7e308"), ("ref_tokens_yi", "1.7e308"), ("ref_tokens_yi", "1e-320"),
+        ("ref_dau_wan", "5e-324"), ("seconds_basis", "5e-324"), ("peak_multiplier", "1.7e308"),
+        ("card_tflops", "5e-324"), ("mfu", "5e-324"), ("activity_ratio", "5e-324"),
+        ("server_price_wan", "1.7e308"), ("cards_per_server", "1.7e308"), ("dau_wan", "1.7e308"),
+        ("dau_wan", "1e-320"),
+    ])
+    if key == "dau_wan":
+        s.pop("mau_wan", None)
+    if kind == "csv":
+        s[key] = raw  # written as is
+        return "s.csv", to_csv(scen).encode()
+    s[key] = 0.0  # placeholder, replaced with the raw text
+    return "s.toml", to_toml(scen).replace(f"{key} = 0.0\n", f"{key} = {raw}\n", 1).encode()
+
+
 def m_huge_file(rng, scen):
     return "s.toml", to_toml(scen).encode() + b"#" * (20 * 1024 * 1024 + 1)
 
@@ -297,7 +325,7 @@ MUTATIONS = {
     "bad-default": (m_bad_default, 25), "missing-required": (m_missing_required, 25),
     "no-scenarios": (m_no_scenarios, 20), "empty": (m_empty, 3), "binary": (m_binary, 25),
     "encoding": (m_encoding, 30), "deep": (m_deep, 20), "huge-number": (m_huge_numbers, 25),
-    "conflict": (m_conflicts, 20), "csv": (m_csv, 35), "huge-file": (m_huge_file, 2),
+    "conflict": (m_conflicts, 20), "csv": (m_csv, 35), "huge-file": (m_huge_file, 2), "extreme": (m_extreme, 40),
 }
 COMMANDS = ["table", "build", "batch", "fill"]
 
@@ -325,7 +353,7 @@ def _refused_in_process(name: str, content: bytes) -> bool:
     if "\x00" in text or not text.strip() or len(content) > 20 * 1024 * 1024:
         return True
     try:
-        (parse_csv if name.endswith(".csv") else parse_scenarios)(text, name)
+        check_results((parse_csv if name.endswith(".csv") else parse_scenarios)(text, name))
     except XlsizingError:
         return True
     return False

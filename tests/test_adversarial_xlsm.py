@@ -47,8 +47,12 @@ def project_of(kind: str, src: Path) -> tuple[bytes, bytes | None, bytes]:
 
 
 def scenarios(n: int, rng: random.Random):
-    return [make_scenario(f"情形{j + 1}", mau_wan=rng.uniform(1e3, 1e5), peak_multiplier=rng.choice([3, 4, 5]),
-                          mfu=rng.uniform(0.2, 0.6)) for j in range(n)]
+    # the report's columns (MAU 6,000-25,000 万, peak 4-5), shuffled: random inputs would put the
+    # Economics margins near zero, where verify's 1e-12 relative tolerance is an engine question,
+    # not a round-trip one (tests/test_adversarial_engine_vs_libreoffice.py covers the engines)
+    report = load_builtin()
+    return [make_scenario(f"情形{j + 1}", mau_wan=rng.choice(report).values["mau_wan"],
+                          peak_multiplier=rng.choice([4, 5])) for j in range(n)]
 
 
 @pytest.fixture(scope="module")

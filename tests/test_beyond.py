@@ -162,26 +162,37 @@ def test_reasons_per_element_for_arrays():
 def test_bandwidth_cards_refuses_infeasible_settings():
     kv = b.kv_bytes_per_token(96, 8, 128, 2)
     # batch 300 on 8 H20 at 4,096 context: KV 300 × 4096 × 393,216 = 483.18 GB > 431.2 GB free
-    # (51.98 GB short); step = 2 × 130e9 × 300 / 5.92e14 = 131.8 ms > 50 ms
+    # (51.98 GB short); step, general form = t_kv + t_c = 483.18e9 / 2.24e13 + 2 × 130e9 × 300 / 5.92e14
+    # = 21.57 + 131.76 = 153.3 ms > 50 ms (the simple roofline said 131.8 ms: kv_serial_share=0)
     with pytest.raises(InvalidInput) as e:
         b.bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 300, 8)
     assert str(e.value) == ("infeasible: batch does not fit in memory: 51.98 GB short; "
-                            "step time 0.1318 s exceeds the TPOT SLO of 0.05 s")
+                            "step time 0.1533 s exceeds the TPOT SLO of 0.05 s")
+    with pytest.raises(InvalidInput) as e:
+        b.bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 300, 8, kv_serial_share=0)
+    assert str(e.value).endswith("step time 0.1318 s exceeds the TPOT SLO of 0.05 s")
 
 
 def test_bandwidth_cards_report_base_column_by_hand():
     # Report base column: 0.308642亿 tokens/s × 4 = 1.234568亿/s at peak.
     # input share 608/776, cache hits 342/608 (DeepSeek's published day):
     #   prefill = 1.234568 × (608/776) × (266/608) = 1.234568 × 266/776 = 0.423188亿/s
-    #   prefill cards = 2 × 130e9 × 0.423188e8 / (148e12 × 0.4 = 5.92e13) / 1e4 = 18.5860万
-    #   decode  = 1.234568 × 168/776 = 0.267276亿/s; at 64 × 5.92e14 / 1.664e13 / 8 = 284.6154 tok/s/card -> 9.3908万
+    #   prefill cards at the default prefill MFU (the report's 0.5) = 2 × 130e9 × 0.423188e8 / (148e12 × 0.5 = 7.4e13)
+    #   / 1e4 = 14.8688万
+    #   decode  = 1.234568 × 168/776 = 0.267276亿/s; the general-form step t_kv + t_c = 4.6018 + 28.1081 =
+    #   32.7099 ms -> 64 / 0.0327099 / 8 = 244.574 tok/s/card -> 10.9283万 (the simple roofline's 28.1081 ms:
+    #   284.6154 tok/s/card -> 9.3908万, with kv_serial_share=0)
     rate = 40000 / 129600 * 4
-    pre = 2 * 130e9 * rate * 1e8 * (608 / 776) * (1 - 342 / 608) / (148e12 * 0.4) / 1e4
-    dec = rate * 1e8 * (1 - 608 / 776) / (64 / (1.664e13 / 5.92e14) / 8) / 1e4
-    assert round(pre, 4) == 18.5860 and round(dec, 4) == 9.3908
+    pre = 2 * 130e9 * rate * 1e8 * (608 / 776) * (1 - 342 / 608) / (148e12 * 0.5) / 1e4
+    step = 64 * 4096 * 393_216 / 2.24e13 + 1.664e13 / 5.92e14
+    dec = rate * 1e8 * (1 - 608 / 776) / (64 / step / 8) / 1e4
+    dec_roofline = rate * 1e8 * (1 - 608 / 776) / (64 / (1.664e13 / 5.92e14) / 8) / 1e4
+    assert round(pre, 4) == 14.8688 and round(dec, 4) == 10.9283 and round(dec_roofline, 4) == 9.3908
     kv = b.kv_bytes_per_token(96, 8, 128, 2)
     got = b.bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8)
     assert got == pytest.approx(pre + dec, rel=1e-12)
+    got0 = b.bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8, kv_serial_share=0)
+    assert got0 == pytest.approx(pre + dec_roofline, rel=1e-12)
 
 
 # --- demand split, servers, money ---------------------------------------------------------------
@@ -528,3 +539,21 @@ def test_expected_experts_bounded_and_tend_to_all(e, data, batch):
     assert hit >= min(k, e) * (1 - 1e-12)                       # at least the k one token uses
     assert b.expected_experts_read(e, k, batch * 2) >= hit * (1 - 1e-12)
     assert b.expected_experts_read(e, k, 1e7) == pytest.approx(e, rel=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(e=st.integers(1, 256), data=st.data(), batch=st.floats(1, 4096), k=st.floats(1.0, 8.0),
+       ctx=st.floats(1, 1e5), n=st.integers(1, 64))
+def test_moe_step_never_decreases_with_batch(e, data, batch, k, ctx, n):
+    # more tokens hit more experts: the weights read, and so the step, never fall as the batch grows
+    topk = data.draw(st.integers(1, e))
+    w_total = 700.0 + 40 * e * 3 * 4096 * 1024 * 1e-9 * 2           # other weights + every expert, GB
+
+    def step(bt):
+        w = b.weights_read_gb(w_total, 40, e, topk, 4096, 1024, bt, 2)
+        comm = b.tp_allreduce_s(40, 4096, bt, 2, n, 450, 10)
+        return b.decode_step_general_s(w, 131_072, ctx, bt, 130, n, 3.35, 0.7, 989, 0.5, 1.0, comm)
+
+    assert b.weights_read_gb(w_total, 40, e, topk, 4096, 1024, batch * k, 2) >= \
+        b.weights_read_gb(w_total, 40, e, topk, 4096, 1024, batch, 2) * (1 - 1e-12)
+    assert step(batch * k) >= step(batch) * (1 - 1e-12)

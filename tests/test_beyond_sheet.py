@@ -21,7 +21,7 @@ from xlsizing import beyond, catalog, udfs, udfs_beyond
 import beyond_view as lb
 import fig11 as layout
 from xlsizing.errors import InvalidInput
-from xlsizing.scenarios import load_builtin, make_scenario
+from xlsizing.scenarios import extra_keys, load_builtin, make_scenario
 from xlsizing.verify import verify_workbooks
 from xlsizing.refs import named_cell, read_named
 from xlsizing.sheets import SHEETS
@@ -50,7 +50,11 @@ def test_rows_compose_to_the_one_call_model():
                 float(v["tokens_per_s_yi"][j]), float(v["peak_multiplier"][j]), d["active_params_yi"],
                 d["total_params_yi"], d["bytes_per_weight"], d["peak_tflops"], d["memory_gb"], d["bandwidth_tbs"],
                 kv, d["context_tokens"], d["batch"], d["replica_cards"], d["input_share"], d["cache_hit_rate"],
-                d["mfu_prefill"], d["mfu_decode"], d["mbu"], d["usable_fraction"], d["tpot_slo_s"])
+                d["mfu_prefill"], d["mfu_decode"], d["mbu"], d["usable_fraction"], d["tpot_slo_s"],
+                d["kv_serial_share"],
+                # the one-call function takes the communication time as a number: the TP all-reduce
+                beyond.tp_allreduce_s(d["layers"], d["hidden_size"], d["batch"], d["activation_bytes"],
+                                      d["replica_cards"], d["interconnect_gbs"], d["collective_latency_us"]))
             assert v["fleet_cards_wan"][j] == pytest.approx(one, rel=1e-12), (label, j)
 
 
@@ -71,7 +75,7 @@ def test_overrides_are_checked():
     assert str(e.value) == "mbu must be in (0, 1], got 1.5"
     with pytest.raises(InvalidInput) as e:
         with_inputs(load_builtin("figure11"), override={"batchsize": 8})
-    assert str(e.value) == "--input: unknown input 'batchsize' (did you mean 'batch'?)"
+    assert str(e.value) == "--input: unknown input 'batchsize' (did you mean 'batch'?); allowed: " + ", ".join(extra_keys())
 
 
 def test_infeasible_column_is_flagged_with_its_reason():
@@ -80,11 +84,15 @@ def test_infeasible_column_is_flagged_with_its_reason():
     assert v["decode_feasible"].tolist() == [1.0, 0.0, 1.0, 0.0]
     assert lb.reasons(v) == [
         "",
-        # batch 300: KV 300 × 4096 × 393,216 = 483.18 GB > 431.2 GB free; step 2 × 130e9 × 300 / 5.92e14
-        "batch does not fit in memory: 51.98 GB short; step time 0.1318 s exceeds the TPOT SLO of 0.05 s",
+        # batch 300: KV 300 × 4096 × 393,216 = 483.18 GB > 431.2 GB free; step (general form + all-reduce):
+        # t_kv 483.18e9 / 2.24e13 = 21.571 ms + t_c 2 × 130e9 × 300 / 5.92e14 = 131.757 ms
+        # + 192 × (2 × 7/8 × 12,288 × 300 × 2 / 450e9 + 10e-6) = 7.425 ms -> 160.75 ms
+        "batch does not fit in memory: 51.98 GB short; step time 0.1608 s exceeds the TPOT SLO of 0.05 s",
         "",
-        # 2 cards: 172.8 − 260 − 103.08 = −190.28 GB; step 2 × 130e9 × 64 / (2 × 148e12 × 0.5) = 112.4 ms
-        "batch does not fit in memory: 190.3 GB short; step time 0.1124 s exceeds the TPOT SLO of 0.05 s",
+        # 2 cards: 172.8 − 260 − 103.08 = −190.28 GB; step: t_kv 103.08e9 / 5.6e12 = 18.407 ms
+        # + t_c 2 × 130e9 × 64 / (2 × 148e12 × 0.5) = 112.432 ms + 192 × (2 × 1/2 × 12,288 × 64 × 2 / 450e9
+        # + 10e-6) = 2.591 ms -> 133.43 ms
+        "batch does not fit in memory: 190.3 GB short; step time 0.1334 s exceeds the TPOT SLO of 0.05 s",
     ]
     assert np.isfinite(v["fleet_cards_wan"]).all()  # the numbers stay, the flag says why
 
@@ -154,9 +162,15 @@ def test_libreoffice_agrees_on_every_beyond_cell(books, lo_profile):
     for r in reports:
         assert r.ok, r.summary()
         assert "Beyond" in r.sheets
-    n_rows = len(lb.COMPUTED)
-    assert reports[0].checked == 4 * (len(layout.COMPUTED) + n_rows)
-    assert reports[2].checked == 12 * (len(layout.COMPUTED) + n_rows)
+    # every computed cell of every sheet, and every linked cell that follows its row (none is set
+    # by these scenarios): verify checks both
+    from xlsizing.sheets import SHEETS
+
+    def per_column(report):
+        return sum(len(s.computed) + sum(r.is_linked for r in s.inputs) for s in SHEETS if s.title in report.sheets)
+
+    assert reports[0].checked == 4 * per_column(reports[0])
+    assert reports[2].checked == 12 * per_column(reports[2])
 
 
 def test_libreoffice_grid_and_flags(books, lo_recalc):
@@ -196,7 +210,7 @@ def test_formulas_are_native_and_portable(books):
     ws = wb["Beyond"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if isinstance(c.value, str))
     used = set(re.findall(r"([A-Z][A-Z0-9_.]*)\(", text))
-    native = {"MAX", "INT", "IF", "AND", "CHOOSE", "IFERROR"}
+    native = {"MAX", "MIN", "INT", "IF", "AND", "CHOOSE", "IFERROR", "EXP", "LN"}  # MIN, EXP, LN: the MoE rows
     udf_names = {r.udf for r in lb.ROWS if r.udf}
     assert used <= native | udf_names, used - native - udf_names
     assert udf_names <= set(udfs.__all__)
@@ -287,8 +301,10 @@ def test_cli_beyond_prints_both_card_counts():
     # the report's Figure 11 cards (printed: 43, 72, 108, 181) and the docs table's BF16 cards
     assert lines["报告卡数（纯算力） (万张)"][-4:] == ["43.38", "72.29", "108.44", "180.74"]
     # prefill MFU follows Figure 11's 50% (it was a separate 40% before the sheets were linked: 27.98 …;
-    # the prefill part shrinks by 0.4/0.5, 18.60 → 14.88 万张 in the first column)
-    assert lines["带宽感知卡数 (万张)"][-4:] == ["24.26", "40.43", "60.65", "101.08"]
+    # the prefill part shrinks by 0.4/0.5, 18.60 → 14.88 万张 in the first column); the decode step is the
+    # general form plus the all-reduce (tests/test_serving_sheet.py::test_default_column_by_hand: 35.804 ms,
+    # 223.437 tok/s per card -> 11.962万 decode cards), 24.26 with the simple roofline and no communication
+    assert lines["带宽感知卡数 (万张)"][-4:] == ["26.83", "44.72", "67.08", "111.80"]
     assert "Infeasible" not in r.stdout
 
 
@@ -296,8 +312,9 @@ def test_cli_beyond_fp8_with_an_infeasible_input():
     r = _cli("--precision", "FP8", "--input", "replica_cards=1")
     assert r.returncode == 0, r.stderr
     # 1 H20 at FP8: 96 × 0.9 = 86.4 GB usable − 130 GB of weights − 64 × 4096 × 196,608 B = −95.14 GB;
-    # step 2 × 130e9 × 64 / (296e12 × 0.5) = 0.1124 s
-    assert ("  2024年末: batch does not fit in memory: 95.14 GB short; step time 0.1124 s exceeds the TPOT SLO "
+    # step (general form; one card: no communication) = t_kv 64 × 4096 × 196,608 / (4e12 × 0.7) = 18.41 ms
+    # + t_c 2 × 130e9 × 64 / (296e12 × 0.5) = 112.43 ms = 0.1308 s (0.1124 s with the simple roofline)
+    assert ("  2024年末: batch does not fit in memory: 95.14 GB short; step time 0.1308 s exceeds the TPOT SLO "
             "of 0.05 s") in r.stdout.splitlines()
 
 

@@ -68,7 +68,7 @@ def random_beyond(rng, base: dict) -> dict:
     d = dict(base)
     for r in lb.INPUTS:
         default = d[r.link] if r.is_linked else r.default
-        lo_hi = {"in (0, 1]": (1e-6, 1.0), "in [0, 1)": (0.0, 0.999999)}.get(r.rule.allowed)
+        lo_hi = {"in (0, 1]": (1e-6, 1.0), "in [0, 1)": (0.0, 0.999999), "in [0, 1]": (0.0, 1.0)}.get(r.rule.allowed)
         if lo_hi:
             d[r.key] = float(rng.uniform(*lo_hi))
         elif r.rule.allowed == ">= 1":

@@ -484,3 +484,29 @@ def test_sheet_helpers_hand():
     # cards grow with tokens: 72.29452 × 1.5² = 162.66267
     assert e.year_cards_wan(72.29452, 0.5, 3) == pytest.approx(162.66267, rel=1e-14)
     assert e.cumulative_capex_yi(759.0924, 531.3647) == pytest.approx(1290.4571, rel=1e-14)
+
+
+def test_cards_at_another_peak_multiplier():
+    # Figure 11's 保守 column sized at 4× (72.29452万 H20); at 5×: 72.29452 × 5 / 4 = 90.36815万,
+    # and its first-year capex 90.36815 × 10.5 = 948.8655亿元 — what Figure 11 prints for the same
+    # column with a 5× peak would be (the chain is linear in the peak multiplier)
+    assert e.cards_at_peak_wan(72.29452, 5, 4) == pytest.approx(90.36815, rel=1e-14)
+    assert e.cards_at_peak_wan(72.29452, 4, 4) == pytest.approx(72.29452, rel=1e-15)
+    assert round(e.cards_at_peak_wan(72.29451673896118, 5, 4) * 10.5, 4) == 948.8655
+
+
+def test_cards_installed_and_yearly_capex_hand():
+    # installed = MAX(needed, before): growth adds cards, shrinking keeps them
+    assert e.cards_installed_wan(108.44, 72.29) == 108.44 and e.cards_installed_wan(36.1, 72.29) == 72.29
+    # 60万 needed, 40万 installed, 5-year life, 84万元 per 8 cards: (20 + 8) × 10.5 = 294亿元
+    assert e.yearly_capex_yi(60, 40, 84, 8, 5) == pytest.approx(294.0, rel=1e-15)
+
+
+def test_every_public_function_has_a_test_here():
+    # each function of xlsizing.economics is called by name in this file, beyond the docstring sweep
+    import inspect as _inspect
+    import sys
+
+    source = _inspect.getsource(sys.modules[__name__])
+    missing = [f.__name__ for f in PUBLIC if f"e.{f.__name__}(" not in source]
+    assert not missing, missing

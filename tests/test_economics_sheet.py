@@ -196,3 +196,52 @@ def test_generated_tables_are_current():
         doc = doc_path.read_text("utf-8")
         block = doc.split(bench.BEGIN, 1)[1].split(bench.END, 1)[0].lstrip("\n")
         assert block == bench.generated(), f"{doc_path} is stale: run python bench/economics_table.py --write"
+
+
+def test_verify_compares_a_margin_near_zero_at_the_size_of_its_terms(tmp_path):
+    # rent priced so that the rented cost is revenue × (1 + 1e-6): the rented gross margin is −1e-6.
+    # A difference of nearly equal numbers is only known to ~1e-16 × revenue / revenue in absolute
+    # terms, so verify allows 1e-12 × max(|revenue|, |cost|) / |revenue| — not 1e-12 × 1e-6.
+    from xlsizing.verify import Cells, check_cells, openpyxl_names
+
+    v = evaluate_column(BASE)
+    price = 2.0 * v["revenue_yi_per_year"] / v["rented_cost_yi_per_year"] * (1 + 1e-6)
+    s = make_scenario("near zero", **BASE, card_hour_price=price)
+    p = write_workbook([s], tmp_path / "near.xlsx")
+    wb = openpyxl.load_workbook(p, data_only=True)  # the cached values: the Python engine's
+    names = openpyxl_names(wb)
+    values = {at: wb[at[0]][at[1]].value for at in names.values() if isinstance(at, tuple)}
+    at = names[ECONOMICS.name("gross_margin_rented", 1)]
+    margin = values[at]
+    assert margin == pytest.approx(-1e-6, rel=1e-3)
+
+    def report(shift):
+        return check_cells(Cells(names, {**values, at: margin + shift}), p)
+
+    assert report(0.0).ok
+    assert report(3e-15).ok  # 3e-9 relative to the margin, 3e-15 relative to its terms: agrees
+    bad = report(1e-9)  # 1e-9 relative to the terms: a real difference
+    assert [m.key for m in bad.mismatches] == ["gross_margin_rented"]
+
+
+def test_table_lists_the_failing_checks_of_a_false_master_check():
+    # the terminal table, like verify, says which checks fail in which column
+    from xlsizing.render import render_text
+
+    ok = make_scenario("ok", **BASE)
+    over = make_scenario("over", **BASE, server_share=0.7)  # 0.7 + 0.13 + 0.424 = 1.254 > 1
+    text = render_text([ok, over], [s for s in SHEETS])
+    tail = text.split("Master check FALSE (the checks that fail):", 1)[1]
+    assert tail.splitlines()[1] == "  over: Capex shares each in (0, 1], summing to at most 1 (check_shares)"
+    assert "  ok:" not in tail
+
+
+def test_schedule_peak_multiplier_follows_figure_11_then_can_be_set():
+    # unset: the schedule sizes for Figure 11's peak multiplier, so year 1 is Figure 11's capex;
+    # set to 5 for the 4× 保守 column: 72.29452万 × 5/4 = 90.36815万 cards → 948.87亿元 in 2025E
+    v = evaluate_column({"mau_wan": 10000, "peak_multiplier": 4})
+    assert v["schedule_peak_multiplier"] == 4.0 and round(v["capex_y1_yi"], 2) == 759.09
+    w = evaluate_column({"mau_wan": 10000, "peak_multiplier": 4, "schedule_peak_multiplier": 5})
+    assert w["schedule_start_cards_wan"] == pytest.approx(v["cards_wan"] * 5 / 4, rel=1e-15)
+    assert round(w["capex_y1_yi"], 2) == 948.87
+    assert w["capex_yi"] == v["capex_yi"]  # Figure 11 itself does not move

@@ -186,6 +186,10 @@ def test_every_cached_value_is_what_libreoffice_computes(template, tmp_path, lo_
     wb.defined_names[grid_name("row", 2)].attr_text = "Beyond!$K$1"
     wb.save(tmp_path / "grid-edit.xlsx")
     books.append(fill_workbook(tmp_path / "grid-edit.xlsx", report, tmp_path / "filled-grid.xlsx"))
+    long = [make_scenario("极端情形：日活翻倍且推理时长增加（长名称）", mau_wan=2e4, peak_multiplier=5), *report[1:]]
+    books.append(write_workbook(long, tmp_path / "long.xlsx"))  # its chart reads a row of short labels
+    books.append(fill_workbook(books[-1], [*report[1:], make_scenario("另一个很长的情形名称，图表里要缩短", mau_wan=3e4,
+                                                                      peak_multiplier=4)], tmp_path / "long-filled.xlsx"))
     m = write_workbook_xlsm(report, tmp_path / "model.xlsm", vba_project=VBA_BIN)
     books += [m, fill_workbook(m, report[1:] + report[:1], tmp_path / "model-filled.xlsm")]
     counts = assert_caches_computed(books, lo_recalc, tmp_path / "poisoned", min_cached=20)
@@ -209,3 +213,43 @@ def test_the_check_catches_a_stale_cached_value_and_a_stale_chart(template, tmp_
     with pytest.raises(AssertionError) as e:
         assert_caches_computed([stale], lo_recalc, tmp_path / "poisoned")
     assert "Figure 11!E20: cached 1.0" in str(e.value) and "chart1.xml point 1" in str(e.value)
+
+
+def test_fill_shortens_the_chart_labels_of_long_names(tmp_path):
+    # a workbook with a long name has a hidden row of short chart labels; fill rewrites them, and the
+    # chart's cached categories are the new labels (xlsizing.printing.short_label: 16 width units)
+    report = load_builtin()
+    src = write_workbook([make_scenario("极端情形：日活翻倍且推理时长增加（长名称）", mau_wan=2e4, peak_multiplier=5),
+                          *report[1:]], tmp_path / "long.xlsx")
+    out = fill_workbook(src, [*report[:3], make_scenario("另一个很长的情形名称，图表里要缩短", mau_wan=3e4,
+                                                         peak_multiplier=4)], tmp_path / "filled.xlsx")
+    assert shown(out, "chart_label_4") == "另一个很长的情…"   # 7 CJK characters (14 units) + "…"
+    assert shown(out, "chart_label_1") == "2024年末"
+    cats = [pts for part, cells, pts in chart_caches(out) if part.endswith("chart1.xml") and 3 in pts
+            and not pts[3].replace(".", "").isdigit()]
+    assert cats and cats[0][3] == "另一个很长的情…"
+
+
+def excel_respelled(template: Path, dest: Path) -> Path:
+    """The template as Excel saves it: number literals written out (Excel stores ``1E+4`` as ``10000``)."""
+    wb = openpyxl.load_workbook(template)
+    spell = {"1E+4": "10000", "1E+6": "1000000", "1E+8": "100000000", "1E+9": "1000000000",
+             "1E+12": "1000000000000"}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value.startswith("="):
+                    c.value = re.sub(r"(?<![A-Z0-9.])1E\+(?:12|4|6|8|9)\b", lambda m: spell[m.group(0)], c.value)
+    wb.save(dest)
+    return dest
+
+
+def test_a_template_respelled_by_excel_keeps_every_cached_value(template, tmp_path, lo_recalc):
+    # same formulas, other spelling: every computed cell still caches (same count as a fill of the
+    # template itself), and every cached value is LibreOffice's
+    plain = fill_workbook(template, load_builtin(), tmp_path / "plain.xlsx")
+    src = excel_respelled(template, tmp_path / "excel.xlsx")
+    assert "1E+12" not in str(openpyxl.load_workbook(src)["Figure 11"]["D17"].value)
+    out = fill_workbook(src, load_builtin(), tmp_path / "excel-filled.xlsx")
+    assert len(cached_cells(out)) == len(cached_cells(plain)) > 100
+    assert_caches_computed([out], lo_recalc, tmp_path / "poisoned", min_cached=100)

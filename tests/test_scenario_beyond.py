@@ -20,7 +20,7 @@ import fig11 as layout
 import beyond_view as lb
 from xlsizing.errors import ScenarioFileError
 from xlsizing.fill import fill_workbook
-from xlsizing.scenarios import derive, load_file, parse_csv, parse_scenarios
+from xlsizing.scenarios import allowed_keys, derive, load_file, parse_csv, parse_scenarios
 from xlsizing.verify import verify_workbooks
 from xlsizing.refs import read_named
 from xlsizing.workbook import write_template, write_workbook
@@ -75,7 +75,7 @@ def test_fp8_scenario_needs_fewer_cards_than_the_same_at_bf16():
 @pytest.mark.parametrize("text, message", [
     (TOML.replace("batch = 16", "batch = 0"), "s.toml:14: scenario 2: batch = 0: must be >= 1"),
     (TOML.replace("batch = 16", "bandwith_tbs = 2"), "s.toml:14: scenario 2: unknown key 'bandwith_tbs' "
-                                                      "(did you mean 'bandwidth_tbs'?)"),
+                                                      "(did you mean 'bandwidth_tbs'?); allowed: " + ", ".join(allowed_keys())),
     (TOML.replace("kv_bytes = 1", 'kv_bytes = "1"'), "s.toml:9: scenario 1: kv_bytes = '1': must be a number "
                                                      "(without quotes)"),
     (TOML.replace("bandwidth_tbs = 3.35", "bandwidth_tbs = -3.35"), "s.toml:2: [defaults] bandwidth_tbs = -3.35: "

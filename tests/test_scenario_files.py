@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from xlsizing.batch import expand_grid, file_stem, output_paths, parse_grid, plan
+from xlsizing.batch import expand_grid, grid_keys, file_stem, output_paths, parse_grid, plan
 from xlsizing.errors import InvalidInput, ScenarioFileError
 from fig11 import INPUTS, ROW, display, evaluate
 from xlsizing.scenarios import (
@@ -83,7 +83,7 @@ BAD_TOML = [
     # (content, exact message after "f.toml")
     ('[[scenario]]\nname = "a"\nmau_wan = \n', ":3: not valid TOML: Invalid value (column 11)"),
     ('[[scenario]]\nname = "a"\nmau_wan = 6000\nmfuu = 0.3\npeak_multiplier = 4\n',
-     ":4: scenario 1: unknown key 'mfuu' (did you mean 'mfu'?)"),
+     ":4: scenario 1: unknown key 'mfuu' (did you mean 'mfu'?); allowed: " + ", ".join(allowed_keys())),
     ('[[scenario]]\nname = "a"\nmau_wan = "6000"\npeak_multiplier = 4\n',
      ":3: scenario 1: mau_wan = '6000': must be a number (without quotes)"),
     ('[[scenario]]\nname = "a"\nmau_wan = -6000\npeak_multiplier = 4\n',
@@ -106,7 +106,8 @@ BAD_TOML = [
     (GOOD + "name_en = 3\n", ":5: scenario 1: name_en = 3: must be text (in quotes)"),
     (GOOD + GOOD, ":6: scenario 2: name 'a' is already used by scenario 1; names must be unique"),
     ("mau_wan = 6000\n" + GOOD, ":1: unknown top-level key 'mau_wan' (put it under [defaults] or a [[scenario]])"),
-    ("[senario]\nmau_wan = 1\n" + GOOD, ":1: unknown top-level key 'senario' (did you mean 'scenario'?)"),
+    ("[senario]\nmau_wan = 1\n" + GOOD, ":1: unknown top-level key 'senario' (did you mean 'scenario'?); "
+                                      "allowed: [workbook], [defaults], [[scenario]]"),
     ('[scenario]\nname = "a"\n', ": scenario must be an array of tables: write each as [[scenario]]"),
     ("[defaults]\nmfu = 0.5\n", ": no scenarios: add at least one [[scenario]] table with name and mau_wan"),
     ('[defaults]\nname = "x"\n' + GOOD, ":2: [defaults] name belongs in each [[scenario]], not in [defaults]"),
@@ -116,7 +117,7 @@ BAD_TOML = [
     (GOOD + "dau_wan = 9000\n", ":5: scenario 1: dau_wan = 9000: must not exceed mau_wan (6000)"),
     (GOOD + "daily_tokens_yi = 1\nref_tokens_yi = 2\n",
      ":5: scenario 1: give daily_tokens_yi or ref_tokens_yi, not both"),
-    (GOOD + "mau_wan2 = 1\n", ":5: scenario 1: unknown key 'mau_wan2' (did you mean 'mau_wan'?)"),
+    (GOOD + "mau_wan2 = 1\n", ":5: scenario 1: unknown key 'mau_wan2' (did you mean 'mau_wan'?); allowed: " + ", ".join(allowed_keys())),
     (GOOD + "mfu = " + "[" * 5000 + "]" * 5000, ": not valid TOML: arrays or tables nested too deeply"),
 ]
 
@@ -202,7 +203,7 @@ def test_csv_figure11_equals_toml():
 @pytest.mark.parametrize("text, message", [
     ("name,mau_wan,peak_multiplier,mfu\na,6000,4,0.3\nb,6000,4,1.5\n", ":3: scenario 2: mfu = 1.5: must be in (0, 1]"),
     ("name,mau_wan,peak_multipler\na,6000,4\n",
-     ":1: column 3: unknown key 'peak_multipler' (did you mean 'peak_multiplier'?)"),
+     ":1: column 3: unknown key 'peak_multipler' (did you mean 'peak_multiplier'?); allowed: " + ", ".join(allowed_keys())),
     ("name,mau_wan,peek\na,6000,4\n", ":1: column 3: unknown key 'peek'; allowed: " + ", ".join(allowed_keys())),
     ("name,mau_wan,peak_multiplier\na,6000x,4\n", ":2: scenario 1: mau_wan = '6000x': must be a number"),
     ("name,mau_wan,mau_wan\na,1,2\n", ":1: column 3: key 'mau_wan' appears twice in the header"),
@@ -242,7 +243,7 @@ def test_parse_grid(specs, expected):
 
 @pytest.mark.parametrize("specs, message", [
     (["mfu"], "--grid 'mfu': write KEY=VALUES, e.g. mfu=0.3,0.4,0.5 or peak_multiplier=3:6:1"),
-    (["mfuu=0.3"], "--grid: unknown key 'mfuu' (did you mean 'mfu'?)"),
+    (["mfuu=0.3"], "--grid: unknown key 'mfuu' (did you mean 'mfu'?); allowed: " + ", ".join(grid_keys())),
     (["mfu=0.3,x"], "--grid mfu: 'x' is not a number"),
     (["mfu=0.3,1.5"], "--grid mfu = 1.5: must be in (0, 1]"),
     (["mfu=nan"], "--grid mfu: 'nan' must be a finite number"),

@@ -126,8 +126,12 @@ layers = 60            # a key given beside the model wins
         ' "vocab_size": 100}')
     f = tmp_path / "s.toml"
     f.write_text('[[scenario]]\nname = "tiny"\nmau_wan = 6000\npeak_multiplier = 4\nmodel = "cfg/config.json"\n')
-    from xlsizing.scenarios import load_file
+    from xlsizing.scenarios import load_file, parse_csv
     assert load_file(f)[0].extra["total_params_yi"] == pytest.approx(95_040 / 1e8, rel=1e-12)
+    # the same key as a CSV column
+    rows = parse_csv("name,mau_wan,peak_multiplier,model,batch\na,6000,4,Llama-2-13B,16\nb,6000,4,,\n", "s.csv")
+    assert rows[0].extra["total_params_yi"] == pytest.approx(130.1586432, rel=1e-12) and rows[0].extra["batch"] == 16
+    assert "total_params_yi" not in rows[1].extra
 
 
 @pytest.mark.parametrize("line, message", [
@@ -209,3 +213,44 @@ memory_gb = 400
     r = _cli("build", str(f), "-o", str(out), "--verify", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "agree with the Python engine" in r.stdout and "no error cells" in r.stdout
+
+
+def test_docs_calibration_table_is_the_generated_one():
+    # docs/beyond.md holds bench/calibration_table.py's output between its markers (refresh: --write)
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("calibration_table", root / "bench" / "calibration_table.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    doc = (root / "docs" / "beyond.md").read_text(encoding="utf-8")
+    block = doc.split(mod.BEGIN, 1)[1].split(mod.END, 1)[0]
+    assert block == "\n" + mod.markdown()
+
+
+def test_calibration_rows_by_hand():
+    # TensorRT-LLM performance.md (v0.6.1), H100 FP8: Llama-2-70B, TP 4, batch 480, 128 in / 2,048 out,
+    # 1,486 out tok/s/GPU -> measured step 480 / (1,486 × 4) = 80.75 ms.  Model at 100% MFU/MBU, FP8 weights
+    # (68.98B × 1 byte) and FP8 KV (2 × 80 × 8 × 128 = 163,840 B/token), mean context 1,152, 4 × H100
+    # (3.35 TB/s, 1,979 TFLOPS), NVLink 450 GB/s each way, 10 µs:
+    #   t_w = 68.98e9 / 1.34e13 = 5.148 ms; t_kv = 480 × 1152 × 163,840 / 1.34e13 = 6.761 ms;
+    #   t_c = 2 × 68.98e9 × 480 / 7.916e15 = 8.365 ms; t_comm = 160 × (2 × 3/4 × 8192 × 480 × 2 / 450e9 + 10e-6)
+    #   = 5.794 ms; general = 6.761 + 8.365 + 5.794 = 20.92 ms -> efficiency 20.92 / 80.75 = 26%
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("calibration_table", root / "bench" / "calibration_table.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    r = mod.rows()[1]
+    n70 = 68_976_648_192   # Llama-2-70B counted from its config by hfconfig (published: "70B")
+    t_w, t_kv = n70 / 1.34e13, 480 * 1152 * 163_840 / 1.34e13
+    t_c, t_comm = 2 * n70 * 480 / 7.916e15, 160 * (2 * 3 / 4 * 8192 * 480 * 2 / 450e9 + 10e-6)
+    assert r["general_ms"] == pytest.approx((t_kv + max(t_w, t_c) + t_comm) * 1e3, rel=1e-12)
+    assert r["measured_ms"] == pytest.approx(480 / (1486 * 4) * 1e3, rel=1e-12)
+    assert round(r["eff"], 2) == 0.26
+    # DeepSeek decode: 14.8k tok/s per 8-GPU node = 1,850 per H800; MFU = 2 × 37.55e9 × 1850 / 1.979e15 = 7.0%
+    ds = mod.rows()[3]
+    assert ds["mfu"] == pytest.approx(2 * 37_552_282_624 * 1850 / 1.979e15, rel=1e-12)

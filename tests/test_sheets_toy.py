@@ -38,6 +38,9 @@ from xlsizing.sheets import Row, Sheet
 from xlsizing.verify import verify_workbooks
 from xlsizing.workbook import write_workbook
 
+# the product's own sheets, before the toy is added (whatever they are: the toy only needs to come last)
+PRODUCT_KEYS = [s.key for s in sheetlist.SHEETS]
+PRODUCT_TITLES = [s.title for s in sheetlist.SHEETS]
 PARAMS_YI = 1300.0  # Minsheng Securities, 2024-12-26, Figure 11: 豆包(云雀)大模型参数量 1300亿
 
 
@@ -125,7 +128,7 @@ TOML_SCORES = [4 * 0.5 + PARAMS_YI, 2.0 * 0.5 + 100.0]
 
 
 def test_the_list_is_read_when_used(toy):
-    assert [s.key for s in sheetlist.SHEETS] == ["figure11", "beyond", "toy"]
+    assert [s.key for s in sheetlist.SHEETS] == [*PRODUCT_KEYS, "toy"]
     assert sheetlist.get("Toy") is TOY
     v = sheetlist.evaluate_column({"mau_wan": 6000, "peak_multiplier": 4})
     assert v["toy_params_yi"] == PARAMS_YI and v["toy_score"] == 2.0 * 3.0 + PARAMS_YI
@@ -160,6 +163,8 @@ def test_scenario_file_messages(toy, body, message):
     text = f'[[scenario]]\nname = "a"\nmau_wan = 6000\npeak_multiplier = 4\n{body}\n'
     with pytest.raises(ScenarioFileError) as e:
         parse_scenarios(text, "toy.toml")
+    if "unknown key" in message:  # a "did you mean" never replaces the list of what is allowed
+        message += "; allowed: " + ", ".join(allowed_keys())
     assert str(e.value) == message
 
 
@@ -170,6 +175,8 @@ def test_scenario_file_messages(toy, body, message):
 def test_grid_messages(toy, spec, message):
     with pytest.raises(InvalidInput) as e:
         parse_grid([spec])
+    if "unknown key" in message:
+        message += "; allowed: " + ", ".join(grid_keys())
     assert str(e.value) == message
 
 
@@ -211,7 +218,7 @@ def test_table_in_a_subprocess(cli, tmp_path):
 def test_workbook_recalculated_in_libreoffice(toy, tmp_path):
     path = write_workbook(parse_scenarios(TOML, "toy.toml"), tmp_path / "toy.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Figure 11", "Beyond", "Toy", "Notes"]
+    assert wb.sheetnames == [*PRODUCT_TITLES, "Toy", "Notes"]
     # the linked input follows Figure 11's cell as a green formula; set by the scenario, a blue number
     f11, ref = named_cell(wb, "params_yi_1")
     ws, linked = named_cell(wb, "toy_toy_params_yi_1")
@@ -230,9 +237,15 @@ def test_workbook_recalculated_in_libreoffice(toy, tmp_path):
 
     (report,) = verify_workbooks([path])
     assert report.ok, report.summary()
-    assert report.sheets == ["Figure 11", "Beyond", "Toy"]
+    assert report.sheets == [*PRODUCT_TITLES, "Toy"]
     # every computed cell of the three sheets is checked: the toy adds its one computed row per column
-    assert report.checked == 2 * sum(len(s.computed) for s in sheetlist.SHEETS)
+    # every computed cell, and every linked cell that follows its row (verify checks the link)
+    from xlsizing.scenarios import scenario_values
+
+    scen = parse_scenarios(TOML, "toy.toml")
+    links = sum(1 for sc in scen for s in sheetlist.SHEETS for r in s.inputs
+                if r.is_linked and r.key not in scenario_values(sc))
+    assert report.checked == 2 * sum(len(s.computed) for s in sheetlist.SHEETS) + links
     assert len(TOY.computed) == 1
 
 
@@ -268,10 +281,11 @@ def test_batch_grid_and_verify(cli, tmp_path):
     r = cli("verify", *files)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert len(lines) == 2 and all(" computed cells on Figure 11, Beyond, Toy agree" in line for line in lines)
+    assert len(lines) == 2 and all(f" computed cells on {', '.join([*PRODUCT_TITLES, 'Toy'])} agree" in line for line in lines)
 
     r = cli("batch", "--grid", "toy_aa=1", "--outdir", "never")
-    assert (r.returncode, r.stderr) == (2, "Error: --grid: unknown key 'toy_aa' (did you mean 'toy_a'?)\n")
+    assert r.returncode == 2 and r.stderr.startswith("Error: --grid: unknown key 'toy_aa' (did you mean 'toy_a'?); allowed: ")
+    assert "toy_a" in r.stderr.split("allowed: ")[1].split(", ") and len(r.stderr.splitlines()) == 1
     r = cli("batch", "--grid", "toy_a=0", "--outdir", "never")
     assert (r.returncode, r.stderr) == (2, "Error: --grid toy_a = 0: must be > 0\n")
     assert not (tmp_path / "never").exists()

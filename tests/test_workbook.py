@@ -26,7 +26,7 @@ from openpyxl.styles import Font, PatternFill
 
 import fig11 as layout
 from xlsizing.fill import fill_workbook
-from xlsizing.recalc import export_pdf
+from xlsizing.pdf import export_pdf
 from xlsizing.scenarios import load_builtin, make_scenario, to_inputs
 from xlsizing.verify import check_values, verify_workbooks
 from xlsizing.refs import named_cell
@@ -285,7 +285,8 @@ def test_verify_workbooks_reports_mismatch_and_error_cells(books, tmp_path, lo_p
     # the session profile is reused here: the guard workbook proves it still recalculates
     good, bad, guard = verify_workbooks([books.template, broken, books.guard], profile=lo_profile)
     assert guard.ok, guard.summary()
-    assert good.ok and good.checked == 4 * sum(len(s.computed_rows) for s in SHEETS)
+    # every computed cell, and every linked cell following its row (the template sets none)
+    assert good.ok and good.checked == 4 * sum(len(s.computed) + sum(r.is_linked for r in s.inputs) for s in SHEETS)
     assert not bad.ok
     first = bad.mismatches[0]
     assert (first.sheet, first.cell, first.key, first.scenario) == (SHEET, ref, "dau_wan", "保守")

@@ -19,7 +19,8 @@ import fig11 as layout
 from xlsizing.errors import InvalidInput, OutputExists, WorkbookError
 from xlsizing.fileio import atomic_write, check_xlsx
 from xlsizing.fill import fill_workbook
-from xlsizing.recalc import convert, export_pdf, recalculate
+from xlsizing.pdf import export_pdf
+from xlsizing.recalc import convert, recalculate
 from xlsizing.scenarios import load_builtin, make_scenario
 from xlsizing.verify import verify_workbooks
 from xlsizing.refs import named_cell
@@ -114,9 +115,11 @@ def test_sheet_layout_labels_headers_and_print_setup(template):
     assert [ws.cell(4, c).value for c in range(4, 8)] == ["2024年末", "保守", "中性", "乐观"]
     assert ws.freeze_panes == "D6"
     assert ws.page_setup.orientation == "landscape"
-    # one page wide (fitToWidth omitted = 1, the OOXML default), as many pages tall as needed
-    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # a fixed scale (Excel ignores manual page breaks under "fit to page"), readable (xlsizing.printing),
+    # one page wide: the four report columns need no column break (tests/test_print_readability.py)
+    assert 60 <= ws.page_setup.scale <= 100
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    assert not ws.col_breaks.brk
     assert len(ws._charts) == 1
     notes = "\n".join(str(c.value) for line in wb["Notes"].iter_rows() for c in line if c.value)
     for text in ("129,600", "86,400", f"xlsizing {__version__}", "INFER_FLOPS", "IFERROR", "Minsheng"):
@@ -395,14 +398,15 @@ def test_fill_caches_values_only_where_the_layout_formula_is_intact(tmp_path, te
 
 
 def test_charts_by_scenario_only_where_there_are_scenarios_to_compare(tmp_path):
-    # the template (four scenarios): capex by scenario, bandwidth-aware cards by scenario and the
-    # sensitivity grid's chart; a one-scenario workbook (each file of a batch): the grid's chart only
+    # the template (four scenarios): capex by scenario, bandwidth-aware cards by scenario, the
+    # sensitivity grid's chart and the Economics sheet's capex by year; a one-scenario workbook
+    # (each file of a batch): the grid's chart and capex by year (years, not scenarios, compared)
     def charts(path):
         return sorted(n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart"))
 
     four = write_workbook(load_builtin(), tmp_path / "four.xlsx")
     one = write_workbook(load_builtin()[1:2], tmp_path / "one.xlsx")
-    assert len(charts(four)) == 3
-    assert len(charts(one)) == 1
+    assert len(charts(four)) == 4
+    assert len(charts(one)) == 2
     xml = zipfile.ZipFile(one).read(charts(one)[0]).decode()
     assert "<c:lineChart>" in xml and xml.count("<c:ser>") == 5  # one line per peak multiplier

@@ -51,6 +51,23 @@ def minimum(a, b):
     return _np().minimum(a, b)
 
 
+def exp(x):
+    """``numpy.exp``: e to the power x (0.0 below about -745, inf above about 709, as numpy)."""
+    if type(x) is float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf
+    return _np().exp(x)
+
+
+def log(x):
+    """``numpy.log`` for x > 0: the natural logarithm (callers keep x positive)."""
+    if type(x) is float and x > 0:
+        return math.log(x)
+    return _np().log(x)
+
+
 def where(condition, x, y):
     """``numpy.where``: x where ``condition`` holds, else y."""
     if type(condition) is bool:

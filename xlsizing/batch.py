@@ -1,7 +1,8 @@
 """Many scenarios at once: grids (sweeps) over base scenarios, and batches of workbooks.
 
 A grid axis is ``KEY=VALUES`` where VALUES is a comma-separated list of numbers and ranges
-``START:STOP:STEP`` (STOP included when the steps land on it):
+``START:STOP:STEP`` (STOP included when the steps land on it; ``START:STOP`` of whole numbers
+steps by 1, and a range without a step between other numbers is refused):
 
 >>> parse_grid(["mfu=0.3,0.4", "peak_multiplier=3:6:1"])
 [('mfu', [0.3, 0.4]), ('peak_multiplier', [3.0, 4.0, 5.0, 6.0])]
@@ -62,6 +63,10 @@ def _range(axis: str, part: str) -> list[float]:
     if len(bits) not in (2, 3):
         raise InvalidInput(f"--grid {axis}: {part!r} is not a range; write START:STOP:STEP, e.g. 3:6:1")
     start, stop = _number(axis, bits[0]), _number(axis, bits[1])
+    if len(bits) == 2 and not (start.is_integer() and stop.is_integer()):
+        # the default step 1 covers whole-number ranges only: 0.3:0.6 would silently be 0.3 alone
+        raise InvalidInput(f"--grid {axis}: range {part!r} has no step; write START:STOP:STEP, "
+                           f"e.g. {bits[0]}:{bits[1]}:0.1 (STOP included; without a step only whole numbers, step 1)")
     step = _number(axis, bits[2]) if len(bits) == 3 else 1.0
     if step <= 0:
         raise InvalidInput(f"--grid {axis}: step must be > 0, got {fmt_value(step)} in {part!r}")
@@ -86,16 +91,21 @@ def parse_grid(specs: Sequence[str]) -> list[tuple[str, list[float]]]:
             raise InvalidInput(f"--grid {spec!r}: write KEY=VALUES, e.g. mfu=0.3,0.4,0.5 or peak_multiplier=3:6:1")
         allowed = grid_keys()
         if key not in allowed:
-            raise InvalidInput(f"--grid: unknown key {key!r}{did_you_mean(key, allowed, allowed=True)}")
+            hint = did_you_mean(key, allowed, allowed=True)
+            raise InvalidInput(f"--grid: unknown key {key!r}{hint}")
         if any(k == key for k, _ in axes):
             raise InvalidInput(f"--grid: key {key!r} given twice; list all its values in one --grid")
         values: list[float] = []
         for part in rest.split(","):
             values.extend(_range(key, part) if ":" in part else [_number(key, part)])
         rule = rule_for(key)
+        seen = set()
         for v in values:
             if not rule.element_ok(v):
                 raise InvalidInput(f"--grid {key} = {fmt_value(v)}: must be {rule.allowed}")
+            if v in seen:  # two columns of the same name and the same numbers
+                raise InvalidInput(f"--grid {key}: {fmt_value(v)} is given twice; list each value once")
+            seen.add(v)
         axes.append((key, values))
     size = math.prod(len(v) for _, v in axes)
     if size > MAX_SCENARIOS:
@@ -114,9 +124,28 @@ def expand_grid(bases: Sequence[Scenario], axes: Sequence[tuple[str, list[float]
     out = []
     for base in bases:
         for combo in itertools.product(*(v for _, v in axes)):
-            label = " ".join(f"{k}={v:g}" for k, v in zip(keys, combo))
-            out.append(derive(base, f"{base.name} {label}", "--grid", **dict(zip(keys, combo))))
+            label = " ".join(f"{k}={v:.12g}" for k, v in zip(keys, combo))
+            # both headers show the grid's values: the English one too ("conservative mfu=0.3")
+            out.append(derive(base, f"{base.name} {label}", f"{base.source or '<scenarios>'} --grid",
+                              name_en=f"{base.name_en} {label}".strip(), **dict(zip(keys, combo))))
     return out
+
+
+def check_unique_names(scenarios: Sequence[Scenario]) -> None:
+    """Refuse two scenarios of the same name (two columns, two batch files nobody can tell apart).
+
+    >>> from xlsizing.scenarios import load_builtin
+    >>> check_unique_names(load_builtin() + load_builtin()[:1])
+    Traceback (most recent call last):
+    ...
+    xlsizing.errors.InvalidInput: builtin:figure11: scenario '2024年末' is also in builtin:figure11; scenario names must be unique; rename one
+    """
+    first: dict[str, Scenario] = {}
+    for s in scenarios:
+        other = first.setdefault(s.name, s)
+        if other is not s:
+            raise InvalidInput(f"{s.source or '<scenarios>'}: scenario {s.name!r} is also in {other.source or '<scenarios>'}; "
+                               "scenario names must be unique; rename one")
 
 
 def plan(scenarios: Sequence[Scenario], grid: Sequence[str] = (), bases: Sequence[str] = ()) -> list[Scenario]:
@@ -129,7 +158,10 @@ def plan(scenarios: Sequence[Scenario], grid: Sequence[str] = (), bases: Sequenc
                 raise InvalidInput(f"--base {b!r}: no such scenario{hint}; scenarios: {', '.join(names[:20])}"
                                    + (" …" if len(names) > 20 else ""))
         scenarios = [s for s in scenarios if s.name in set(bases)]
-    return expand_grid(scenarios, parse_grid(grid))
+    check_unique_names(scenarios)  # across files
+    out = expand_grid(scenarios, parse_grid(grid))
+    check_unique_names(out)  # and the names the grid made
+    return out
 
 
 # --- output names ----------------------------------------------------------------------------
@@ -185,8 +217,8 @@ class BatchResult:
         return text + (f"; {len(self.failed)} failed" if self.failed else "")
 
     def failure_lines(self, limit: int = 20) -> list[str]:
-        """``failed: …`` lines for the first ``limit`` failures (and a count of the rest)."""
-        lines = [f"failed: {f}" for f in self.failed[:limit]]
+        """One ``Error: <file>: <reason>`` line for each of the first ``limit`` failures (and a count of the rest)."""
+        lines = [f"Error: {f}" for f in self.failed[:limit]]
         if len(self.failed) > limit:
             lines.append(f"... and {len(self.failed) - limit} more failures")
         return lines
@@ -261,10 +293,31 @@ def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, forc
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"output folder {out} is a file; give a folder")
+    created = [d for d in (out, *out.parents) if not d.exists()]  # removed again if nothing is written
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise InvalidInput(f"cannot create output folder {out}: {e.strerror or e}") from None
+    try:
+        result = _write_all(scenarios, out, force, jobs, progress)
+    except BaseException:
+        _remove_empty(created)
+        raise
+    if not result.written:
+        _remove_empty(created)
+    return result
+
+
+def _remove_empty(folders: Sequence[Path]) -> None:
+    """Remove the folders this batch created (deepest first) that are still empty."""
+    for d in folders:
+        try:
+            d.rmdir()
+        except OSError:  # not empty (a file appeared) or already gone: leave it
+            return
+
+
+def _write_all(scenarios, out: Path, force: bool, jobs: int, progress) -> BatchResult:
     paths = output_paths(scenarios, out)
     items = [(i, s, str(p)) for i, (s, p) in enumerate(zip(scenarios, paths))]
     jobs = min(jobs, len(items))

@@ -6,12 +6,18 @@ the way serving systems do (background and sources: docs/beyond.md):
 * demand: peak token rate, split into input (prefill) and output (decode) tokens; prefix/KV-cache
   hits remove prefill work;
 * MoE: FLOPs follow *active* parameters, weight memory and weight reads follow *total* ones;
-* prefill cards are compute bound; decode is a roofline per replica of ``n`` cards at batch ``B``
-  and average context ``ctx``::
+* prefill cards are compute bound; a decode step of a replica of ``n`` cards at batch ``B`` and
+  average context ``ctx`` is, in the general form of jax-ml/scaling-book ("All About Transformer
+  Inference")::
 
-      t_mem     = (weights + B × ctx × KV bytes per token) / (n × bandwidth × MBU)
-      t_compute = 2 × N_active × B / (n × peak × MFU_decode)
-      step      = max(t_mem, t_compute)            (jax-ml/scaling-book, "All About Transformer Inference")
+      t_w    = weights read / (n × bandwidth × MBU)        (MoE: only the experts the batch hits)
+      t_kv   = B × ctx × KV bytes per token / (n × bandwidth × MBU)
+      t_c    = 2 × N_active × B / (n × peak × MFU_decode)
+      step   = MAX(t_w + t_kv, t_c + kv_serial_share × t_kv) + t_comm
+
+  ``kv_serial_share`` 1 = t_kv + MAX(t_w, t_c) (attention's KV read never hides under the
+  matmuls), 0 = the simple roofline MAX(t_w + t_kv, t_c) (:func:`decode_step_s`); t_comm is the
+  tensor-parallel all-reduce and expert-parallel all-to-all, added serially;
 
 * feasibility is a number, never a silent drop: :func:`memory_headroom_gb` (< 0: the batch does
   not fit), :func:`decode_feasible` (1 or 0) and :func:`infeasible_reason` (the text);
@@ -242,7 +248,10 @@ def max_batch(weights_gb, kv_bytes_per_token, context_tokens, replica_cards, mem
          peak_tflops=POSITIVE, mfu_decode=FRACTION)
 def decode_step_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_params_yi, replica_cards,
                   bandwidth_tbs, mbu, peak_tflops, mfu_decode=MFU_DECODE):
-    """Decode step (s) of a replica = max(memory time, compute time): weights + B×ctx×KV read at n×bandwidth×MBU vs 2×N_active×B FLOPs at n×peak×MFU.
+    """Decode step (s), simple roofline = max(memory time, compute time): weights + B×ctx×KV read at n×bandwidth×MBU vs 2×N_active×B FLOPs.
+
+    The ``kv_serial_share = 0`` case of :func:`decode_step_general_s` / :func:`step_time_s`, kept
+    for comparison (and as the Excel function ``DECODE_STEP_S``); optimistic when compute bound.
 
     t_mem = (weights GB × 1e9 + B × ctx × KV bytes) / (n × TB/s × 1e12 × MBU);
     t_compute = 2 × active params (亿) × 1e8 × B / (n × TFLOPS × 1e12 × MFU_decode).
@@ -332,7 +341,7 @@ def step_time_s(weight_read_s, kv_read_s, decode_compute_s, comm_s=0.0, kv_seria
 def decode_step_general_s(weights_gb, kv_bytes_per_token, context_tokens, batch, active_params_yi, replica_cards,
                           bandwidth_tbs, mbu, peak_tflops, mfu_decode=MFU_DECODE, kv_serial_share=KV_SERIAL_SHARE,
                           comm_s=0.0):
-    """Decode step (s) = KV time × share + MAX(weight time, compute time) form, + communication: the terms in one call.
+    """Decode step (s) = MAX(t_w + t_kv, t_c + share × t_kv) + comm: general form (share 1) or roofline (0), in one call.
 
     t_w = weights GB × 1e9 / (n × TB/s × 1e12 × MBU); t_kv = B × ctx × KV bytes / (n × TB/s × 1e12 × MBU);
     t_c = 2 × active params (亿) × 1e8 × B / (n × TFLOPS × 1e12 × MFU_decode);
@@ -381,13 +390,14 @@ def prefill_step_s(weights_gb, kv_bytes_per_token, prompt_tokens, batch, active_
          replica_cards=AT_LEAST_ONE, interconnect_gbs=POSITIVE, collective_latency_us=NONNEGATIVE)
 def tp_allreduce_s(layers, hidden_size, batch, activation_bytes, replica_cards, interconnect_gbs,
                    collective_latency_us=COLLECTIVE_LATENCY_US):
-    """Tensor-parallel all-reduce time (s) per step = IF(n > 1, 2 × layers × (2 × (n − 1)/n × hidden × B × bytes / (GB/s × 1e9) + latency µs × 1e-6), 0).
+    """Tensor-parallel all-reduce time (s) per step = IF(m > 1, 2 × layers × (2 × (m − 1)/m × hidden × B × bytes / (GB/s × 1e9) + latency µs × 1e-6), 0), m = INT(n).
 
     Two all-reduces per layer (after attention and after the FFN, Megatron-style tensor
     parallelism), each of B × hidden activations; a ring all-reduce moves 2 × (n − 1)/n of the
     message through each card's link.  ``interconnect_gbs`` is one card's bandwidth in one
     direction (NVLink "900 GB/s" is the two directions added: 450 each way).  ``batch`` is the
-    tokens in the step (decode: the batch; prefill: batch × prompt tokens).  Zero on one card.
+    tokens in the step (decode: the batch; prefill: batch × prompt tokens).  The ring counts whole
+    cards, m = INT(n).  Zero on one card.
     Added to the step serially (see :func:`step_time_s`).
 
     >>> round(tp_allreduce_s(96, 12288, 64, 2, 8, 450, 10) * 1000, 3)    # 130B-class on 8 × H20, ms
@@ -395,9 +405,10 @@ def tp_allreduce_s(layers, hidden_size, batch, activation_bytes, replica_cards, 
     >>> tp_allreduce_s(96, 12288, 64, 2, 1, 450, 10)
     0.0
     """
-    volume = 2.0 * (replica_cards - 1.0) / replica_cards * hidden_size * batch * activation_bytes
+    ring = _num.floor(replica_cards)  # whole cards: a ring of INT(n); n − 1 stays exact (no cancellation)
+    volume = 2.0 * (ring - 1.0) / ring * hidden_size * batch * activation_bytes
     per_step = 2.0 * layers * (volume / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
-    return _num.where(replica_cards > 1.0, per_step, 0.0)
+    return _num.where(ring > 1.0, per_step, 0.0)
 
 
 @checked(moe_layers=NONNEGATIVE, hidden_size=AT_LEAST_ONE, batch=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE,
@@ -405,7 +416,7 @@ def tp_allreduce_s(layers, hidden_size, batch, activation_bytes, replica_cards, 
          collective_latency_us=NONNEGATIVE)
 def ep_alltoall_s(moe_layers, hidden_size, batch, experts_per_token, activation_bytes, replica_cards,
                   interconnect_gbs, collective_latency_us=COLLECTIVE_LATENCY_US):
-    """Expert-parallel all-to-all time (s) per step = IF(n > 1, 2 × MoE layers × ((n − 1)/n × B × k × hidden × bytes / n / (GB/s × 1e9) + latency µs × 1e-6), 0).
+    """Expert-parallel all-to-all time (s) per step = IF(m > 1, 2 × MoE layers × ((m − 1)/m × B × k × hidden × bytes / m / (GB/s × 1e9) + latency µs × 1e-6), 0), m = INT(n).
 
     Per MoE layer a dispatch and a combine; each card holds B/n of the tokens and sends each token
     to its k experts, of which (n − 1)/n sit on other cards (routing spread evenly; load imbalance
@@ -415,15 +426,16 @@ def ep_alltoall_s(moe_layers, hidden_size, batch, experts_per_token, activation_
     >>> round(ep_alltoall_s(58, 7168, 256, 8, 1, 16, 450, 10) * 1e3, 3)    # DeepSeek-V3-like on 16 cards, ms
     1.382
     """
-    volume = (replica_cards - 1.0) / replica_cards * batch * experts_per_token * hidden_size * activation_bytes
-    per_step = 2.0 * moe_layers * (volume / replica_cards / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
-    return _num.where(replica_cards > 1.0, per_step, 0.0)
+    ring = _num.floor(replica_cards)  # whole cards, as tp_allreduce_s
+    volume = (ring - 1.0) / ring * batch * experts_per_token * hidden_size * activation_bytes
+    per_step = 2.0 * moe_layers * (volume / ring / (interconnect_gbs * GIGA) + collective_latency_us / MEGA)
+    return _num.where(ring > 1.0, per_step, 0.0)
 
 
 @checked(tp_allreduce_s=NONNEGATIVE, ep_alltoall_s=NONNEGATIVE, expert_parallel=SHARE, layers=AT_LEAST_ONE,
          moe_layers=NONNEGATIVE)
 def step_comm_s(tp_allreduce_s, ep_alltoall_s, expert_parallel, layers, moe_layers):
-    """Communication per step (s) = all-reduce × (1 − EP × MoE layers / (2 × layers)) + EP × all-to-all; EP 0 or 1.
+    """Communication per step (s) = all-reduce × (1 − EP × MIN(MoE layers, layers) / (2 × layers)) + EP × all-to-all; EP 0 or 1.
 
     Experts split tensor-parallel (``expert_parallel`` = 0): two all-reduces in every layer
     (:func:`tp_allreduce_s`).  Expert parallel (1): each MoE layer's FFN all-reduce is replaced by a
@@ -434,7 +446,9 @@ def step_comm_s(tp_allreduce_s, ep_alltoall_s, expert_parallel, layers, moe_laye
     >>> round(step_comm_s(0.003, 0.001, 1, 61, 58), 6)     # 0.003 × (1 − 58/122) + 0.001
     0.002574
     """
-    return tp_allreduce_s * (1.0 - expert_parallel * moe_layers / (2.0 * layers)) + expert_parallel * ep_alltoall_s
+    # MIN(MoE layers, layers): the sheet does not check that one is part of the other
+    moe = _num.minimum(moe_layers, layers)
+    return tp_allreduce_s * (1.0 - expert_parallel * moe / (2.0 * layers)) + expert_parallel * ep_alltoall_s
 
 
 # --- MoE from its shape ---------------------------------------------------------------------------
@@ -465,7 +479,8 @@ def _related(public, kernel_fn):
 
 @checked(experts=AT_LEAST_ONE, experts_per_token=AT_LEAST_ONE, batch=AT_LEAST_ONE)
 def _expected_experts_read(experts, experts_per_token, batch):
-    return experts * (1.0 - (1.0 - experts_per_token / experts) ** batch)
+    # MIN(k, E): the Excel function evaluates the kernel without the k <= E check
+    return experts * (1.0 - (1.0 - _num.minimum(experts_per_token, experts) / experts) ** batch)
 
 
 def expected_experts_read(experts, experts_per_token, batch):
@@ -551,14 +566,18 @@ _related(moe_active_params_yi, _moe_active_params_yi)
          hidden_size=AT_LEAST_ONE, expert_ffn=NONNEGATIVE, batch=AT_LEAST_ONE, bytes_per_weight=POSITIVE)
 def _weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
                      bytes_per_weight):
-    # MIN(k, E): the sheet evaluates the kernel without the k <= E check; a k above E reads all E
-    hit = experts * (1.0 - (1.0 - _num.minimum(experts_per_token, experts) / experts) ** batch)
-    return weights_gb - moe_layers * (experts - hit) * FFN_MATRICES * hidden_size * expert_ffn * bytes_per_weight / GIGA
+    # Unread experts = E × (1 − k/E)^B, computed directly (not E − hit, which cancels), and the power as
+    # EXP(MAX(B × LN(MAX(1 − k/E, 1e-300)), −700)): LibreOffice answers #NUM! for a power that
+    # underflows (0.5^1074), EXP(−700) = 9.9e-305 is as good as 0 here.  MIN(k, E): the sheet
+    # evaluates the kernel without the k <= E check; a k above E reads all E.
+    left = 1.0 - _num.minimum(experts_per_token, experts) / experts
+    miss = _num.exp(_num.maximum(batch * _num.log(_num.maximum(left, 1e-300)), -700.0))
+    return weights_gb - moe_layers * experts * miss * FFN_MATRICES * hidden_size * expert_ffn * bytes_per_weight / GIGA
 
 
 def weights_read_gb(weights_gb, moe_layers, experts, experts_per_token, hidden_size, expert_ffn, batch,
                     bytes_per_weight):
-    """Weight bytes (GB) one step reads = weights − MoE layers × (E − E·(1 − (1 − k/E)^B)) × 3·h·f_expert × bytes / 1e9.
+    """Weight bytes (GB) one step reads = weights − MoE layers × E × (1 − k/E)^B × 3·h·f_expert × bytes / 1e9 (experts no token hits).
 
     All weights minus the routed experts no token of the batch hits (in expectation,
     :func:`expected_experts_read`); shared experts, attention and dense layers are always read.
@@ -699,27 +718,32 @@ def bandwidth_cards_wan(tokens_per_s_yi, peak_multiplier, active_params_yi, tota
                         peak_tflops, memory_gb, bandwidth_tbs, kv_bytes_per_token, context_tokens, batch,
                         replica_cards, input_share=INPUT_SHARE, cache_hit_rate=CACHE_HIT_RATE,
                         mfu_prefill=MFU_PREFILL, mfu_decode=MFU_DECODE, mbu=MBU, usable_fraction=USABLE_HBM,
-                        tpot_slo_s=TPOT_SLO_S):
-    """Bandwidth-aware fleet cards (万张) = compute-bound prefill cards + roofline decode cards; raises if infeasible.
+                        tpot_slo_s=TPOT_SLO_S, kv_serial_share=KV_SERIAL_SHARE, comm_s=0.0, weights_read_gb=None):
+    """Bandwidth-aware fleet cards (万张) = compute-bound prefill cards + decode cards at the general-form step; raises if infeasible.
 
-    The whole second-sheet chain in one call (scalars).  Raises
-    :class:`~xlsizing.errors.InvalidInput` with the reason when the batch does not fit in the
-    replica's memory or the step time exceeds the TPOT SLO.
+    The whole second-sheet chain in one call (scalars).  The decode step is
+    :func:`decode_step_general_s` (``kv_serial_share`` 0: the simple roofline) plus ``comm_s``
+    (e.g. :func:`tp_allreduce_s`); ``weights_read_gb`` (MoE: :func:`weights_read_gb`) defaults to
+    all the weights.  Raises :class:`~xlsizing.errors.InvalidInput` with the reason when the batch
+    does not fit in the replica's memory or the step time exceeds the TPOT SLO.
 
     >>> kv = kv_bytes_per_token(96, 8, 128, 2)
     >>> round(bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8), 3)
-    27.977
+    25.797
+    >>> round(bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 64, 8, kv_serial_share=0), 3)
+    24.26
     >>> bandwidth_cards_wan(40000 / 129600, 4, 1300, 1300, 2, 148, 96, 4.0, kv, 4096, 300, 8)
     Traceback (most recent call last):
     ...
-    xlsizing.errors.InvalidInput: infeasible: batch does not fit in memory: 51.98 GB short; step time 0.1318 s exceeds the TPOT SLO of 0.05 s
+    xlsizing.errors.InvalidInput: infeasible: batch does not fit in memory: 51.98 GB short; step time 0.1533 s exceeds the TPOT SLO of 0.05 s
     """
     rate = peak_tokens_per_s_yi(tokens_per_s_yi, peak_multiplier)
     w = weights_gb(total_params_yi, bytes_per_weight)
     head = memory_headroom_gb(w, kv_bytes_per_token, context_tokens, batch, replica_cards, memory_gb,
                               usable_fraction)
-    step = decode_step_s(w, kv_bytes_per_token, context_tokens, batch, active_params_yi, replica_cards,
-                         bandwidth_tbs, mbu, peak_tflops, mfu_decode)
+    step = decode_step_general_s(w if weights_read_gb is None else weights_read_gb, kv_bytes_per_token,
+                                 context_tokens, batch, active_params_yi, replica_cards, bandwidth_tbs, mbu,
+                                 peak_tflops, mfu_decode, kv_serial_share, comm_s)
     reason = infeasible_reason(head, step, tpot_slo_s)
     if isinstance(reason, list):
         bad = [(i, r) for i, r in enumerate(reason) if r]

@@ -99,6 +99,9 @@ def cmd_beyond(args) -> int:
 
         preset = {**preset, **load_model(args.model).beyond_inputs()}
     scenarios = with_inputs(_with_server(scenarios, server), preset, given)
+    from .limits import check_results
+
+    check_results(scenarios)  # results in range with these inputs: one Error: line naming the row
     sys.stdout.write(RENDERERS[args.format](scenarios, [BEYOND]))
     return EXIT_OK
 

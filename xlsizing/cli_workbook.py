@@ -11,12 +11,19 @@ import sys
 from pathlib import Path
 
 from .cli_common import EXIT_MISMATCH, EXIT_OK, add_grid_args, add_scenario_args, command, planned, scenarios_of
-from .errors import XlsizingError
+from .errors import InvalidInput, WorkbookError, XlsizingError
 
 
 def _out(p, default: str):
     p.add_argument("-o", "--output", metavar="FILE", help=f"output file (default: {default})")
     p.add_argument("--force", action="store_true", help="replace the output if it exists")
+
+
+def _target(output, args, kind: str = "workbook", also=()):
+    """``output`` once checked: the extension of ``kind``, and not one of the command's inputs."""
+    from .outputs import check_target
+
+    return check_target(output, [*(getattr(args, "scenario_files", None) or ()), *also], kind)
 
 
 def _default_name(args, suffix: str) -> str:
@@ -56,6 +63,7 @@ def _setup_init(p):
 def cmd_init(args) -> int:
     from .scenarios import write_builtin
 
+    _target(args.output, args, "scenario file")
     print(f"wrote {write_builtin(args.output, args.set, force=args.force)}")
     return EXIT_OK
 
@@ -65,8 +73,11 @@ def cmd_init(args) -> int:
 
 def _setup_build(p):
     add_scenario_args(p)
+    add_grid_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
+    p.add_argument("--plan", action="store_true",
+                   help="add the Plan sheet: the cheapest configuration per scenario (xlsizing plan's defaults)")
     vba = p.add_mutually_exclusive_group()
     vba.add_argument("--vba-project", metavar="vbaProject.bin",
                      help="with -o NAME.xlsm: the VBA project (macros) to put in the workbook")
@@ -77,17 +88,25 @@ def _setup_build(p):
 @command("build", "write one workbook with a column per scenario (no arguments: the Figure 11 workbook)",
          "xlsizing build                                 # writes figure11.xlsx\n"
          "  xlsizing build my.toml -o my.xlsx --force\n"
+         "  xlsizing build --base 保守 --grid mfu=0.3:0.6:0.1 -o mfu.xlsx   # a column per MFU\n"
          "  xlsizing build my.toml -o my.xlsm --vba-from old-model.xlsm   # keeps the imported macros")(_setup_build)
 def cmd_build(args) -> int:
     from . import xlsm
     from .workbook import write_workbook
 
-    out = args.output or _default_name(args, ".xlsx")
-    if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
-        path = xlsm.write_workbook_xlsm(scenarios_of(args), out, force=args.force,
+    out = _target(args.output or _default_name(args, ".xlsx"), args)
+    scenarios = planned(args)
+    if args.plan:
+        if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
+            raise InvalidInput("--plan writes an .xlsx workbook; it cannot be combined with .xlsm or a VBA project")
+        from .plan_workbook import write_planned
+
+        path = write_planned(scenarios, out, force=args.force)
+    elif xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
+        path = xlsm.write_workbook_xlsm(scenarios, out, force=args.force,
                                         vba_project=args.vba_project, vba_from=args.vba_from)
     else:
-        path = write_workbook(scenarios_of(args), out, force=args.force)
+        path = write_workbook(scenarios, out, force=args.force)
     print(f"wrote {path}")
     return _verify([path]) if args.verify else EXIT_OK
 
@@ -104,6 +123,8 @@ def _setup_batch(p):
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--force", action="store_true", help="replace existing workbooks")
     p.add_argument("--verify", action="store_true", help="then verify every workbook in one LibreOffice run")
+    p.add_argument("--plan", action="store_true", help="with --one-workbook: add the Plan sheet (xlsizing plan's "
+                                                       "defaults; one search per scenario)")
 
 
 @command("batch", "write many scenarios (a grid, a CSV, TOML files) into many workbooks or one, in parallel",
@@ -112,9 +133,14 @@ def _setup_batch(p):
 def cmd_batch(args) -> int:
     from . import batch
 
+    if args.one_workbook:
+        _target(args.one_workbook, args)
     scenarios = planned(args)
     if args.one_workbook:
         return _write_one_workbook(scenarios, args)
+    if args.plan:
+        raise InvalidInput("--plan works with --one-workbook (one workbook, a Plan sheet column per scenario)")
+    _outdir_spares_inputs(scenarios, args)
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
                               progress=batch.progress_stream())
     for line in result.failure_lines():
@@ -126,9 +152,22 @@ def cmd_batch(args) -> int:
     return _verify(result.written, jobs=args.jobs) if args.verify else EXIT_OK
 
 
+def _outdir_spares_inputs(scenarios, args) -> None:
+    """No numbered workbook of ``--outdir`` may replace an input file of the command (even with --force)."""
+    from .batch import output_paths
+    from .outputs import check_target, same_file
+
+    inputs = [f for f in (args.scenario_files or ()) if same_file(Path(f).parent, args.outdir)]
+    if inputs:
+        for path in output_paths(scenarios, args.outdir):
+            check_target(path, inputs, "workbook")
+
+
 def _write_one_workbook(scenarios, args) -> int:
     from .workbook import write_workbook
 
+    if getattr(args, "plan", False):
+        from .plan_workbook import write_planned as write_workbook
     path = write_workbook(scenarios, args.one_workbook, force=args.force)
     print(f"wrote {path} ({len(scenarios)} scenario columns)")
     return _verify([path]) if args.verify else EXIT_OK
@@ -150,8 +189,16 @@ def cmd_fill(args) -> int:
     from .fill import fill_workbook
     from .xlsm import default_fill_name
 
-    out = args.output or default_fill_name(args.template)
-    path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
+    out = _target(args.output or default_fill_name(args.template), args, also=[args.template])
+    try:
+        path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
+    except WorkbookError as e:  # the library names its Python function; the command line has a command
+        msg = str(e).replace("or write a new workbook (write_workbook) for any number of columns",
+                             "or write a new workbook for any number of scenarios: "
+                             "xlsizing build SCENARIOS.toml -o NEW.xlsx")
+        if msg == str(e):
+            raise
+        raise WorkbookError(msg) from None
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -192,9 +239,9 @@ def _setup_pdf(p):
 @command("pdf", "render a workbook to PDF with LibreOffice (Chinese labels included) for emailing",
          "xlsizing pdf figure11.xlsx -o figure11.pdf")(_setup_pdf)
 def cmd_pdf(args) -> int:
-    from .recalc import export_pdf
+    from .pdf import export_pdf
 
-    out = args.output or Path(args.workbook).stem + ".pdf"
+    out = _target(args.output or Path(args.workbook).stem + ".pdf", args, "PDF", also=[args.workbook])
     path = export_pdf(args.workbook, out, force=args.force, timeout=args.timeout)
     print(f"wrote {path}")
     return EXIT_OK

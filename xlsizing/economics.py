@@ -495,6 +495,18 @@ def year_daily_tokens_yi(start_daily_tokens_yi, token_growth, year_index):
     return start_daily_tokens_yi * (1.0 + token_growth) ** (year_index - 1.0)
 
 
+@checked(cards_wan=NONNEGATIVE, peak_multiplier=AT_LEAST_ONE, base_peak_multiplier=AT_LEAST_ONE)
+def cards_at_peak_wan(cards_wan, peak_multiplier, base_peak_multiplier):
+    """Cards (万张) at another peak multiplier = cards (万张) × peak multiplier ÷ the peak multiplier they were sized for.
+
+    The report's chain is linear in the peak multiplier: 72.29万 H20 sized for 4× need 90.37万 at 5×.
+
+    >>> round(cards_at_peak_wan(72.29452, 5, 4), 3)
+    90.368
+    """
+    return cards_wan * peak_multiplier / base_peak_multiplier
+
+
 @checked(start_cards_wan=NONNEGATIVE, token_growth=GROWTH, year_index=AT_LEAST_ONE)
 def year_cards_wan(start_cards_wan, token_growth, year_index):
     """Cards needed (万张) in year k = cards needed in year 1 (万张) × (1 + yearly token growth)^(k − 1).

@@ -65,3 +65,7 @@ class WorkbookError(XlsizingError):
 
 class VerificationFailed(XlsizingError):
     """A recalculated workbook disagrees with the Python engine."""
+
+
+class WriteFailed(OSError, XlsizingError):
+    """An output could not be written (full disk, read-only folder); nothing was left behind."""

@@ -36,7 +36,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
-from .errors import InvalidInput, OutputExists, ScenarioFileError, WorkbookError
+from .errors import InvalidInput, OutputExists, ScenarioFileError, WorkbookError, WriteFailed, XlsizingError
 
 MAX_UNCOMPRESSED_ANY = 100 * 1024 * 1024  # a sizing workbook is a few hundred kB once inflated ...
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024  # ... and 525 MB at batch --one-workbook's 16,000 columns (3 sheets)
@@ -73,16 +73,55 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], object], *, fo
     process killed with SIGKILL mid-write leaves neither a partial output nor a stray temp file.
     """
     p = check_output(path, force=force)
-    fd = _anonymous_file(p.parent)
-    if fd is None:
-        return _atomic_write_named(p, write, force)
     try:
-        # /proc/<pid>/fd/<n> reopens the nameless file, also from a child process (LibreOffice)
-        write(Path(f"/proc/{os.getpid()}/fd/{fd}"))
-        _publish(fd, p, force)
-    finally:
-        os.close(fd)
+        fd = _anonymous_file(p.parent)
+        if fd is None:
+            return _atomic_write_named(p, write, force)
+        try:
+            # /proc/<pid>/fd/<n> reopens the nameless file, also from a child process (LibreOffice)
+            write(Path(f"/proc/{os.getpid()}/fd/{fd}"))
+            _publish(fd, p, force)
+        finally:
+            os.close(fd)
+    except XlsizingError:
+        raise
+    except Exception as e:
+        reason = _write_error(e)
+        if reason is None:
+            raise
+        raise WriteFailed(f"{_shown(p)}: cannot write it: {reason}; nothing was written") from None
     return p
+
+
+def _write_error(e: BaseException) -> str | None:
+    """Why a write failed (``No space left on device``), for an OSError however a writer wrapped it.
+
+    XlsxWriter wraps the OSError of a full disk in its FileCreateError and leaves its ZipFile
+    open; that ZipFile would try to write again when collected and print an "Exception ignored
+    in ZipFile.__del__" traceback, so it is closed here, quietly.
+    """
+    _close_zipfiles(e)
+    for x in (e, *(getattr(e, "args", ()) or ())[:1], e.__cause__, e.__context__):
+        if isinstance(x, OSError):
+            return x.strerror or str(x)
+    return None
+
+
+def _close_zipfiles(e: BaseException) -> None:
+
+    tb = e.__traceback__
+    while tb is not None:
+        for v in list(tb.tb_frame.f_locals.values()):
+            if isinstance(v, zipfile.ZipFile) and v.fp is not None:
+                fp, v.fp = v.fp, None  # ZipFile.close() and __del__ do nothing once fp is None
+                try:
+                    v._fpclose(fp)
+                except OSError:
+                    pass
+        tb = tb.tb_next
+    for x in (e.__cause__, e.__context__):
+        if x is not None and x is not e:
+            _close_zipfiles(x)
 
 
 def _anonymous_file(folder: Path) -> int | None:
@@ -159,6 +198,7 @@ def check_xlsx(path: str | os.PathLike, *, max_uncompressed: int = MAX_UNCOMPRES
         with zipfile.ZipFile(p) as z:
             infos = z.infolist()
     except zipfile.BadZipFile as e:
+        _refuse_ole2(p)
         raise WorkbookError(f"{_shown(p)}: not an .xlsx workbook (not a valid zip file: {e})") from None
     except (OSError, ValueError, EOFError, NotImplementedError) as e:  # e.g. "zip file version 19.5"
         raise WorkbookError(f"{_shown(p)}: cannot read the workbook: {e}") from None
@@ -180,6 +220,27 @@ def check_xlsx(path: str | os.PathLike, *, max_uncompressed: int = MAX_UNCOMPRES
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise WorkbookError(f"{_shown(p)}: not an .xlsx workbook (no xl/workbook.xml inside the zip)")
     return p
+
+
+OLE2_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # Compound File Binary: .xls, and encrypted .xlsx ([MS-CFB] 2.2)
+
+
+def _refuse_ole2(p: Path) -> None:
+    """A compound (OLE2) file is an old .xls, or an .xlsx that Excel encrypted with a password.
+
+    Excel stores a password-protected workbook as a compound file holding the streams
+    ``EncryptionInfo`` and ``EncryptedPackage`` ([MS-OFFCRYPTO] 2.3.4.4, "\\EncryptedPackage Stream"),
+    whose names the compound file's directory holds in UTF-16LE.
+    """
+    with open(p, "rb") as fh:
+        head = fh.read(MAX_FILE_BYTES)
+    if not head.startswith(OLE2_MAGIC):
+        return
+    if "EncryptedPackage".encode("utf-16-le") in head:
+        raise WorkbookError(f"{_shown(p)}: the workbook is password-protected (encrypted); open it in Excel, remove "
+                            "the password (File > Info > Protect Workbook > Encrypt with Password) and save it again")
+    raise WorkbookError(f"{_shown(p)}: not an .xlsx workbook (an OLE2 compound file: an old .xls workbook or "
+                        "another Office file); save it as .xlsx")
 
 
 def load_workbook(path: str | os.PathLike, **kwargs):
@@ -208,13 +269,9 @@ def _reason(e: Exception) -> str:
 MAX_TEXT_BYTES = 20 * 1024 * 1024  # scenario and catalog files are hand-edited text; refuse anything huge
 
 
-def read_text(path: str | os.PathLike, what: str = "scenario file", expected: str = "TOML", *,
-              max_bytes: int = MAX_TEXT_BYTES, error: type = ScenarioFileError) -> str:
-    """A small UTF-8 text file, or ``error`` naming the file and what is wrong with it: the one bounded reader.
-
-    A folder, a FIFO or a device (``/dev/zero`` would never end), a file over ``max_bytes``, binary
-    data, text that is not UTF-8 and an empty file are refused before anything parses them.
-    """
+def read_bytes(path: str | os.PathLike, what: str = "scenario file", expected: str = "TOML", *,
+               max_bytes: int = MAX_TEXT_BYTES, error: type = ScenarioFileError) -> bytes:
+    """The bytes of a small regular file (a folder, FIFO, device or file over ``max_bytes`` refused)."""
     p = Path(path)
     try:
         st = p.stat()
@@ -228,6 +285,18 @@ def read_text(path: str | os.PathLike, what: str = "scenario file", expected: st
         raise error(f"{p}: cannot read: {e.strerror or e}") from None
     if len(data) > max_bytes:
         raise error(f"{p}: too large for a {what} (limit {max_bytes} bytes)")
+    return data
+
+
+def read_text(path: str | os.PathLike, what: str = "scenario file", expected: str = "TOML", *,
+              max_bytes: int = MAX_TEXT_BYTES, error: type = ScenarioFileError) -> str:
+    """A small UTF-8 text file, or ``error`` naming the file and what is wrong with it: the one bounded reader.
+
+    A folder, a FIFO or a device (``/dev/zero`` would never end), a file over ``max_bytes``, binary
+    data, text that is not UTF-8 and an empty file are refused before anything parses them.
+    """
+    p = Path(path)
+    data = read_bytes(p, what, expected, max_bytes=max_bytes, error=error)
     if b"\x00" in data:
         raise error(f"{p}: not a text file (binary data); expected {expected}")
     try:

@@ -42,6 +42,7 @@ from . import sheets as sheetlist
 from .errors import InvalidInput, WorkbookError
 from .fileio import atomic_write, check_output, load_workbook
 from .precedents import Opaque, area_cells, trusted_cells
+from .printing import short_label
 from .refs import named_cell, read_named
 from .scenarios import Scenario, scenario_values
 from .scenarios import values as scenario_rows
@@ -218,13 +219,25 @@ def _refresh_chart_caches(wb, cached: dict[Cell, float | str]) -> None:
     for ws in wb.worksheets:
         for chart in getattr(ws, "_charts", []):
             for ch in [chart, *getattr(chart, "_charts", [])]:
+                _explicit_labels(getattr(ch, "dataLabels", None))
                 for ser in getattr(ch, "series", []):
+                    _explicit_labels(getattr(ser, "dLbls", None))
                     for src in (ser.tx, ser.cat, ser.val, ser.xVal, ser.yVal, ser.bubbleSize):
                         for attr in ("numRef", "strRef"):
                             ref = getattr(src, attr, None) if src is not None else None
                             if ref is not None and ref.f:
                                 _refresh_ref(wb, cached, ws.title, ref, attr == "numRef",
                                              NumData, NumVal, StrData, StrVal)
+
+
+def _explicit_labels(labels) -> None:
+    """Write every ``show*`` flag of data labels: openpyxl leaves out the false ones it read, and
+    LibreOffice then shows the series and category names in every label, over the chart."""
+    if labels is None:
+        return
+    for flag in ("showLegendKey", "showVal", "showCatName", "showSerName", "showPercent", "showBubbleSize"):
+        if getattr(labels, flag, None) is None:
+            setattr(labels, flag, False)
 
 
 def _refresh_ref(wb, cached, here, ref, numeric, NumData, NumVal, StrData, StrVal) -> None:
@@ -368,7 +381,9 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
                         if row.is_linked:  # a typed value replaces the link: an input, blue
                             _colour(ws[ref], INPUT_BLUE)
             for j, s in enumerate(scenarios):
-                for key, text in (("scenario_name", s.name), ("scenario_name_en", s.name_en or "")):
+                # chart_label: the shortened name a chart's axis shows (xlsizing.printing.short_label)
+                for key, text in (("scenario_name", s.name), ("scenario_name_en", s.name_en or ""),
+                                  ("chart_label", short_label(s.name))):
                     if spec.name(key, j + 1) in names:
                         _set_text(wb, spec.name(key, j + 1), text)
         for j, s in enumerate(scenarios):  # the Notes sheet's scenario table, if kept

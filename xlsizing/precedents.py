@@ -66,16 +66,21 @@ def _cells_of_area(sheet: str, area: str) -> list[Cell]:
 
 
 def _name_text(wb, sheet: str | None, name: str) -> str | None:
-    """The formula text of a defined name (sheet scope first, then workbook scope), or None."""
+    """The formula text of a defined name (sheet scope first, then workbook scope), or None.
+
+    Names are matched case-insensitively, as Excel does; the workbook's names are indexed once
+    (a 250-column fill looks up names tens of thousands of times).
+    """
+    index = getattr(wb, "_xlsizing_names_lower", None)
+    if index is None:
+        index = {k.lower(): dn.attr_text for k, dn in wb.defined_names.items()}
+        wb._xlsizing_names_lower = index
     if sheet is not None and sheet in wb.sheetnames:
         local = wb[sheet].defined_names
         for k in local:
             if k.lower() == name.lower():
                 return local[k].attr_text
-    for k, dn in wb.defined_names.items():
-        if k.lower() == name.lower():
-            return dn.attr_text
-    return None
+    return index.get(name.lower())
 
 
 def _operand_cells(wb, here: str, value: str, depth: int) -> list[Cell]:
@@ -121,6 +126,52 @@ def _references(wb, here: str, formula: str, depth: int) -> set[Cell]:
     return out
 
 
+def _normal_tokens(formula: str) -> list[tuple[str, str, object]] | None:
+    """The tokens of ``formula`` as Excel means them: numbers by value (Excel saves ``1E4`` as
+    ``10000``), names and references without ``$`` and case, functions without the ``_xlfn.`` /
+    ``_xludf.`` prefixes Excel adds, spaces dropped; None if it does not parse."""
+    try:
+        tokens = Tokenizer(formula).items
+    except Exception:  # noqa: BLE001 - openpyxl raises TokenizerError and plain errors
+        return None
+    out = []
+    for i, t in enumerate(tokens):
+        if t.type == "WHITE-SPACE":
+            before, after = (tokens[i - 1] if i else None), (tokens[i + 1] if i + 1 < len(tokens) else None)
+            # between two references a space is Excel's intersection operator, not layout
+            if (before is not None and after is not None and before.type == "OPERAND" and after.type == "OPERAND"):
+                out.append(("INTERSECT", "", " "))
+            continue
+        v: object = t.value
+        if t.type == "OPERAND" and t.subtype == "NUMBER":
+            try:
+                v = float(t.value)
+            except ValueError:
+                pass
+        elif t.type == "OPERAND" and t.subtype == "RANGE":
+            v = t.value.replace("$", "").upper()
+        elif t.type == "FUNC":
+            v = re.sub(r"^_XL(FN|UDF)\.", "", t.value.upper())
+        out.append((t.type, t.subtype, v))
+    return out
+
+
+def same_formula(a: str, b: str) -> bool:
+    """True when two formula texts compute the same thing token for token (see :func:`_normal_tokens`).
+
+    >>> same_formula("=D14/(D15*1E12*D16)/1E4", "=D14/(D15*1000000000000*D16)/10000")
+    True
+    >>> same_formula("=IFERROR(H20_CARDS(D14),D14)", "=IFERROR(_xludf.H20_CARDS($D$14), d14)")
+    True
+    >>> same_formula("=D14/1E4", "=D14/1E4*1.1"), same_formula("=SUM(A1:B2 B1)", "=SUM(A1:B2,B1)")
+    (False, False)
+    """
+    if a == b:
+        return True
+    ta, tb = _normal_tokens(a), _normal_tokens(b)
+    return ta is not None and ta == tb
+
+
 def references(wb, sheet: str, formula: str) -> set[Cell]:
     """The cells ``formula`` (written in ``sheet`` of ``wb``) reads; raises :class:`Opaque`."""
     return _references(wb, sheet, formula, 0)
@@ -152,8 +203,8 @@ def trusted_cells(wb, expected: Mapping[Cell, str], constants: Iterable[Cell]) -
         state[c] = False  # while visiting: a cycle back to c is untrusted
         sheet, ref = c
         value = wb[sheet][ref].value if sheet in wb.sheetnames else None
-        if not (isinstance(value, str) and value == expected[c]):
-            return False
+        if not (isinstance(value, str) and same_formula(value, expected[c])):
+            return False  # a formula the analyst changed (an Excel re-save that only respells it is the same)
         try:
             precedents = references(wb, sheet, value)
         except Opaque:

@@ -15,7 +15,7 @@ import unicodedata
 from typing import Sequence
 
 from . import sheets as sheetlist
-from .scenarios import Scenario, values
+from .scenarios import Scenario, sheet_heading, values
 from .sheets import FIGURE11, Row, Sheet, display
 from .sheets.figure11 import PRINTED
 
@@ -66,7 +66,8 @@ def _sheet_text(sheet: Sheet, rows: list[Row], scenarios: Sequence[Scenario], v:
             body.append([_label(r), r.en, *[display(r, x) for x in v[r.key]]])
     n = 2 + len(scenarios)
     widths = [max(width(line[i]) for line in head + [b for b in body if b and len(b) == n]) for i in range(n)]
-    out = [sheet.title_zh, sheet.title_en, ""]
+    title_zh, title_en, source = sheet_heading(sheet, scenarios)
+    out = [title_zh, title_en, ""]
     for line in head + [None] + body:
         if line is None:
             out.append("")
@@ -80,7 +81,7 @@ def _sheet_text(sheet: Sheet, rows: list[Row], scenarios: Sequence[Scenario], v:
         why = [f"  {name}: {w}" for name, w in why if w]
         if why:
             out += ["", sheet.explain_title, *why]
-    out += ["", sheet.source]
+    out += ["", source]
     return out
 
 
@@ -117,15 +118,34 @@ def render_json(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
     return json.dumps(recs, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
+# A text cell that starts with one of these is a formula to Excel and LibreOffice (OWASP, "CSV
+# Injection", https://owasp.org/www-community/attacks/CSV_Injection): a leading single quote makes
+# the spreadsheet show it as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(cell: str) -> str:
+    """A text cell made safe to open in a spreadsheet: formula-like text gets a leading ``'``.
+
+    >>> csv_text("=1+1"), csv_text("@SUM(A1)"), csv_text("保守")
+    ("'=1+1", "'@SUM(A1)", '保守')
+    """
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
 def render_csv(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None,
                report_rows: bool = False) -> str:
-    """Rows are scenarios, columns are row keys, values at full precision (repr)."""
+    """Rows are scenarios, columns are row keys, values at full precision (repr).
+
+    Names are text and escaped with :func:`csv_text`; numbers are written as they are (``-1.5``
+    stays a number).
+    """
     recs = records(scenarios, sheets, report_rows)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(recs[0]), lineterminator="\n")
     w.writeheader()
     for rec in recs:
-        w.writerow({k: (repr(v) if isinstance(v, float) else v) for k, v in rec.items()})
+        w.writerow({k: (repr(v) if isinstance(v, float) else csv_text(v)) for k, v in rec.items()})
     return buf.getvalue()
 
 

@@ -71,6 +71,8 @@ class Scenario:
     note: str = ""
     source: str = field(default="", compare=False)
     extra: dict[str, float] = field(default_factory=dict)  # other sheets' inputs this scenario sets
+    # the [workbook] table of its file: title, title_en, source (the workbook's heading and source line)
+    workbook: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def beyond(self) -> dict[str, float]:
@@ -131,6 +133,15 @@ def _line_of(text: str, key: str, table_index: int | None) -> int | None:
         if i > start and re.match(r"^\s*\[", lines[i]):
             break
         if pat.match(lines[i]):
+            return i + 1
+    # a nested table ([scenario.key], [[scenario.key]], [defaults.key]) has its own header line,
+    # anywhere up to the next [[scenario]]
+    table = "scenario" if table_index is not None else "defaults"
+    nested = re.compile(rf"^\s*\[\[?\s*[\"']?{table}[\"']?\s*\.\s*[\"']?{re.escape(key)}[\"']?\s*[\].]")
+    for i in range(start, len(lines)):
+        if i > start and header.match(lines[i]):
+            break
+        if nested.match(lines[i]):
             return i + 1
     return start + 1 if start or lines else None
 
@@ -209,23 +220,32 @@ def _model_inputs(where: _Where, model: str, index: int | None, label: str) -> d
 def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
     label = f"scenario {index + 1}: "
     v = {k: x for k, x in merged.items() if k not in TEXT_KEYS and k != "_explicit"}
+    derived: dict[str, str] = {}  # inputs computed here from others: key → how
     if "dau_wan" in v and "mau_wan" in v:
         # both given: the activity ratio follows from them (unless it was also given)
         if "activity_ratio" in merged.get("_explicit", ()):
             where.fail(f"{label}give two of mau_wan, dau_wan, activity_ratio, not all three", "dau_wan", index)
         ratio = v["dau_wan"] / v["mau_wan"]
+        if ratio == 0:  # both in range, their ratio below the smallest double
+            where.fail(f"{label}activity_ratio = dau_wan / mau_wan = {fmt_value(v['dau_wan'])} / "
+                       f"{fmt_value(v['mau_wan'])} underflows to 0; must be in (0, 1]", "dau_wan", index)
         if not 0 < ratio <= 1:
             where.fail(f"{label}dau_wan = {fmt_value(v['dau_wan'])}: must not exceed mau_wan "
                        f"({fmt_value(v['mau_wan'])})", "dau_wan", index)
         v["activity_ratio"] = ratio
     elif "dau_wan" in v:
         v["mau_wan"] = v["dau_wan"] / v.get("activity_ratio", ROW["activity_ratio"].default)
+        derived["mau_wan"] = "dau_wan / activity_ratio"
     dau = v.pop("dau_wan", None)
     if "daily_tokens_yi" in v:
         if "ref_tokens_yi" in merged.get("_explicit", ()):
             where.fail(f"{label}give daily_tokens_yi or ref_tokens_yi, not both", "daily_tokens_yi", index)
         v["ref_tokens_yi"] = v.pop("daily_tokens_yi")
+        if dau is None and "mau_wan" not in v:  # the scenario's own day needs its users
+            where.fail(f"{label}daily_tokens_yi needs the scenario's users: give mau_wan or dau_wan too",
+                       "daily_tokens_yi", index)
         v["ref_dau_wan"] = dau if dau is not None else v["mau_wan"] * v.get("activity_ratio", ROW["activity_ratio"].default)
+        derived["ref_dau_wan"] = "the scenario's DAU" if dau is not None else "mau_wan × activity_ratio"
     if "card_share" in v:  # the server price from its parts (the Economics sheet's card_share)
         if "server_price_wan" in merged.get("_explicit", ()):
             where.fail(f"{label}give server_price_wan or card_share (the server price is then card_price_wan × "
@@ -233,6 +253,15 @@ def _resolve(where: _Where, merged: dict, index: int) -> Scenario:
         v["server_price_wan"] = server_price_from_parts(
             v.get("card_price_wan", ROW["card_price_wan"].default),
             v.get("cards_per_server", ROW["cards_per_server"].default), v["card_share"])
+        derived["server_price_wan"] = "card_price_wan × cards_per_server ÷ card_share"
+    for k, how in derived.items():  # a derived input outside its rule: overflow or underflow of the division
+        rule = ROW[k].rule
+        if not rule.element_ok(v[k]):
+            shown = fmt_value(v[k])
+            where.fail(f"{label}{k} = {how} = {shown} {'overflows' if abs(v[k]) > 1 else 'underflows'}; "
+                       f"must be {rule.allowed} (a finite number)",
+                       next((k2 for k2 in ("dau_wan", "card_share") if k2 in how), "daily_tokens_yi"),
+                       index)
     for r in INPUTS:
         if r.key not in v:
             if r.default is None:
@@ -281,12 +310,12 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
         line = next((i + 1 for i, ln in enumerate(text.splitlines()) if re.search(r"\d{4000}", ln)), None)
         where.fail("not valid TOML: a number with thousands of digits; must be a finite number", line=line)
     for key in doc:
-        if key not in ("defaults", "scenario"):
+        if key not in ("defaults", "scenario", "workbook"):
             if key in allowed_keys():
                 hint = " (put it under [defaults] or a [[scenario]])"
             else:
-                hint = did_you_mean(key, ["defaults", "scenario"] + allowed_keys(), allowed=True,
-                                    allowed_text="[defaults], [[scenario]]")
+                hint = did_you_mean(key, ["workbook", "defaults", "scenario"] + allowed_keys(), allowed=True,
+                                    allowed_text="[workbook], [defaults], [[scenario]]")
             line = next((i + 1 for i, l in enumerate(text.splitlines())
                          if re.match(rf"^\s*\[*\s*[\"']?{re.escape(key)}\b", l)), None)
             where.fail(f"unknown top-level key {key!r}{hint}", line=line)
@@ -300,7 +329,77 @@ def parse_scenarios(text: str, source: str = "<text>") -> list[Scenario]:
         where.fail("scenario must be an array of tables: write each as [[scenario]]", line=None)
     if not tables:
         where.fail("no scenarios: add at least one [[scenario]] table", line=None)
-    return _build(where, defaults, tables)
+    meta = _check_workbook(where, doc.get("workbook", {}))
+    out = _build(where, defaults, tables)
+    for sc in out:
+        sc.workbook = meta
+    return out
+
+
+WORKBOOK_KEYS = ("title", "title_en", "source")
+
+
+def _check_workbook(where: _Where, table) -> dict[str, str]:
+    """The ``[workbook]`` table: the title (and English subtitle) and source line of the workbook."""
+    def line_of(key):  # ``key = …`` or a nested table's own header ``[workbook.key]``
+        return next((i + 1 for i, ln in enumerate(where.text.splitlines())
+                     if re.match(rf"^\s*{re.escape(key)}\s*=", ln)
+                     or re.match(rf"^\s*\[\[?\s*workbook\s*\.\s*{re.escape(key)}\s*[\].]", ln)), None)
+
+    if not isinstance(table, dict):
+        where.fail("workbook must be a table: [workbook] with title and source", line=line_of("workbook"))
+    out = {}
+    for key, value in table.items():
+        if key not in WORKBOOK_KEYS:
+            where.fail(f"[workbook] unknown key {key!r}{did_you_mean(key, list(WORKBOOK_KEYS), allowed=True)}",
+                       line=line_of(key))
+        if not isinstance(value, str) or not value.strip():
+            where.fail(f"[workbook] {key} = {fmt_value(value)}: must be text (in quotes)", line=line_of(key))
+        if len(value) > MAX_TEXT * 2 or any(ord(c) < 32 for c in value):
+            where.fail(f"[workbook] {key}: must be one line of at most {MAX_TEXT * 2} characters", line=line_of(key))
+        out[key] = value
+    return out
+
+
+# The heading of a workbook of scenarios that are not the report's own (no [workbook] table)
+NEUTRAL_TITLE_ZH = "AI推理算力需求测算（自定义情形）"
+NEUTRAL_TITLE_EN = "AI inference compute demand: your scenarios"
+REPORT_SOURCE = "builtin:figure11"
+
+
+def sheet_heading(sheet, scenarios: Sequence[Scenario]) -> tuple[str, str, str]:
+    """``(title_zh, title_en, source line)`` a sheet shows for these scenarios.
+
+    The report's title and source line only for the report's own scenarios (the built-in
+    ``figure11`` set, unchanged); for any other scenarios the ``[workbook]`` table of their file,
+    else a neutral title and a source line naming the scenario files and xlsizing, so a model
+    mailed around never attributes an analyst's numbers to the report.  Sheets after Figure 11
+    keep their own heading.
+
+    >>> sheet_heading(FIGURE11, load_builtin("figure11"))[0]
+    '图11：三种假设情形下，豆包带来的推理需求测算'
+    >>> sheet_heading(FIGURE11, parse_scenarios('[[scenario]]\\nmau_wan = 1\\npeak_multiplier = 4', "my.toml"))[2]
+    '资料来源：my.toml，xlsizing 测算 / Source: scenarios from my.toml; computed by xlsizing'
+    """
+    if sheet is not FIGURE11:
+        return sheet.title_zh, sheet.title_en, sheet.source
+    scenarios = list(scenarios)
+    if scenarios and all(s.source == REPORT_SOURCE for s in scenarios):
+        return sheet.title_zh, sheet.title_en, sheet.source
+    meta = next((s.workbook for s in scenarios if s.workbook), {})
+    def shown(src: str) -> str:  # a file by its name only: no folder of the analyst's machine in the workbook
+        grid = src.endswith(" --grid")
+        src = src[:-len(" --grid")] if grid else src
+        name = src if src.startswith(("builtin:", "<")) else Path(src).name
+        return f"{name} --grid" if grid else name
+
+    files = ", ".join(dict.fromkeys(shown(s.source) for s in scenarios if s.source)) or "<arguments>"
+    default_source = f"资料来源：{files}，xlsizing 测算 / Source: scenarios from {files}; computed by xlsizing"
+    if "title" in meta:
+        title_zh, title_en = meta["title"], meta.get("title_en", "")
+    else:
+        title_zh, title_en = NEUTRAL_TITLE_ZH, meta.get("title_en", NEUTRAL_TITLE_EN)
+    return title_zh, title_en, meta.get("source", default_source)
 
 
 def _build(where: _Where, defaults: dict, tables: list[dict]) -> list[Scenario]:
@@ -394,14 +493,21 @@ class _CsvWhere(_Where):
 def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
     """Scenarios from CSV text: a header of scenario keys, then one scenario per row.
 
-    An empty cell takes the default, like a key left out of a TOML ``[[scenario]]``.
+    An empty cell takes the default, like a key left out of a TOML ``[[scenario]]``.  Cells are
+    separated by commas, tabs (Excel's "Unicode text") or semicolons, whichever the header uses;
+    numbers are read as Excel shows them (``"10,000"``, ``50%``, spaces around;
+    :func:`xlsizing.csvin.excel_number`).
 
     >>> [round(s.values["mfu"], 2) for s in parse_csv("name,mau_wan,peak_multiplier,mfu\\na,6000,4,0.3\\nb,6000,4,")]
     [0.3, 0.5]
     """
     import csv
 
-    reader = csv.reader(text.splitlines())
+    from .csvin import delimiter, excel_number
+
+    lines = text.splitlines()
+    sep = delimiter(lines[0] if lines else "")
+    reader = csv.reader(lines, delimiter=sep)
     where = _CsvWhere(source, [])
     try:
         header = next(reader, None)
@@ -437,26 +543,40 @@ def parse_csv(text: str, source: str = "<csv>") -> list[Scenario]:
                 table[key] = cell
             else:
                 try:
-                    table[key] = float(cell)
-                except ValueError:
-                    table[key] = cell  # refused below with the key, the value and what is allowed
+                    number = excel_number(cell, decimal_comma=sep == ";")
+                except ValueError as e:
+                    where.fail(f"scenario {i + 1}: {key}: {e}", line=line)
+                # text is refused below with the key, the value and what is allowed
+                table[key] = cell if number is None else number
         tables.append(table)
     return _build(where, {}, tables)
 
 
-def load_csv(path: str | Path) -> list[Scenario]:
-    """Read a CSV file of scenarios (see :func:`parse_csv`)."""
-    return parse_csv(read_text(path, "scenario file", "CSV with a header of scenario keys"), str(path))
+def load_csv(path: str | Path, encoding: str | None = None) -> list[Scenario]:
+    """Read a CSV file of scenarios (see :func:`parse_csv`) in any encoding Excel writes.
+
+    ``encoding``: None detects UTF-8 (with or without a byte-order mark), UTF-16 (Excel's
+    "Unicode text") and GB18030/GBK (a Chinese Excel's "CSV"); see :func:`xlsizing.csvin.decode`.
+    """
+    from .csvin import decode
+    from .fileio import read_bytes
+
+    expected = "CSV with a header of scenario keys"
+    text, _ = decode(read_bytes(path, "scenario file", expected), str(path), encoding)
+    if not text.lstrip("\ufeff").strip():
+        raise ScenarioFileError(f"{path}: empty file; expected {expected}")
+    return parse_csv(text.lstrip("\ufeff"), str(path))
 
 
-def load_any(path: str | Path) -> list[Scenario]:
-    """A scenario file by its extension: ``.csv`` is CSV, ``.xlsx``/``.xlsm`` a workbook, anything else TOML."""
+def load_any(path: str | Path, encoding: str | None = None) -> list[Scenario]:
+    """A scenario file by its extension: ``.csv`` is CSV (``encoding``: None detects it), ``.xlsx``/``.xlsm``
+    a workbook (:mod:`xlsizing.xlsx_scenarios`), anything else TOML."""
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         from .xlsx_scenarios import load_xlsx
 
         return load_xlsx(path)
-    return load_csv(path) if suffix == ".csv" else load_file(path)
+    return load_csv(path, encoding) if suffix == ".csv" else load_file(path)
 
 
 def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) -> Scenario:
@@ -469,9 +589,10 @@ def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) 
     where = _Where(source, "")
     own = _check_table(where, overrides, 0)
     merged = {**_overridable(dict(base.extra), own), **_overridable(dict(base.values), own), **own, "name": name,
-              "name_en": base.name_en,
-              "note": base.note, "_explicit": tuple(own)}
-    return _resolve(where, merged, 0)
+              "name_en": own.get("name_en", base.name_en), "note": own.get("note", base.note), "_explicit": tuple(own)}
+    out = _resolve(where, merged, 0)
+    out.workbook = base.workbook  # a variation of the user's scenario keeps the user's heading
+    return out
 
 
 def iter_names(scenarios: Iterable[Scenario]) -> list[str]:

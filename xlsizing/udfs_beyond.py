@@ -260,6 +260,109 @@ def DECODE_STEP_S(weights_gb, kv_per_token, context, batch, active_params, repli
                  peak_tflops=peak_tflops, mfu_decode=mfu_decode)
 
 
+# --- the general-form step, communication, MoE reads, calibration -----------------------------------
+
+S = {
+    "weight_s": "Time to read the step's weights in seconds: weights read (GB) × 1e9 / (n × TB/s × 1e12 × MBU).",
+    "kv_s": "Time to read the batch's KV cache in seconds: batch × context × KV bytes / (n × TB/s × 1e12 × MBU).",
+    "compute_s": "Matmul time of the step in seconds: 2 × active params × batch / (n × TFLOPS × 1e12 × MFU).",
+    "comm_s": "Communication per step in seconds (TP_ALLREDUCE_S, EP_ALLTOALL_S), added serially. Default 0.",
+    "share": "Share of the KV read not hidden under compute: 1 = general form (default), 0 = simple roofline.",
+    "layers": "Transformer layers, at least 1.",
+    "moe_layers": "MoE layers (0 = dense model), at least 0.",
+    "hidden": "Hidden size (width of one token's activations), at least 1, e.g. 8192.",
+    "tokens": "Tokens in the step: the decode batch, or batch × prompt tokens for prefill; at least 1.",
+    "act_bytes": "Bytes per exchanged activation: 2 (BF16) or 1 (FP8).",
+    "link": "Interconnect bandwidth per card in one direction, GB/s (NVLink 900 GB/s = 450 each way).",
+    "latency": "Latency per collective in microseconds. Default 10.",
+    "experts": "Routed experts per MoE layer (E), at least 1, e.g. 256 (DeepSeek-V3).",
+    "k": "Routed experts each token uses (top-k), at least 1 and at most E, e.g. 8.",
+    "expert_ffn": "FFN size of one expert, e.g. 2048 (DeepSeek-V3); 0 for a dense model.",
+    "tokens_per_card": "Measured tokens/s per card (prefill or decode).",
+}
+
+
+@udf(beyond.step_time_s, weight_s=S["weight_s"], kv_s=S["kv_s"], compute_s=S["compute_s"], comm_s=S["comm_s"],
+     share=S["share"])
+def STEP_TIME_S(weight_s, kv_s, compute_s, comm_s=0.0, share=beyond.KV_SERIAL_SHARE):
+    """Step time (s) = MAX(weights + KV, compute + share × KV) + communication; share 1 = general form, 0 = roofline.
+
+    >>> round(STEP_TIME_S(0.011607, 0.004602, 0.028108) * 1000, 3), round(STEP_TIME_S(0.011607, 0.004602, 0.028108, 0, 0) * 1000, 3)
+    (32.71, 28.108)
+    """
+    return cells(beyond.step_time_s, weight_s=weight_s, kv_s=kv_s, compute_s=compute_s, comm_s=comm_s, share=share)
+
+
+@udf(beyond.tp_allreduce_s, layers=S["layers"], hidden=S["hidden"], tokens=S["tokens"], act_bytes=S["act_bytes"],
+     replica_cards=H["replica_cards"], link=S["link"], latency=S["latency"])
+def TP_ALLREDUCE_S(layers, hidden, tokens, act_bytes, replica_cards, link, latency=beyond.COLLECTIVE_LATENCY_US):
+    """Tensor-parallel all-reduce time (s) per step = 2 × layers × (2 (m−1)/m × hidden × tokens × bytes / GB/s + latency), m = INT(cards); 0 on one card.
+
+    >>> round(TP_ALLREDUCE_S(96, 12288, 64, 2, 8, 450) * 1000, 3)
+    3.094
+    """
+    return cells(beyond.tp_allreduce_s, layers=layers, hidden=hidden, tokens=tokens, act_bytes=act_bytes,
+                 replica_cards=replica_cards, link=link, latency=latency)
+
+
+@udf(beyond.ep_alltoall_s, moe_layers=S["moe_layers"], hidden=S["hidden"], tokens=S["tokens"], k=S["k"],
+     act_bytes=S["act_bytes"], replica_cards=H["replica_cards"], link=S["link"], latency=S["latency"])
+def EP_ALLTOALL_S(moe_layers, hidden, tokens, k, act_bytes, replica_cards, link, latency=beyond.COLLECTIVE_LATENCY_US):
+    """Expert-parallel all-to-all time (s) per step = 2 × MoE layers × ((m−1)/m × tokens × k × hidden × bytes / m / GB/s + latency), m = INT(cards).
+
+    >>> round(EP_ALLTOALL_S(58, 7168, 256, 8, 1, 16, 450) * 1000, 3)
+    1.382
+    """
+    return cells(beyond.ep_alltoall_s, moe_layers=moe_layers, hidden=hidden, tokens=tokens, k=k, act_bytes=act_bytes,
+                 replica_cards=replica_cards, link=link, latency=latency)
+
+
+@udf(beyond.expected_experts_read, experts=S["experts"], k=S["k"], batch=S["tokens"])
+def EXPERTS_READ(experts, k, batch):
+    """Distinct routed experts a step reads per MoE layer = E × (1 − (1 − k/E)^batch).
+
+    >>> EXPERTS_READ(8, 2, 1), round(EXPERTS_READ(256, 8, 64), 2)
+    (2.0, 222.44)
+    """
+    return cells(beyond.expected_experts_read, experts=experts, k=k, batch=batch)
+
+
+@udf(beyond.weights_read_gb, weights_gb=H["weights_gb"], moe_layers=S["moe_layers"], experts=S["experts"], k=S["k"],
+     hidden=S["hidden"], expert_ffn=S["expert_ffn"], batch=S["tokens"], bytes_per_weight=H["bytes_per_weight"])
+def WEIGHTS_READ_GB(weights_gb, moe_layers, experts, k, hidden, expert_ffn, batch, bytes_per_weight):
+    """Weights (GB) one step reads = weights − MoE layers × E × (1 − k/E)^batch × 3 × hidden × expert FFN × bytes / 1e9.
+
+    >>> round(WEIGHTS_READ_GB(93.4, 32, 8, 2, 4096, 14336, 1, 2), 2)
+    25.75
+    """
+    return cells(beyond.weights_read_gb, weights_gb=weights_gb, moe_layers=moe_layers, experts=experts, k=k,
+                 hidden=hidden, expert_ffn=expert_ffn, batch=batch, bytes_per_weight=bytes_per_weight)
+
+
+@udf(beyond.implied_mfu, tokens_per_card=S["tokens_per_card"], active_params=H["active_params"],
+     peak_tflops=H["peak_tflops"])
+def IMPLIED_MFU(tokens_per_card, active_params, peak_tflops):
+    """MFU a measured throughput implies = 2 × active params (亿) × 1e8 × tokens/s per card / (TFLOPS × 1e12).
+
+    >>> round(IMPLIED_MFU(9000, 370, 1979), 3)
+    0.337
+    """
+    return cells(beyond.implied_mfu, tokens_per_card=tokens_per_card, active_params=active_params,
+                 peak_tflops=peak_tflops)
+
+
+@udf(beyond.implied_mbu, tokens_per_card=S["tokens_per_card"], batch=H["batch"], weights_gb=H["weights_gb"],
+     kv_per_token=H["kv_per_token"], context=H["context"], bandwidth=H["bandwidth"])
+def IMPLIED_MBU(tokens_per_card, batch, weights_gb, kv_per_token, context, bandwidth):
+    """MBU a measured decode throughput implies = (weights × 1e9 + batch × context × KV) × tokens/s per card / (batch × TB/s × 1e12).
+
+    >>> round(IMPLIED_MBU(23.9, 1, 140, 327680, 1, 3.35), 3)
+    0.999
+    """
+    return cells(beyond.implied_mbu, tokens_per_card=tokens_per_card, batch=batch, weights_gb=weights_gb,
+                 kv_per_token=kv_per_token, context=context, bandwidth=bandwidth)
+
+
 @udf(beyond.decode_tokens_per_s_per_card, batch=H["batch"], step=H["step"], replica_cards=H["replica_cards"])
 def DECODE_TOKENS_PER_CARD(batch, step, replica_cards):
     """Decode tokens/s per card = batch / step time (s) / cards per replica.
@@ -452,4 +555,6 @@ __all__ = ["ACCEL_PEAK", "ACCEL_FIGURE", "BYTES_PER_WEIGHT", "CARDS", "CARDS_ON"
            "DECODE_TOKENS", "PREFILL_CARDS", "WEIGHTS_GB", "KV_BYTES_PER_TOKEN", "KV_BYTES_PER_TOKEN_MLA",
            "MEMORY_HEADROOM_GB", "MAX_BATCH", "DECODE_STEP_S", "DECODE_TOKENS_PER_CARD", "DECODE_CARDS",
            "DECODE_FEASIBLE", "DECODE_REASON", "FLEET_CARDS", "SERVERS_WHOLE", "YEARLY_CAPEX", "CARD_POWER_W",
-           "FLEET_POWER_MW", "ENERGY_GWH", "ELECTRICITY_COST", "CARD_HOUR_COST", "COST_PER_MTOK", "TOKENS_PER_CARD"]
+           "FLEET_POWER_MW", "ENERGY_GWH", "ELECTRICITY_COST", "CARD_HOUR_COST", "COST_PER_MTOK", "TOKENS_PER_CARD",
+           "STEP_TIME_S", "TP_ALLREDUCE_S", "EP_ALLTOALL_S", "EXPERTS_READ", "WEIGHTS_READ_GB", "IMPLIED_MFU",
+           "IMPLIED_MBU"]

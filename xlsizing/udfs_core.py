@@ -62,6 +62,7 @@ def cells(fn: Callable, /, *, text: tuple[str, ...] = (), **args):
             \"\"\"Accelerator cards needed (万张) …\"\"\"
             return cells(model.h20_cards_wan, flops=flops, card_tflops=card_tflops, mfu=mfu)
 
+    >>> from xlsizing import model
     >>> cells(model.servers_wan, cards=[[80], [-1], ["x"]], cards_per_server=8)
     [[10.0], ['cards must be > 0, got -1'], ["cards must be a number, got 'x'"]]
     >>> cells(model.servers_wan, cards=[80, 160], cards_per_server=None)  # empty → default 8
@@ -86,6 +87,7 @@ def udf(model_fn: Callable | None = None, /, **docs: str) -> Callable:
     the model function's count and defaults, so the Excel function and the workbook formula that
     calls it with every argument agree.  On Linux and macOS the xlwings decorators do nothing.
 
+    >>> from xlsizing import model
     >>> @udf(model.servers_wan, cards="Cards in 万张.", cards_per_server="Cards per server; default 8.")
     ... def MY_SERVERS(cards, cards_per_server=8.0):
     ...     '''Servers (万台) = cards (万张) / cards_per_server.'''

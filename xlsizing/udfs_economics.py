@@ -284,6 +284,19 @@ def YEAR_TOKENS(start_daily_tokens, growth, year_index):
     return cells(ec.year_daily_tokens_yi, start_daily_tokens=start_daily_tokens, growth=growth, year_index=year_index)
 
 
+@udf(ec.cards_at_peak_wan, cards="Cards in 万张 (10,000 cards), sized for base_peak_multiplier.",
+     peak_multiplier="The peak multiplier to size for, at least 1, e.g. 5.",
+     base_peak_multiplier="The peak multiplier the cards were sized for, at least 1, e.g. 4 (Figure 11).")
+def CARDS_AT_PEAK(cards, peak_multiplier, base_peak_multiplier):
+    """Cards (万张) at another peak multiplier = cards (万张) × peak multiplier ÷ the peak multiplier they were sized for.
+
+    >>> CARDS_AT_PEAK(72, 5, 4)
+    90.0
+    """
+    return cells(ec.cards_at_peak_wan, cards=cards, peak_multiplier=peak_multiplier,
+                 base_peak_multiplier=base_peak_multiplier)
+
+
 @udf(ec.year_cards_wan, start_cards="Cards needed in the first year in 万张 (10,000 cards).", growth=H["growth"],
      year_index=H["year_index"])
 def YEAR_CARDS(start_cards, growth, year_index):
@@ -320,4 +333,4 @@ def DEPRECIATION(capex, depreciation_years, age_years):
 __all__ = ["SERVER_PRICE", "CARD_SHARE", "DATACENTER_CAPEX", "CAPEX_PART", "ENERGY_PER_QUERY", "ENERGY_PER_MTOK",
            "TOKEN_ENERGY_GWH", "OWNED_COST", "RENTED_COST", "PER_YEAR", "PER_DAY", "COST_PER_MTOK_YEARLY",
            "CASH_COST", "BLENDED_PRICE", "TOKEN_REVENUE", "GROSS_MARGIN", "COST_PROFIT_MARGIN", "PAYBACK_YEARS",
-           "YEAR_TOKENS", "YEAR_CARDS", "CARDS_INSTALLED", "DEPRECIATION"]
+           "YEAR_TOKENS", "CARDS_AT_PEAK", "YEAR_CARDS", "CARDS_INSTALLED", "DEPRECIATION"]

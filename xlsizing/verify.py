@@ -264,7 +264,7 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
         rep.problems.append(f"{engine} did not recalculate {len(cells.stale)} formula cell(s) (first: "
                             f"{cells.stale[0]}): they still show the value planted before recalculation")
     names = cells.names
-    specs = sheetlist.sheets(specs)
+    specs = sheetlist.sheets(specs if specs is not None else [*sheetlist.SHEETS, *sheetlist.ON_REQUEST])
     present = [(s, _columns(names, s)) for s in specs]
     present = [(s, n) for s, n in present if n]
     if not present:
@@ -335,9 +335,13 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
             continue
         exp = float(np.asarray(expected[row.key])[j - 1])
         rep.checked += 1
-        if _is_number(got) and math.isclose(got, exp, rel_tol=REL_TOL, abs_tol=1e-300):
-            if exp:
-                rep.largest_difference = max(rep.largest_difference, abs(got - exp) / abs(exp))
+        size, abs_tol = abs(exp), 1e-300
+        if row.scale is not None:  # a difference of nearly equal numbers: compared at the size of its terms
+            size = max(size, abs(row.scale(_Column(expected, j - 1))))
+            abs_tol = max(abs_tol, REL_TOL * size)
+        if _is_number(got) and math.isclose(got, exp, rel_tol=REL_TOL, abs_tol=abs_tol):
+            if size:
+                rep.largest_difference = max(rep.largest_difference, abs(got - exp) / size)
             continue
         if isinstance(got, str) and got.startswith(ERROR_TEXTS):
             continue  # reported once, by the error scan below
@@ -347,6 +351,22 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
             _check_master(rep, cells, spec, n, scen)
     rep.errors.extend(cells.errors)
     return rep
+
+
+class _Column(Mapping):
+    """One scenario column of the engine's values, by row key (what :attr:`Row.scale` reads)."""
+
+    def __init__(self, values, j):
+        self.values, self.j = values, j
+
+    def __getitem__(self, key):
+        return float(np.asarray(self.values[key])[self.j])
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self):
+        return len(self.values)
 
 
 def _check_master(rep: Report, cells: Cells, spec: Sheet, n: int, scen: Sequence[str]) -> None:
@@ -700,6 +720,10 @@ def verify_workbooks(paths: Iterable[str | os.PathLike], *, timeout: float | Non
     if not paths:
         return []
     names = [defined_names(p) for p in paths]
+    for p, n in zip(paths, names):  # before LibreOffice starts: a workbook xlsizing did not write is no mismatch
+        if not any(_columns(n, s) for s in sheetlist.sheets(specs)):
+            raise WorkbookError(f"{p}: not an xlsizing workbook (no defined names such as mau_wan_1); verify "
+                                "checks workbooks written by xlsizing build, batch or fill")
     with tempfile.TemporaryDirectory(prefix="xlsizing-verify-") as tmp:
         staged = []
         for i, p in enumerate(paths):

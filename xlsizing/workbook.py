@@ -32,16 +32,17 @@ import functools
 import math
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from . import printing
 from . import sheets as sheetlist
 from ._version import __version__
 from .errors import InvalidInput
 from .fileio import atomic_write
 from .refs import cell
-from .scenarios import Scenario, load_builtin, scenario_values
+from .scenarios import Scenario, load_builtin, scenario_values, sheet_heading
 from .scenarios import values as scenario_rows
 from .sheets import Sheet, display
 from .sheets.base import check_sheets, depends_on, inline_formula
@@ -96,6 +97,18 @@ class _Styles:
         self.text = book.add_format({"italic": True, "align": "center"})
         self.source = book.add_format({"italic": True, "font_size": 9, "font_color": "#404040"})
         self.bold = book.add_format({"bold": True})
+        self._wrapped = {}
+
+    def wrapped(self, kind: str):
+        """The ``kind`` format ("text", "source", "header", "header_left") with text wrapping, made once."""
+        if kind not in self._wrapped:
+            props = {"plain": {}, "bold": {"bold": True},
+                     "text": {"italic": True, "align": "center"},
+                     "source": {"italic": True, "font_size": 9, "font_color": "#404040"},
+                     "header": {"bold": True, "bg_color": HEADER_FILL, "bottom": 1, "align": "center"},
+                     "header_left": {"bold": True, "bg_color": HEADER_FILL, "bottom": 1}}[kind]
+            self._wrapped[kind] = self.book.add_format({**props, "text_wrap": True})
+        return self._wrapped[kind]
 
     def number(self, fmt: str, kind):
         """Inputs blue, links green, formulas explicitly black (the convention, whatever the theme);
@@ -117,6 +130,10 @@ class SheetInfo:
     row_of: dict[str, int]
     n: int
     last_row: int
+    widths: dict[int, float] = field(default_factory=dict)  # column -> width set, for the print plan
+    heights: dict[int, float] = field(default_factory=dict)  # row -> height set (points; 0 = hidden)
+    grid: list | None = None  # the sensitivity grid's values, once computed
+    scenarios: tuple = ()
 
     def ref(self, key: str, j: int, other_sheet: bool = False) -> str:
         return column_cell(self.row_of[key], j, self.sheet.title if other_sheet else None)
@@ -206,8 +223,9 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     ws = book.add_worksheet(sheet.title)
     last_col = FIRST_COL + n - 1
 
-    ws.write_string(0, 0, sheet.title_zh, styles.title)
-    ws.write_string(1, 0, sheet.title_en, styles.subtitle)
+    title_zh, title_en, _ = sheet_heading(sheet, scenarios)  # the report's only for its own scenarios
+    ws.write_string(0, 0, title_zh, styles.title)
+    ws.write_string(1, 0, title_en, styles.subtitle)
     ws.write_string(HEADER_ROW, 0, "项目", styles.header_left)
     ws.write_string(HEADER_ROW, 1, "Item", styles.header_left)
     ws.write_string(HEADER_ROW, 2, "单位", styles.header)
@@ -227,7 +245,8 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     earlier_sheets = tuple(info.sheet for info in earlier)
     plan, row_of, _ = _positions(sheet, earlier_sheets)
 
-    widths_values: dict[int, list[str]] = {j: [s.name, s.name_en or ""] for j, s in enumerate(scenarios)}
+    widths_values: dict[int, list[str]] = {j: [] for j in range(n)}
+    text_rows: list[tuple[int, str]] = []
     r = FIRST_ROW
     for kind, r, item in plan:
         if kind == "section":
@@ -242,10 +261,7 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
         ws.write_string(r, 1, row.en, styles.label)
         ws.write_string(r, 2, row.unit, styles.unit)
         if row.text is not None:
-            if n > 1:
-                ws.merge_range(r, FIRST_COL, r, last_col, row.text, styles.text)
-            else:
-                ws.write_string(r, FIRST_COL, row.text, styles.text)
+            text_rows.append((r, row.text))  # written once the widths are known (wrapped to fit)
             continue
         for j in range(n):
             v = values[row.key][j]
@@ -261,32 +277,44 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
             book.define_name(sheet.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, sheet.title))
     last = r
     r += 1
-    ws.write_string(r, 0, sheet.source, styles.source)
+    source_row = r
+    info = SheetInfo(sheet, ws, dict(row_of), n, last, scenarios=tuple(scenarios))
 
     # widths: labels, units, and every value at its displayed precision, so nothing shows ###
     labels = [row.zh for row in sheet.rows] + ["项目"]
-    ws.set_column(0, 0, _width(labels, hi=44))
-    ws.set_column(1, 1, _width([row.en for row in sheet.rows], hi=50))
-    ws.set_column(2, 2, _width([row.unit for row in sheet.rows] + ["单位", "Unit"]))
-    for j in range(n):
-        ws.set_column(FIRST_COL + j, FIRST_COL + j, _width(widths_values[j], lo=10, hi=40))
+    _set_width(info, 0, _width(labels, hi=44))
+    _set_width(info, 1, _width([row.en for row in sheet.rows], hi=50))
+    _set_width(info, 2, _width([row.unit for row in sheet.rows] + ["单位", "Unit"]))
+    for j, s in enumerate(scenarios):
+        # a long name wraps in its header (_wrap_long_text) instead of widening the column
+        names = min(_width([s.name, s.name_en or ""]), NAME_WIDTH_MAX)
+        _set_width(info, FIRST_COL + j, max(names, _width(widths_values[j], lo=10, hi=40)))
+    if sheet.grid is not None:  # the grid shares the first scenario columns: wide enough for both
+        _widen_for_grid(info, sheet)
+    pplan = _print_columns(info)
+    _wrap_long_text(info, styles, scenarios, text_rows, source_row, pplan,
+                    [(r, item) for kind, r, item in plan if kind == "row"])
 
     ws.freeze_panes(FIRST_ROW, FIRST_COL)
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
     ws.repeat_rows(HEADER_ROW, HEADER_ROW + 1)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.set_footer(f"&L&8xlsizing {__version__}&R&8&P / &N")
 
     end = r
+    blocks: list[int] = []  # rows that start a block kept on one page (besides the sections)
     if sheet.chart is not None and n > 1:  # a chart compares scenarios: one scenario shows its number alone
         key, title = sheet.chart
         chart = book.add_chart({"type": "column"})
         cr = row_of[key]
+        categories = _chart_labels(book, info, styles, scenarios, r + 1)
+        if categories != HEADER_ROW:
+            chart.show_hidden_data()  # the short labels sit in a hidden row
+        blocks.append(r + 2)
         chart.add_series({
             "name": title,
-            "categories": [sheet.title, HEADER_ROW, FIRST_COL, HEADER_ROW, last_col],
+            "categories": [sheet.title, categories, FIRST_COL, categories, last_col],
             "values": [sheet.title, cr, FIRST_COL, cr, last_col],
             "data_labels": {"value": True, "num_format": "#,##0"} if n <= 12 else None,
             "fill": {"color": "#2F5597"},
@@ -295,14 +323,17 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
         chart.set_legend({"none": True})
         chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
         ws.insert_chart(r + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
-        end = r + 2 + 16
+        end = r + 2 + CHART_ROWS
     if sheet.series_chart is not None:
+        blocks.append(end + 2)
         end = _write_series_chart(book, ws, sheet, row_of, n, end)
-    info = SheetInfo(sheet, ws, dict(row_of), n, last)
     if sheet.grid is not None:
+        blocks += [end + 2, end + 2 + 3 + len(sheet.grid.row_values) + 1]  # the grid table, its chart
         grid_row, grid_col = _write_grid(book, ws, info, styles, end + 2, scenarios, earlier)
         end, last_col = max(end, grid_row), max(last_col, grid_col)
     ws.print_area(0, 0, end, last_col)
+    sections = [row for kind, row, _ in plan if kind == "section"]
+    _apply_print_plan(info, pplan, sections + blocks, end)
     return info
 
 
@@ -329,7 +360,171 @@ def _write_series_chart(book, ws, sheet: Sheet, row_of, n: int, end: int) -> int
     chart.set_legend({"position": "bottom"} if shown > 1 else {"none": True})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     ws.insert_chart(end + 2, 0, chart, {"x_scale": 1.25, "y_scale": 1.0})
-    return end + 2 + 16
+    return end + 2 + CHART_ROWS
+
+
+# --- print layout: widths, wrapped text, chart labels, scale and page breaks (xlsizing.printing) ---
+
+NAME_WIDTH_MAX = 20.0  # a scenario column is never widened beyond this for its name alone
+CHART_ROWS = 16  # rows a chart (288 px high) covers in LibreOffice (18 px rows); Excel's 20 px rows: 15
+
+
+def _set_width(info: SheetInfo, col: int, width: float) -> None:
+    info.worksheet.set_column(col, col, width)
+    info.widths[col] = width
+
+
+def _set_height(info: SheetInfo, row: int, height: float, hidden: bool = False) -> None:
+    info.worksheet.set_row(row, height, None, {"hidden": True} if hidden else None)
+    info.heights[row] = 0.0 if hidden else height
+
+
+def _widen_for_grid(info: SheetInfo, sheet: Sheet) -> None:
+    """Give the grid's columns their own widths: wide enough for its values and headers (the grid
+    shares its first columns with the scenario columns; the others are its own)."""
+    from dataclasses import replace
+
+    g = sheet.grid
+    owners = {key: s for s in sheetlist.SHEETS for key in s.row}
+    # the names are those of the grid's first scenario column: the writer's cached values
+    info.grid = grid_values(sheet, info.scenarios[0])
+    shown = replace(owners[g.result].row[g.result], fmt=g.fmt)
+    colrow = replace(owners[g.col_input].row[g.col_input], fmt=g.col_fmt)
+    for k, b in enumerate(g.col_values):
+        strings = [display(colrow, b).replace('"×"', "×") + "×"] + [f"{display(shown, row[k])}," for row in info.grid]
+        c = FIRST_COL + k
+        _set_width(info, c, max(info.widths.get(c, 0.0), _width(strings, lo=8, hi=20)))
+    rowrow = replace(owners[g.row_input].row[g.row_input], fmt=g.row_fmt)
+    _set_width(info, 2, max(info.widths.get(2, 0.0), _width([display(rowrow, a) for a in g.row_values])))
+
+
+def _print_columns(info: SheetInfo) -> printing.PrintPlan:
+    """Scale and column page breaks of a sheet, from the widths set (rows are planned at the end)."""
+    widths = [info.widths.get(c, 8.43) for c in range(max(info.widths) + 1)]
+    scale, v_breaks = printing.columns_plan(widths, label_columns=FIRST_COL)
+    return printing.PrintPlan(scale, [], v_breaks, repeat_labels=bool(v_breaks))
+
+
+def _wrap_long_text(info: SheetInfo, styles: _Styles, scenarios, text_rows, source_row: int,
+                    pplan: printing.PrintPlan, label_rows=()) -> None:
+    """Write the text rows (the formula line) and the source line wrapped, their rows as tall as needed,
+    and let long row labels and scenario names wrap, so printing cuts nothing off."""
+    ws, n = info.worksheet, info.n
+    for r, row in label_rows:  # a label wider than its column (capped widths) wraps onto two lines
+        k = [printing.lines(text, info.widths.get(c, 8.43)) for c, text in ((0, row.zh), (1, row.en))]
+        if max(k) > 1:
+            for c, text, kc in ((0, row.zh, k[0]), (1, row.en, k[1])):
+                if kc > 1:
+                    ws.write_string(r, c, text, styles.wrapped("plain"))
+            _set_height(info, r, max(k) * printing.ROW_PT)
+    # merge only across the scenario columns of the first printed page: a merged text across a
+    # page break would be cut in two
+    last_col = FIRST_COL + n - 1 if not pplan.v_breaks else min(FIRST_COL + n - 1, pplan.v_breaks[0] - 1)
+    room = sum(info.widths.get(c, 8.43) for c in range(FIRST_COL, last_col + 1))
+    for r, text in text_rows:
+        k = printing.lines(text, room)
+        fmt = styles.wrapped("text") if k > 1 else styles.text
+        if last_col > FIRST_COL:
+            ws.merge_range(r, FIRST_COL, r, last_col, text, fmt)
+        else:
+            ws.write_string(r, FIRST_COL, text, fmt)
+        if k > 1:
+            _set_height(info, r, k * printing.ROW_PT)
+    labels = sum(info.widths.get(c, 8.43) for c in range(FIRST_COL))  # printed on every page
+    source = sheet_heading(info.sheet, scenarios)[2]  # the report's only for its own scenarios
+    k = printing.lines(source, labels, font_pt=9)
+    ws.merge_range(source_row, 0, source_row, FIRST_COL - 1, source, styles.wrapped("source"))
+    _set_height(info, source_row, max(printing.ROW_PT, k * 12.0))
+    for r, names in ((HEADER_ROW, [s.name for s in scenarios]), (HEADER_ROW + 1, [s.name_en or "" for s in scenarios])):
+        k = max(printing.lines(name, info.widths.get(FIRST_COL + j, 8.43)) for j, name in enumerate(names))
+        if k > 1:  # a long name wraps in its header; the full name stays there
+            for j, name in enumerate(names):
+                ws.write_string(r, FIRST_COL + j, name, styles.wrapped("header"))
+            _set_height(info, r, k * printing.ROW_PT)
+
+
+def _chart_labels(book, info: SheetInfo, styles: _Styles, scenarios, row: int) -> int:
+    """The row the scenario chart takes its category labels from: the header row, or (when a name is
+    too long for an axis label) a hidden row of shortened names, named ``<prefix>chart_label_<n>``."""
+    if all(printing.text_width(s.name) <= printing.CHART_LABEL_UNITS for s in scenarios):
+        return HEADER_ROW
+    ws, sheet = info.worksheet, info.sheet
+    for j, s in enumerate(scenarios):
+        ws.write_string(row, FIRST_COL + j, printing.short_label(s.name, printing.CHART_LABEL_UNITS), styles.label)
+        book.define_name(sheet.name("chart_label", j + 1), "=" + cell(row, FIRST_COL + j, True, sheet.title))
+    _set_height(info, row, printing.ROW_PT, hidden=True)
+    return row
+
+
+def _apply_print_plan(info: SheetInfo, pplan: printing.PrintPlan, starts: Sequence[int], end: int) -> None:
+    """Fixed print scale, column breaks, and row breaks that keep each block (section, chart, grid)
+    on one page; label columns repeated when the sheet prints across pages."""
+    ws = info.worksheet
+    starts = sorted({r for r in starts if FIRST_ROW < r <= end})
+    edges = [0, *starts, end + 1]
+
+    def height(r0, r1):
+        return sum(info.heights.get(r, printing.ROW_PT if r else 20.0) for r in range(r0, r1))
+
+    blocks = [printing.Block(a, height(a, b), breakable=(b - a) > CHART_ROWS + 2)
+              for a, b in zip(edges, edges[1:])]
+    repeat = height(HEADER_ROW, HEADER_ROW + 2)
+    one = printing.one_page_scale(blocks, pplan.scale) if not pplan.v_breaks else None
+    if one is not None:  # few rows and columns: the whole sheet on one page
+        pplan.scale, pplan.h_breaks = one, []
+    else:
+        pplan.h_breaks = printing.row_breaks(blocks, pplan.scale, repeat)
+    ws.set_print_scale(pplan.scale)
+    if pplan.h_breaks:
+        ws.set_h_pagebreaks(pplan.h_breaks)
+    if pplan.v_breaks:
+        ws.set_v_pagebreaks(pplan.v_breaks)
+        ws.repeat_columns(0, FIRST_COL - 1)
+
+
+NOTES_WIDTH_MAX = (30.0, 45.0, 10.0, 70.0)  # the Notes columns: key/name, English, unit, note
+
+
+def _notes_print(ws, styles: _Styles, seen, lines) -> None:
+    """Write the Notes lines so they print readably: capped column widths, long cells wrapped (prose
+    across the four columns), a fixed scale, and no heading left at the bottom of a page."""
+    widths = [_width(seen[c], lo=8, hi=NOTES_WIDTH_MAX[c]) for c in range(4)]
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    plain = {None: "plain", styles.label: "plain", styles.bold: "bold", styles.header_left: "header_left"}
+    heights: dict[int, float] = {}
+    headings = []
+    for r, cells, fmt in lines:
+        if len(cells) == 1:
+            k = printing.lines(cells[0], sum(widths), font_pt=14 if fmt is styles.title else 11)
+            if k > 1 and fmt in plain:
+                ws.merge_range(r, 0, r, 3, cells[0], styles.wrapped(plain[fmt]))
+                ws.set_row(r, k * printing.ROW_PT)
+                heights[r] = k * printing.ROW_PT
+            else:
+                ws.write_string(r, 0, cells[0], fmt or styles.label)
+            if fmt is styles.bold:
+                headings.append(r)
+            continue
+        k = max(printing.lines(t, widths[c]) for c, t in enumerate(cells))
+        for c, text in enumerate(cells):
+            wrap = k > 1 and printing.lines(text, widths[c]) > 1 and fmt in plain
+            ws.write_string(r, c, text, styles.wrapped(plain[fmt]) if wrap else fmt or styles.label)
+        if k > 1:
+            ws.set_row(r, k * printing.ROW_PT)
+            heights[r] = k * printing.ROW_PT
+    end = lines[-1][0] if lines else 0
+    scale, _ = printing.columns_plan(widths, label_columns=4)
+    edges = [0, *[h for h in headings if h > 0], end + 1]
+    blocks = [printing.Block(a, sum(heights.get(x, printing.ROW_PT) for x in range(a, b)))
+              for a, b in zip(edges, edges[1:])]
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    one = printing.one_page_scale(blocks, scale)
+    ws.set_print_scale(one or scale)
+    if one is None:
+        ws.set_h_pagebreaks(printing.row_breaks(blocks, scale, 0.0))
 
 
 # --- the sensitivity grid: one computed row over two inputs, built from the rows ------------------
@@ -381,6 +576,7 @@ def _grid_pick(sheet: Sheet, n: int):
     return pick
 
 
+@functools.lru_cache(maxsize=1 << 12)  # the same 25 formulas in every workbook of a batch
 def grid_formula(sheet: Sheet, n: int, i: int, k: int) -> str:
     """The formula of grid cell (row ``i``, column ``k``, 0-based) in a workbook of ``n`` scenarios (fill checks it)."""
     return _grid_formula(sheet, _grid_pick(sheet, n), i, k)
@@ -396,7 +592,6 @@ def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios
     sheet, g, n = info.sheet, info.sheet.grid, info.n
     choose = n <= g.choose_max
     owners = {key: s for s in sheetlist.SHEETS for key in s.row}
-    pick = _grid_pick(sheet, n)
 
     title = sheet.title
     r = row0
@@ -413,25 +608,26 @@ def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios
     r += 1
     rlab, clab = owners[g.row_input].row[g.row_input], owners[g.col_input].row[g.col_input]
     ws.write_string(r, 0, f"{rlab.zh} ＼ {clab.zh}", styles.header_left)
-    ws.write_string(r, 1, f"{rlab.en} (rows) × {clab.en} (columns)", styles.header_left)
+    # the English axis text is longer than column B: wrapped (printing.lines) rather than cut off by C
+    axes = f"{rlab.en} (rows) × {clab.en} (columns)"
+    ws.write_string(r, 1, axes, styles.wrapped("header_left"))
+    _set_height(info, r, printing.lines(axes, info.widths.get(1, 8.43)) * printing.ROW_PT)
     ws.write_string(r, 2, rlab.zh, styles.header)
     head = r
     for k, b in enumerate(g.col_values):
         ws.write_number(r, FIRST_COL + k, b, styles.number(g.col_fmt, "input"))
         book.define_name(grid_name(sheet, "col", k + 1), "=" + cell(r, FIRST_COL + k, True, title))
-    grid = grid_values(sheet, scenarios[0])
+    grid = info.grid if info.grid is not None else grid_values(sheet, scenarios[0])
     for i, a in enumerate(g.row_values):
         r += 1
         ws.write_number(r, 2, a, styles.number(g.row_fmt, "input"))
         book.define_name(grid_name(sheet, "row", i + 1), "=" + cell(r, 2, True, title))
         for k in range(len(g.col_values)):
             v = grid[i][k]
-            ws.write_formula(r, FIRST_COL + k, _grid_formula(sheet, pick, i, k), styles.number(g.fmt, "formula"),
+            ws.write_formula(r, FIRST_COL + k, grid_formula(sheet, n, i, k), styles.number(g.fmt, "formula"),
                              v if math.isfinite(v) else "#NUM!")
             book.define_name(grid_name(sheet, "", i + 1, k + 1), "=" + cell(r, FIRST_COL + k, True, title))
     last_col = FIRST_COL + len(g.col_values) - 1
-    if last_col >= FIRST_COL + n:  # grid columns right of the scenario columns
-        ws.set_column(FIRST_COL + n, last_col, 10)
     chart = book.add_chart({"type": "line"})
     for k in range(len(g.col_values)):
         chart.add_series({
@@ -455,12 +651,13 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], sheets: S
     ws = book.add_worksheet("Notes")
     r = 0
     seen: dict[int, list[str]] = {0: [], 1: [], 2: [], 3: []}
+    lines: list[tuple[int, tuple[str, ...], object]] = []  # written once the widths are known (_notes_print)
 
     def line(*cells, fmt=None):
         nonlocal r
+        lines.append((r, tuple(str(t) for t in cells), fmt))
         for c, text in enumerate(cells):
-            ws.write_string(r, c, str(text), fmt or styles.label)
-            if len(cells) > 1:  # single-cell lines are prose and may run across the page
+            if len(cells) > 1:  # single-cell lines are prose, wrapped across the four columns
                 seen[c].append(str(text))
         r += 1
 
@@ -469,8 +666,8 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], sheets: S
          fmt=styles.subtitle)
     r += 1
     line("来源 / Source", fmt=styles.bold)
-    line(sheetlist.FIGURE11.source)
-    line("Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
+    line(sheet_heading(sheetlist.FIGURE11, scenarios)[2])
+    line("Method: Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
          "(三种假设情形下，豆包带来的推理需求测算).")
     for sheet in sheets:
         r += 1
@@ -514,11 +711,7 @@ def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], sheets: S
             line(heading, fmt=styles.bold)
             for part in text.split("\n"):
                 line(part)
-    for c, strings in seen.items():
-        ws.set_column(c, c, _width(strings, lo=8, hi=90))
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    _notes_print(ws, styles, seen, lines)
 
 
 def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None) -> list[SheetInfo]:
@@ -537,7 +730,8 @@ def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = 
     for sheet in selected:
         infos.append(add_sheet(book, sheet, scenarios, values, styles=styles, earlier=infos))
     _notes_sheet(book, styles, scenarios, selected)
-    book.set_properties({"title": sheetlist.FIGURE11.title_en, "subject": sheetlist.FIGURE11.title_zh,
+    title_zh, title_en, _ = sheet_heading(sheetlist.FIGURE11, scenarios)
+    book.set_properties({"title": title_en or title_zh, "subject": title_zh,
                          "comments": f"Written by xlsizing {__version__}"})
     return infos
 

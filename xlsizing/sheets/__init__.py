@@ -21,17 +21,21 @@ from .base import (Grid, Row, Sheet, all_inputs, check_sheets, defined_name, dis
 from .beyond import BEYOND
 from .economics import ECONOMICS
 from .figure11 import FIGURE11
+from .plan import PLAN
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 SHEETS: list[Sheet] = [FIGURE11, BEYOND, ECONOMICS]
+# Sheets written only on request (``build --plan``), after SHEETS; ``verify`` recognises them too.
+ON_REQUEST: list[Sheet] = [PLAN]
 
 # Up to this many scenarios, evaluating one at a time on floats beats importing numpy (~60-100 ms)
 # (bench/bench_build.py); beyond it the array path is cheaper.  Both give the same numbers.
 COLUMN_PATH_MAX = 256
 
-__all__ = ["SHEETS", "FIGURE11", "BEYOND", "ECONOMICS", "Row", "Sheet", "Grid", "evaluate", "evaluate_column", "get", "row",
+__all__ = ["SHEETS", "ON_REQUEST", "FIGURE11", "BEYOND", "ECONOMICS", "PLAN", "Row", "Sheet", "Grid", "evaluate",
+           "evaluate_column", "get", "row",
            "input_rows", "formula", "display", "defined_name", "COLUMN_PATH_MAX"]
 
 
@@ -74,7 +78,7 @@ def evaluate(inputs: Mapping[str, object], selected: Sequence[Sheet] | None = No
     ``selected`` defaults to every sheet; rows a selected sheet reads from a sheet left out must be
     given in ``inputs``.  Returns float64 arrays of the broadcast shape, keyed by row key.
     """
-    return evaluate_sheets(sheets(selected), inputs, SHEETS)
+    return evaluate_sheets(sheets(selected), inputs, [*SHEETS, *ON_REQUEST])
 
 
 def evaluate_column(inputs: Mapping[str, object], selected: Sequence[Sheet] | None = None) -> dict[str, float]:
@@ -83,4 +87,4 @@ def evaluate_column(inputs: Mapping[str, object], selected: Sequence[Sheet] | No
     >>> round(evaluate_column({"mau_wan": 6000, "peak_multiplier": 4}, [FIGURE11])["cards_wan"], 5)   # 万张
     43.37671
     """
-    return evaluate_sheets_column(sheets(selected), inputs, SHEETS)
+    return evaluate_sheets_column(sheets(selected), inputs, [*SHEETS, *ON_REQUEST])

@@ -59,6 +59,10 @@ class Row:
     text: str | None = None  # text rows (the formula line)
     doc: str = ""
     link: str | None = None  # inputs only: the key of an earlier sheet's row this input follows
+    # computed rows that are differences of nearly equal numbers (a margin near 0): the magnitude,
+    # from the column's values by key, that verify's relative tolerance applies to instead of the
+    # row's own value — the conditioning of the difference, e.g. max(|revenue|, |cost|) / |revenue|
+    scale: Callable[[Mapping[str, float]], float] | None = None
     args: tuple[str, ...] = field(default=(), init=False)
 
     def __post_init__(self):
@@ -412,10 +416,11 @@ def display(row: Row, value: float) -> str:
         return parts[0] if v > 0 else parts[min(1, len(parts) - 1)] if v < 0 else parts[-1]
     if not math.isfinite(v):
         return "#NUM!"
+    from .. import _display  # rounded as Excel and LibreOffice show the cell (half away from zero)
+
     d = decimals(row)
     if "E+" in row.fmt:
-        mant, exp = f"{v:.{d}E}".split("E")
-        return f"{mant}E{'+' if int(exp) >= 0 else '-'}{abs(int(exp)):02d}"
+        return _display.scientific(v, d)
     if row.fmt.endswith("%"):
-        return f"{v * 100:.{d}f}%"
-    return f"{v:.{d}f}"
+        return _display.percent(v, d)
+    return _display.fixed(v, d)

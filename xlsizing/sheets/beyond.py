@@ -126,11 +126,17 @@ ROWS: tuple[Row, ...] = (
     Row("memory_headroom_gb", "显存余量", "Memory headroom at this batch (< 0: does not fit)", "GB", "#,##0.0",
         section=SERVING, fn=beyond.memory_headroom_gb,
         native=f"{{replica_cards}}*{{memory_gb}}*{{usable_fraction}}-{{weights_gb}}"
-               f"-{{batch}}*{{context_tokens}}*{{kv_bytes_per_token}}/{GIGA_XL}"),
+               f"-{{batch}}*{{context_tokens}}*{{kv_bytes_per_token}}/{GIGA_XL}",
+        # a difference of nearly equal numbers when the batch just fits: verify compares it at the
+        # size of its terms (memory, weights, KV cache), not at its own size near 0
+        scale=lambda v: (v["replica_cards"] * v["memory_gb"] * v["usable_fraction"] + v["weights_gb"]
+                         + v["batch"] * v["context_tokens"] * v["kv_bytes_per_token"] / 1e9)),
     Row("weights_read_gb", "每步读取权重", "Weights read per step (MoE: only the experts the batch hits)", "GB",
         "#,##0.0", SERVING, fn=beyond.weights_read_gb,
-        native=f"{{weights_gb}}-{{moe_layers}}*({{experts}}-{{experts}}*(1-(1-MIN({{experts_per_token}},{{experts}})"
-               f"/{{experts}})^{{batch}}))*{FFN_XL}*{{hidden_size}}*{{expert_ffn}}*{{bytes_per_weight}}/{GIGA_XL}"),
+        # (1 − k/E)^B as EXP(MAX(B × LN(…), −700)): LibreOffice answers #NUM! for a power that underflows
+        native=f"{{weights_gb}}-{{moe_layers}}*{{experts}}*EXP(MAX({{batch}}*LN(MAX(1-MIN({{experts_per_token}},"
+               f"{{experts}})/{{experts}},1E-300)),-700))*{FFN_XL}*{{hidden_size}}*{{expert_ffn}}*{{bytes_per_weight}}"
+               f"/{GIGA_XL}"),
     Row("weight_read_s", "权重读取时间", "Weight read time", "s", "0.0000", SERVING, fn=beyond.weight_read_s,
         native=f"{{weights_read_gb}}*{GIGA_XL}/({{replica_cards}}*{{bandwidth_tbs}}*{TERA_XL}*{{mbu}})"),
     Row("kv_read_s", "KV缓存读取时间", "KV-cache read time", "s", "0.0000", SERVING, fn=beyond.kv_read_s,
@@ -139,18 +145,20 @@ ROWS: tuple[Row, ...] = (
         native=f"2*{{active_params_yi}}*{YI_XL}*{{batch}}/({{replica_cards}}*{{peak_tflops}}*{TERA_XL}*{{mfu_decode}})"),
     Row("tp_allreduce_s", "张量并行all-reduce时间", "Tensor-parallel all-reduce time (2 per layer)", "s", "0.0000",
         SERVING, fn=beyond.tp_allreduce_s,
-        native=f"IF({{replica_cards}}>1,2*{{layers}}*(2*({{replica_cards}}-1)/{{replica_cards}}*{{hidden_size}}*{{batch}}"
-               f"*{{activation_bytes}}/({{interconnect_gbs}}*{GIGA_XL})+{{collective_latency_us}}/{MEGA_XL}),0)"),
+        native=f"IF(INT({{replica_cards}})>1,2*{{layers}}*(2*(INT({{replica_cards}})-1)/INT({{replica_cards}})"
+               f"*{{hidden_size}}*{{batch}}*{{activation_bytes}}/({{interconnect_gbs}}*{GIGA_XL})"
+               f"+{{collective_latency_us}}/{MEGA_XL}),0)"),
     Row("ep_alltoall_s", "专家并行all-to-all时间", "Expert-parallel all-to-all time (dispatch + combine)", "s", "0.0000",
         SERVING, fn=beyond.ep_alltoall_s,
-        native=f"IF({{replica_cards}}>1,2*{{moe_layers}}*(({{replica_cards}}-1)/{{replica_cards}}*{{batch}}"
-               f"*{{experts_per_token}}*{{hidden_size}}*{{activation_bytes}}/{{replica_cards}}/({{interconnect_gbs}}"
-               f"*{GIGA_XL})+{{collective_latency_us}}/{MEGA_XL}),0)"),
+        native=f"IF(INT({{replica_cards}})>1,2*{{moe_layers}}*((INT({{replica_cards}})-1)/INT({{replica_cards}})"
+               f"*{{batch}}*{{experts_per_token}}*{{hidden_size}}*{{activation_bytes}}/INT({{replica_cards}})"
+               f"/({{interconnect_gbs}}*{GIGA_XL})+{{collective_latency_us}}/{MEGA_XL}),0)"),
     Row("comm_s", "每步通信时间", "Communication per step (added serially)", "s", "0.0000", SERVING,
         fn=beyond.step_comm_s,
-        native="{tp_allreduce_s}*(1-{expert_parallel}*{moe_layers}/(2*{layers}))+{expert_parallel}*{ep_alltoall_s}"),
+        native="{tp_allreduce_s}*(1-{expert_parallel}*MIN({moe_layers},{layers})/(2*{layers}))"
+               "+{expert_parallel}*{ep_alltoall_s}"),
     Row("decode_step_s", "解码步时", "Decode step: MAX(weights + KV, compute + share × KV) + communication", "s",
-        "0.0000", SERVING, fn=beyond.step_time_s,
+        "0.0000", SERVING, fn=beyond.step_time_s, udf="STEP_TIME_S",
         native="MAX({weight_read_s}+{kv_read_s},{decode_compute_s}+{kv_serial_share}*{kv_read_s})+{comm_s}"),
     Row("decode_feasible", "可行(1)/不可行(0)", "Feasible: fits in memory and meets the SLO (1/0)", "", "0",
         section=SERVING, fn=beyond.decode_feasible,
@@ -247,8 +255,10 @@ BEYOND = Sheet(
     explain=(beyond.infeasible_reason, "memory_headroom_gb", "decode_step_s", "tpot_slo_s"),
     explain_title="Infeasible (feasible = 0):",
     notes=(("超越图11 / Beyond Figure 11",
-            "The Beyond sheet sizes the same scenarios with prefill (compute bound) + decode (roofline over "
-            "weights, KV cache and compute) on the accelerator in its inputs; 'feasible' = 0 flags a batch that "
+            "The Beyond sheet sizes the same scenarios with prefill (compute bound) + decode (per step: the KV-cache "
+            "read + max(weight read, matmul compute) + tensor/expert-parallel communication, the general form of "
+            "jax-ml/scaling-book; kv_serial_share = 0 gives the simple roofline) on the accelerator in its inputs; "
+            "MoE steps read only the experts the batch hits; 'feasible' = 0 flags a batch that "
             "does not fit in memory or a step time over the SLO. Its parameters, MFU and card peak follow the "
             "Figure 11 sheet (green cells) unless a scenario sets them. See docs/beyond.md."),),
 )
