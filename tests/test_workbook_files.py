@@ -236,7 +236,10 @@ def bad_files(tmp_path_factory, template):
 
 
 @pytest.mark.parametrize("kind, message", [
-    ("bomb", "{p}: declares 209715219 bytes uncompressed (limit 104857600); refusing to open a possible zip bomb"),
+    # 200 MiB of zeros: under the 1 GiB cap, refused by its ratio (xlsizing/fileio.py: at most 50x above 100 MiB)
+    ("bomb", "{p}: declares 209715219 bytes uncompressed, and its part xl/worksheets/sheet1.xml inflates 1029 "
+             "times its compressed size (above 104857600 bytes in all, at most 50 times); refusing to open a "
+             "possible zip bomb"),
     ("text", "{p}: not an .xlsx workbook (not a valid zip file: File is not a zip file)"),
     ("truncated", "{p}: not an .xlsx workbook (not a valid zip file: File is not a zip file)"),
     ("many", "{p}: 2001 zip entries (limit 2000); refusing to open it"),
@@ -284,7 +287,7 @@ def test_recalculate_refuses_clashing_names_and_overwriting_inputs(tmp_path, tem
     assert str(e.value) == f"outdir {tmp_path / 'a'} holds the input x.xlsx; LibreOffice would overwrite it"
     with pytest.raises(InvalidInput) as e:
         recalculate([a], tmp_path / "out", timeout=0)
-    assert str(e.value) == "timeout must be > 0, got 0"
+    assert str(e.value) == "timeout must be a number of seconds > 0, got 0"
 
 
 def shutil_copy(src, dest):
@@ -296,7 +299,8 @@ def shutil_copy(src, dest):
 def test_timeout_kills_only_our_soffice_and_says_so(tmp_path, template, lo_profile):
     with pytest.raises(WorkbookError) as e:
         convert([template], tmp_path / "out", "xlsx", timeout=0.05, profile=lo_profile)
-    assert str(e.value) == "LibreOffice did not finish within 0.05 s; gave up"
+    assert str(e.value) == ("LibreOffice did not finish within 0.05 s; gave up "
+                            "(give more time with --timeout SECONDS)")
 
 
 def test_export_pdf_refuses_existing_output(tmp_path, template):
