@@ -650,7 +650,7 @@ LOW_PRECISIONS = ("fp8", "int8", "fp4")  # the KV cache follows the precision: 1
 
 def preset_inputs(accelerator: str = "H20", precision: str = "bf16", kv_bytes: float | None = None,
                   catalog: Catalog | None = None, missing: dict | None = None, how=None) -> dict:
-    """Sheet inputs for an accelerator at a precision, all from its catalog entry (peak, bytes, memory, bandwidth, TDP).
+    """Sheet inputs for an accelerator at a precision, all from its catalog entry (peak, bytes, memory, bandwidth, TDP, link).
 
     ``kv_bytes`` defaults to 1 at FP8/INT8/FP4 and is left to the sheet otherwise.  A figure the
     entry lacks raises :class:`~xlsizing.errors.MissingFigure` — never the sheet's H20 default —
@@ -669,7 +669,9 @@ def preset_inputs(accelerator: str = "H20", precision: str = "bf16", kv_bytes: f
     figures = {"peak_tflops": lambda h: acc.peak_tflops(precision),
                "bytes_per_weight": lambda h: bytes_per_weight(precision),
                "memory_gb": lambda h: acc.value("memory_gb", h), "bandwidth_tbs": lambda h: acc.value("bandwidth_tbs", h),
-               "tdp_w": lambda h: acc.value("tdp_w", h)}
+               "tdp_w": lambda h: acc.value("tdp_w", h),
+               # the scale-up link the communication term divides by (GB/s per card, each way)
+               "interconnect_gbs": lambda h: acc.value("interconnect_gbs", h)}
     out = _collect(figures, missing, how)
     if kv_bytes is None and precision.lower() in LOW_PRECISIONS:
         kv_bytes = 1.0

@@ -48,7 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
 INPUTS = FIGURE11.inputs  # the Figure 11 inputs: every scenario holds all of them (Scenario.values)
 ROW = FIGURE11.row
 
-TEXT_KEYS = ("name", "name_en", "note", "model")
+TEXT_KEYS = ("name", "name_en", "note", "model", "accelerator", "precision")
 # ``model = "NAME"`` (a shipped Hugging Face config) or ``model = "path/config.json"`` sets the
 # Beyond sheet's model inputs (xlsizing.hfconfig); keys the same table gives itself win.
 # convenience keys → the input row whose rule they follow
@@ -198,8 +198,45 @@ def _check_table(where: _Where, table: Mapping, index: int | None) -> dict:
             out[key] = value
         else:
             out[key] = _check_number(where, key, value, index, label)
+    if "accelerator" in out or "precision" in out:
+        out = {**_accelerator_inputs(where, out, index, label), **out}
+        out.pop("accelerator", None), out.pop("precision", None)
     if "model" in out:
         return {**_model_inputs(where, out.pop("model"), index, label), **out}
+    return out
+
+
+# where a catalog figure goes: the card peak is Figure 11's (the Beyond sheet follows it), the
+# server is Figure 11's, the rest are the Beyond sheet's hardware inputs
+_ACCELERATOR_KEYS = {"peak_tflops": "card_tflops"}
+
+
+def _accelerator_inputs(where: _Where, table: dict, index: int | None, label: str) -> dict:
+    """The inputs a table's ``accelerator`` (and ``precision``) stand for, from the catalog.
+
+    Every figure the sheets need comes from the accelerator's catalog entry: its dense peak at the
+    precision (Figure 11's ``card_tflops``, which the Beyond sheet follows), bytes per weight (and
+    a 1-byte KV cache at FP8 and below), memory, bandwidth, TDP, interconnect, and its server
+    (price and cards per server).  A figure the entry lacks is an error naming the accelerator and
+    the figure, unless the same table gives that input itself.
+    """
+    from . import catalog
+    from .errors import MissingFigure, UnknownAccelerator
+
+    name, precision = table.get("accelerator", "H20"), table.get("precision", "bf16")
+    missing: dict = {}
+    try:
+        found = {**catalog.preset_inputs(name, precision, missing=missing),
+                 **catalog.server_inputs(name, missing=missing)}
+    except (UnknownAccelerator, InvalidInput, MissingFigure) as e:
+        key = "accelerator" if isinstance(e, UnknownAccelerator) or "precision" not in table else "precision"
+        where.fail(f"{label}{key} = {fmt_value(table.get(key, name))}: {e}", key, index)
+    out = {_ACCELERATOR_KEYS.get(k, k): v for k, v in found.items()}
+    for key, error in missing.items():
+        key = _ACCELERATOR_KEYS.get(key, key)
+        if key not in table:
+            where.fail(f"{label}accelerator = {fmt_value(name)}: {error.args[0].split(';')[0]}; give {key} "
+                       f"in this table, or add the figure to a catalog file", "accelerator", index)
     return out
 
 
