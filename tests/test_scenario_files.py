@@ -15,11 +15,11 @@ import pytest
 from xlsizing.batch import expand_grid, grid_keys, file_stem, output_paths, parse_grid, plan
 from xlsizing.errors import InvalidInput, ScenarioFileError
 from fig11 import INPUTS, ROW, display, evaluate
+from xlsizing.loading import load_any
 from xlsizing.scenarios import (
     ALIASES,
     allowed_keys,
     derive,
-    load_any,
     load_builtin,
     load_file,
     parse_csv,

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from xlsizing.errors import ScenarioFileError
-from xlsizing.scenarios import load_any, load_builtin, make_scenario, parse_csv
+from xlsizing.loading import load_any
+from xlsizing.scenarios import load_builtin, make_scenario, parse_csv
 from xlsizing.workbook import write_workbook
 from xlsizing.xlsx_scenarios import load_xlsx
 

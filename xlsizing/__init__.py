@@ -12,10 +12,9 @@ The names the README's examples use are importable from here:
 from . import model
 from ._version import __version__
 from .errors import InvalidInput, XlsizingError
-from .render import render_csv, render_json, render_text
-from .scenarios import load_any, load_builtin, load_file, make_scenario, values, with_inputs
+from .loading import load_any
+from .scenarios import load_builtin, load_file, make_scenario, values, with_inputs
 from .sheets import SHEETS, evaluate, evaluate_column
-from .workbook import write_template, write_workbook
 
 __all__ = ["__version__", "model", "InvalidInput", "XlsizingError", "SHEETS", "evaluate", "evaluate_column",
            "load_any", "load_builtin", "load_file", "make_scenario", "values", "with_inputs", "render_text",
@@ -28,4 +27,14 @@ def __getattr__(name: str):
         from . import frames
 
         return getattr(frames, name)
+    # the writer (XlsxWriter) and the renderer load on first use too: the Excel functions
+    # (import xlsizing.udfs) need neither
+    if name in ("write_workbook", "write_template"):
+        from . import workbook
+
+        return getattr(workbook, name)
+    if name in ("render_text", "render_csv", "render_json"):
+        from . import render
+
+        return getattr(render, name)
     raise AttributeError(f"module 'xlsizing' has no attribute {name!r}")

@@ -28,7 +28,8 @@ def command(name: str, help: str, example: str):
 
 def loaded(args):
     """The scenarios of the files (or the built-in set), as read."""
-    from .scenarios import load_any, load_builtin
+    from .loading import load_any
+    from .scenarios import load_builtin
 
     if getattr(args, "scenario_files", None):
         out = []

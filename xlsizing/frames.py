@@ -28,7 +28,7 @@ from typing import Sequence
 
 from . import sheets as sheetlist
 from .errors import InvalidInput, ScenarioFileError
-from .scenarios import TEXT_KEYS, Scenario, _build, _Where, allowed_keys, load_builtin, scenario_values, values
+from .scenarios import TEXT_KEYS, Scenario, _build, _Where, allowed_keys, build_settled, load_builtin, values
 from .suggest import did_you_mean
 
 COLUMNS = ["scenario", "sheet", "key", "zh", "en", "unit", "value"]
@@ -168,23 +168,3 @@ def _from_tidy(df, source: str) -> list[Scenario]:
         if v is not None:
             tables[j][key] = v
     return build_settled(_FrameWhere(source, [], cells), tables)
-
-
-def build_settled(where: _Where, tables: list[dict]) -> list[Scenario]:
-    """Scenarios from tables that give every input (a frame, a workbook): only what a scenario sets counts.
-
-    The Figure 11 inputs first (every scenario holds them all), then the other sheets' inputs
-    that differ from what they would be anyway (their default, or the row they link to): a
-    workbook shows ``card_share`` beside ``server_price_wan``, but a scenario sets one of them.
-    """
-    own = {r.key for r in sheetlist.FIGURE11.inputs}
-    firsts = [{k: x for k, x in t.items() if k in TEXT_KEYS or k in own} for t in tables]
-    base = _build(where, {}, firsts)
-    fulls = []
-    for s, t, f in zip(base, tables, firsts):
-        follow = sheetlist.evaluate_column(scenario_values(s))
-        # 1e-12: a workbook stores 15-16 significant digits of a default such as 10.2 / 5.6
-        fulls.append({**f, **{k: x for k, x in t.items() if k not in f and not (
-            isinstance(x, (int, float)) and not isinstance(x, bool) and k in follow
-            and math.isclose(follow[k], float(x), rel_tol=1e-12))}})
-    return _build(where, {}, fulls)

@@ -605,15 +605,24 @@ def load_csv(path: str | Path, encoding: str | None = None) -> list[Scenario]:
     return parse_csv(text.lstrip("\ufeff"), str(path))
 
 
-def load_any(path: str | Path, encoding: str | None = None) -> list[Scenario]:
-    """A scenario file by its extension: ``.csv`` is CSV (``encoding``: None detects it), ``.xlsx``/``.xlsm``
-    a workbook (:mod:`xlsizing.xlsx_scenarios`), anything else TOML."""
-    suffix = Path(path).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from .xlsx_scenarios import load_xlsx
+def build_settled(where: _Where, tables: list[dict]) -> list[Scenario]:
+    """Scenarios from tables that give every input (a frame, a workbook): only what a scenario sets counts.
 
-        return load_xlsx(path)
-    return load_csv(path, encoding) if suffix == ".csv" else load_file(path)
+    The Figure 11 inputs first (every scenario holds them all), then the other sheets' inputs
+    that differ from what they would be anyway (their default, or the row they link to): a
+    workbook shows ``card_share`` beside ``server_price_wan``, but a scenario sets one of them.
+    """
+    own = {r.key for r in sheetlist.FIGURE11.inputs}
+    firsts = [{k: x for k, x in t.items() if k in TEXT_KEYS or k in own} for t in tables]
+    base = _build(where, {}, firsts)
+    fulls = []
+    for s, t, f in zip(base, tables, firsts):
+        follow = sheetlist.evaluate_column(scenario_values(s))
+        # 1e-12: a workbook stores 15-16 significant digits of a default such as 10.2 / 5.6
+        fulls.append({**f, **{k: x for k, x in t.items() if k not in f and not (
+            isinstance(x, (int, float)) and not isinstance(x, bool) and k in follow
+            and math.isclose(follow[k], float(x), rel_tol=1e-12))}})
+    return _build(where, {}, fulls)
 
 
 def derive(base: Scenario, name: str, source: str = "<arguments>", **overrides) -> Scenario:

@@ -11,7 +11,7 @@ Two layouts are read, on every worksheet (or the one named):
 
 Only typed values count: a formula cell (a computed row, or an input that follows another sheet)
 is left out, as is an empty one (the default); an input of a later sheet typed at the value it
-would have anyway counts as not set (:func:`xlsizing.frames.build_settled`).  The sheets of a workbook written by xlsizing
+would have anyway counts as not set (:func:`xlsizing.scenarios.build_settled`).  The sheets of a workbook written by xlsizing
 (Figure 11, Beyond, ...) line up by column, so their inputs merge into the same scenarios.
 Validation is that of scenario files; errors name the cell (``'Figure 11'!D9``).
 
@@ -31,7 +31,7 @@ from . import sheets as sheetlist
 from .errors import ScenarioFileError
 from .fileio import load_workbook
 from .refs import column_letters
-from .scenarios import TEXT_KEYS, Scenario, _Where, allowed_keys
+from .scenarios import TEXT_KEYS, Scenario, _Where, allowed_keys, build_settled
 
 
 def _a1(sheet: str, row: int, col: int) -> str:
@@ -202,6 +202,4 @@ def load_xlsx(path: str | os.PathLike, sheet: str | None = None) -> list[Scenari
         raise ScenarioFileError(f"{p}: no scenarios found in {where}: give a table with scenario keys as headers "
                                 "(name, mau_wan, peak_multiplier, ...) or the template's layout (row keys or "
                                 "labels in a column, one column per scenario)")
-    from .frames import build_settled  # (pandas is not imported by it)
-
     return build_settled(_XlsxWhere(str(p), cells, columns), merged)
