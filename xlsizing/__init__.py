@@ -12,7 +12,6 @@ The names the README's examples use are importable from here:
 from . import model
 from ._version import __version__
 from .errors import InvalidInput, XlsizingError
-from .loading import load_any
 from .scenarios import load_builtin, load_file, make_scenario, values, with_inputs
 from .sheets import SHEETS, evaluate, evaluate_column
 
@@ -29,6 +28,10 @@ def __getattr__(name: str):
         return getattr(frames, name)
     # the writer (XlsxWriter) and the renderer load on first use too: the Excel functions
     # (import xlsizing.udfs) need neither
+    if name == "load_any":  # reads workbooks too (openpyxl, XlsxWriter's helpers)
+        from .loading import load_any
+
+        return load_any
     if name in ("write_workbook", "write_template"):
         from . import workbook
 
