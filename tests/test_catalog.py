@@ -220,8 +220,9 @@ def test_missing_figure_is_an_error_naming_entry_and_figure(call, message):
 
 def test_presets_take_everything_from_the_entry():
     # H20 from the catalog: the report's figures (Figure 11: 148 TFLOPS, 84万元 per 8-card server)
+    # and NVLink 900 GB/s bidirectional = 450 GB/s each way (the catalog's convention)
     assert catalog.preset_inputs("H20") == {"peak_tflops": 148.0, "bytes_per_weight": 2.0, "memory_gb": 96.0,
-                                            "bandwidth_tbs": 4.0, "tdp_w": 400.0}
+                                            "bandwidth_tbs": 4.0, "tdp_w": 400.0, "interconnect_gbs": 450.0}
     assert catalog.server_inputs("H20") == {"server_price_wan": 84.0, "cards_per_server": 8.0}
     missing = {}
     ov = catalog.preset_inputs("Ascend 910C", missing=missing)
