@@ -9,7 +9,11 @@ this output differ.
 """
 
 import sys
+
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # loaded by path from the tests too
+import docblock  # noqa: E402 - bench/docblock.py: the one generated-block writer
 
 from xlsizing import beyond, catalog
 from xlsizing.scenarios import load_builtin, values, with_inputs
@@ -114,17 +118,8 @@ def generated() -> str:
             + decode_grid_markdown("H20", "fp8"))
 
 
-def main(argv):
-    text = generated()
-    if "--write" in argv:
-        for path in DOCS:
-            doc = path.read_text(encoding="utf-8")
-            head, rest = doc.split(BEGIN, 1)
-            _, tail = rest.split(END, 1)
-            path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
-            print(f"updated {path.name}")
-    else:
-        sys.stdout.write(text)
+def main(argv) -> None:
+    docblock.main(argv, generated(), DOCS, BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,11 @@ computed here from the library, so the docs cannot drift (tests/test_serving_she
 from __future__ import annotations
 
 import sys
+
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # loaded by path from the tests too
+import docblock  # noqa: E402 - bench/docblock.py: the one generated-block writer
 
 from xlsizing import beyond as b
 from xlsizing import catalog, hfconfig
@@ -126,15 +130,7 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "beyond.md"
 
 
 def main(argv) -> None:
-    text = markdown()
-    if "--write" in argv:
-        doc = DOC.read_text(encoding="utf-8")
-        head, rest = doc.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        DOC.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
-        print(f"updated {DOC.name}")
-    else:
-        sys.stdout.write(text)
+    docblock.main(argv, markdown(), (DOC,), BEGIN, END)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,11 @@ tests/test_economics_sheet.py fails when either document and this output differ.
 """
 
 import sys
+
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # loaded by path from the tests too
+import docblock  # noqa: E402 - bench/docblock.py: the one generated-block writer
 
 from xlsizing.scenarios import load_builtin, values
 from xlsizing.sheets.economics import YEARS, year_label
@@ -62,17 +66,8 @@ def generated(scenarios=None) -> str:
     return "\n".join(lines)
 
 
-def main(argv):
-    text = generated()
-    if "--write" in argv:
-        for path in DOCS:
-            doc = path.read_text(encoding="utf-8")
-            head, rest = doc.split(BEGIN, 1)
-            _, tail = rest.split(END, 1)
-            path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
-            print(f"updated {path.name}")
-    else:
-        sys.stdout.write(text)
+def main(argv) -> None:
+    docblock.main(argv, generated(), DOCS, BEGIN, END)
 
 
 if __name__ == "__main__":
