@@ -9,35 +9,20 @@ seeded and span many orders of magnitude; the Beyond sheet's own inputs are rand
 
 from __future__ import annotations
 
-import dataclasses
 import random
 
-import numpy as np
 import pytest
 
 import beyond_view as layout_beyond
 import fig11 as layout
 from xlsizing.scenarios import make_scenario
 from xlsizing.verify import REL_TOL, verify_workbooks
-from xlsizing.sheets import FIGURE11 as FIGURE11_SHEET
 from xlsizing.sheets import SHEETS
 from xlsizing.workbook import write_workbook
+from randomvalues import random_value  # tests/randomvalues.py
 
 WORKBOOKS, COLUMNS = 10, 100
 SEED = 1000
-
-
-def random_value(rng: random.Random, rule, default: float | None) -> float:
-    """A value the rule allows, spread over orders of magnitude around the default."""
-    if rule.hi == 1.0:  # fractions: (0, 1] or [0, 1)
-        v = rng.choice([rng.uniform(0.001, 1.0), 10 ** rng.uniform(-4, 0)])
-        return min(v, 0.999) if rule.hi_open else v
-    if rule.lo == 1.0:  # at least one
-        return 1.0 + rng.choice([0.0, 10 ** rng.uniform(-3, 2.5)])
-    scale = default if default else 1.0
-    if not rule.lo_open and rng.random() < 0.1:  # ">= 0": zero is allowed
-        return 0.0
-    return scale * 10 ** rng.uniform(-3, 3)
 
 
 def scenarios(rng: random.Random, book: int) -> list:
