@@ -49,7 +49,7 @@ from .recalc import DEFAULT_TIMEOUT, ENGINE_NAMES, ENGINES, check_engine, check_
 from . import sheets as sheetlist
 from .refs import column_letters, column_number, named_cell, resolve_name_text
 from .sheets import Sheet
-from .sheets.base import owner_row
+from .sheets.base import magnitudes, owner_row
 
 REL_TOL = 1e-12
 POISON = -9.87654321e300  # planted as every formula cell's cached value before recalculation
@@ -325,6 +325,7 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
         rep.problems.append(f"the inputs are not valid: {e}")
         rep.errors.extend(cells.errors)
         return rep
+    size = magnitudes(sheets, expected)  # a difference of nearly equal numbers: the size of its terms
     checks = [(spec, row, j) for spec in sheets for row in spec.computed for j in range(1, n + 1)] + linked
     for spec, row, j in checks:
         nm = spec.name(row.key, j)
@@ -335,13 +336,10 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
             continue
         exp = float(np.asarray(expected[row.key])[j - 1])
         rep.checked += 1
-        size, abs_tol = abs(exp), 1e-300
-        if row.scale is not None:  # a difference of nearly equal numbers: compared at the size of its terms
-            size = max(size, abs(row.scale(_Column(expected, j - 1))))
-            abs_tol = max(abs_tol, REL_TOL * size)
-        if _is_number(got) and math.isclose(got, exp, rel_tol=REL_TOL, abs_tol=abs_tol):
-            if size:
-                rep.largest_difference = max(rep.largest_difference, abs(got - exp) / size)
+        known = float(size[row.key][j - 1])
+        if _is_number(got) and agrees(got, exp, known):
+            if known:
+                rep.largest_difference = max(rep.largest_difference, abs(got - exp) / known)
             continue
         if isinstance(got, str) and got.startswith(ERROR_TEXTS):
             continue  # reported once, by the error scan below
@@ -353,20 +351,17 @@ def check_cells(cells: Cells, path: Path, specs: Sequence[Sheet] | None = None,
     return rep
 
 
-class _Column(Mapping):
-    """One scenario column of the engine's values, by row key (what :attr:`Row.scale` reads)."""
+def agrees(got: float, expected: float, known: float) -> bool:
+    """Whether a recalculated value agrees with the engine's: to :data:`REL_TOL` of the size it is known at.
 
-    def __init__(self, values, j):
-        self.values, self.j = values, j
+    ``known``: the row's magnitude (:func:`xlsizing.sheets.base.magnitudes`): ``|expected|``, or the
+    size of the terms of a difference of nearly equal numbers.  The one comparison of ``verify``
+    and of the tests that compare an engine with the Python engine.
 
-    def __getitem__(self, key):
-        return float(np.asarray(self.values[key])[self.j])
-
-    def __iter__(self):
-        return iter(self.values)
-
-    def __len__(self):
-        return len(self.values)
+    >>> agrees(1.0 + 3e-13, 1.0, 1.0), agrees(4e-4 + 3e-15, 4e-4, 4e-4), agrees(4e-4 + 3e-15, 4e-4, 1.0)
+    (True, False, True)
+    """
+    return math.isclose(got, expected, rel_tol=REL_TOL, abs_tol=max(1e-300, REL_TOL * known))
 
 
 def _check_master(rep: Report, cells: Cells, spec: Sheet, n: int, scen: Sequence[str]) -> None:

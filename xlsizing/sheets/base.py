@@ -59,10 +59,11 @@ class Row:
     text: str | None = None  # text rows (the formula line)
     doc: str = ""
     link: str | None = None  # inputs only: the key of an earlier sheet's row this input follows
-    # computed rows that are differences of nearly equal numbers (a margin near 0): the magnitude,
-    # from the column's values by key, that verify's relative tolerance applies to instead of the
-    # row's own value — the conditioning of the difference, e.g. max(|revenue|, |cost|) / |revenue|
-    scale: Callable[[Mapping[str, float]], float] | None = None
+    # computed rows that are differences of nearly equal numbers (a margin near 0): the size of the
+    # terms, from the values by key (floats or arrays: written with abs and _num.maximum), e.g.
+    # max(|revenue|, |cost|) / |revenue|; :func:`magnitudes` carries it down the chain, and verify
+    # compares the row at that size instead of its own value near 0
+    scale: Callable[[Mapping[str, object]], object] | None = None
     args: tuple[str, ...] = field(default=(), init=False)
 
     def __post_init__(self):
@@ -393,6 +394,53 @@ def evaluate_sheets_column(sheets: Sequence[Sheet], inputs: Mapping[str, object]
         return scalar_call(r.fn.kernel, [values[a] for a in r.args])
 
     return _evaluate(sheets, inputs, as_float, compute, link, universe)
+
+
+def magnitudes(sheets: Sequence[Sheet], values: Mapping[str, object]) -> dict[str, np.ndarray]:
+    """The size at which each row's value is known: what a recalculation is compared at, by key.
+
+    A recalculated value carries the rounding of every step of its chain, about 1e-16 of the size
+    of the numbers it went through.  An input is known at its own size; a computed row at its own
+    size times the worst *spread* (magnitude ÷ |value|, at least 1) of the rows it reads — exact
+    for products, quotients and sums of like signs; and a row that subtracts nearly equal numbers
+    declares the size of its terms (:attr:`Row.scale`), so its spread is how much the difference
+    cancelled (2,500 for a margin of 4e-4), and every row that reads it inherits that spread (the
+    cumulative capex of a year whose new cards ≈ the cards installed).  A zero operand is exact.
+
+    ``values``: what :func:`evaluate_sheets` returned for ``sheets``; rows read from sheets left out
+    are taken as known at their own size.  Returns float64 arrays of the values' shape.
+
+    >>> from xlsizing.sheets import SHEETS, evaluate
+    >>> v = evaluate({"mau_wan": 6000.0, "peak_multiplier": 4.0, "card_hour_price": [2.0, 0.278208]}, SHEETS)
+    >>> m = magnitudes(SHEETS, v)  # rent at $2 an hour, and at the price that nearly breaks even
+    >>> v["gross_margin_rented"].round(4).tolist(), (m["gross_margin_rented"] / abs(v["gross_margin_rented"])).round(2).tolist()
+    ([-6.186, 0.0004], [1.16, 2490.86])
+    >>> bool((m["capex_yi"] == abs(v["capex_yi"])).all())  # products and quotients of inputs: their own size
+    True
+    """
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        arrays = {k: np.asarray(v, dtype=np.float64) for k, v in values.items()}
+        size = {k: np.abs(v) for k, v in arrays.items()}
+        spread: dict[str, np.ndarray] = {}
+        for s in sheets:
+            for r in s.inputs:  # a linked input that follows its row is known as that row is
+                if r.is_linked and r.link in spread:
+                    spread[r.key] = np.where(arrays[r.key] == arrays[r.link], spread[r.link], 1.0)
+                    size[r.key] = size[r.key] * spread[r.key]
+            for r in s.order:
+                worst = np.ones_like(size[r.key])
+                for a in r.args:
+                    if a in spread:
+                        worst = np.maximum(worst, spread[a])
+                m = size[r.key] * worst
+                if r.scale is not None:
+                    m = np.maximum(m, np.abs(np.asarray(r.scale(arrays), dtype=np.float64)) * worst)
+                m = np.where(np.isfinite(m), m, size[r.key])  # an overflow tells nothing: the value's own size
+                size[r.key] = m
+                spread[r.key] = np.where(np.abs(arrays[r.key]) > 0, m / np.abs(arrays[r.key]), 1.0)
+    return size
 
 
 def decimals(row: Row) -> int:

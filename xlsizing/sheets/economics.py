@@ -227,17 +227,9 @@ def _check_rows(years: int) -> list[Row]:
     return rows
 
 
-def _margin_scale(v, cost: str, base: str) -> float:
+def _margin_scale(v, cost: str, base: str):
     """(revenue − cost) ÷ base is known to max(|revenue|, |cost|) ÷ |base| × the terms' relative error."""
-    return max(abs(v["revenue_yi_per_year"]), abs(v[cost])) / abs(v[base])
-
-
-def _payback_scale(v) -> float:
-    """capex ÷ net cash inherits the conditioning of net cash = revenue − cash cost."""
-    net = v["net_cash_yi_per_year"]
-    if net == 0:
-        return 0.0
-    return abs(v["payback_years"]) * max(abs(v["revenue_yi_per_year"]), abs(v["cash_cost_yi_per_year"])) / abs(net)
+    return _num.maximum(abs(v["revenue_yi_per_year"]), abs(v[cost])) / abs(v[base])
 
 
 def _all_one(*flags):
@@ -399,11 +391,10 @@ def rows(years: int = YEARS) -> tuple[Row, ...]:
             native="{econ_electricity_yi}+{opex_share}*{econ_server_capex_yi}"),
         Row("net_cash_yi_per_year", "年净现金流", "Net cash per year (revenue − cash cost)", "亿元", "#,##0.00",
             REVENUE, fn=ec.net_cash_yi_per_year, native="{revenue_yi_per_year}-{cash_cost_yi_per_year}",
-            scale=lambda v: max(abs(v["revenue_yi_per_year"]), abs(v["cash_cost_yi_per_year"]))),
+            scale=lambda v: _num.maximum(abs(v["revenue_yi_per_year"]), abs(v["cash_cost_yi_per_year"]))),
         Row("payback_years", "回收期（0=无法回收）", "Payback of the server capex (0 = never)", "年", "0.0", REVENUE,
             fn=alias(ec.payback_years_or_zero, "payback_years", {"capex_yi": "econ_server_capex_yi"}),
-            native="IF({net_cash_yi_per_year}>0,{econ_server_capex_yi}/{net_cash_yi_per_year},0)",
-            scale=_payback_scale),
+            native="IF({net_cash_yi_per_year}>0,{econ_server_capex_yi}/{net_cash_yi_per_year},0)"),
         # --- capex by year ----------------------------------------------------------------------
         row_in("token_growth", "token年增速", "Yearly growth of daily tokens", "", "0%", ec.TOKEN_GROWTH, ec.GROWTH,
                S_TOKENS, "Assumption: 50% a year. The first year is Figure 11's scenario; cards grow with tokens."),
