@@ -34,18 +34,18 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import printing
 from . import sheets as sheetlist
 from ._version import __version__
 from .errors import InvalidInput
 from .fileio import atomic_write
-from .refs import cell
+from .refs import cell, column_letters
 from .scenarios import Scenario, load_builtin, scenario_values, sheet_heading
 from .scenarios import values as scenario_rows
 from .sheets import Sheet, display
-from .sheets.base import check_sheets, depends_on, inline_formula
+from .sheets.base import check_sheets, decimals, depends_on, inline_formula
 
 MAX_SCENARIOS = 16_000  # Excel has 16,384 columns; three hold labels and units
 
@@ -69,9 +69,46 @@ def text_width(s: str) -> float:
 
 
 def _width(strings, lo=6.0, hi=60.0) -> float:
-    w = max((text_width(s) for s in strings), default=0)
+    return _width_of(max((text_width(s) for s in strings), default=0), lo, hi)
+
+
+def _width_of(w: float, lo=6.0, hi=60.0) -> float:
+    """The column width for text ``w`` character units wide."""
     # 1.15 and +2: margin for proportional fonts (Calibri vs. its substitute in LibreOffice)
     return float(min(hi, max(lo, w * 1.15 + 2)))
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _shown_length_bound(row) -> Callable[[float], int]:
+    """``bound(v)``: at least the width of ``display(row, v)``, without formatting ``v``.
+
+    Only the widest value of a column sets its width, so a value whose bound is no wider than the
+    widest so far need not be formatted (:func:`xlsizing.sheets.display` rounds through Decimal:
+    about 40 µs, for 1,700,000 values in a workbook of 10,000 scenarios).  Digits before the point:
+    at most those of ``int(|v| × (1 + 1e-14)) + 1`` (display rounds to 15 significant digits, then
+    to the format's decimals, half away from zero); a sign, the point and the decimals; ``E+308``
+    or a percent sign.  Text formats and non-finite values: their text's own width.
+
+    >>> from xlsizing.sheets import FIGURE11
+    >>> row = FIGURE11.row["capex_yi"]
+    >>> [(display(row, v), _shown_length_bound(row)(v)) for v in (759.0909, -9.999, 0.0, 99999.996)]
+    [('759.09', 6), ('-10.00', 6), ('0.00', 4), ('100000.00', 9)]
+    """
+    if row.fmt == "@" or row.fmt.startswith('"'):
+        return lambda v: text_width(display(row, v))
+    d = decimals(row)
+    point = d + 1 if d else 0
+    if "E+" in row.fmt:
+        return lambda v: text_width(display(row, v)) if not math.isfinite(v) else (v < 0) + 1 + point + 5
+    percent = row.fmt.endswith("%")
+    scale = 100.0 * (1 + 1e-14) if percent else 1 + 1e-14
+
+    def bound(v):
+        if not math.isfinite(v):
+            return text_width(display(row, v))
+        return (v < 0) + len(str(int(abs(v) * scale) + 1)) + point + percent
+
+    return bound
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -148,6 +185,28 @@ def column_cell(row: int, j: int, sheet: str | None = None) -> str:
     return cell(row, FIRST_COL + j, sheet=sheet)
 
 
+@functools.lru_cache(maxsize=64)
+def _absolute_parts(title: str):
+    """``parts(row)``: ``(head, tail)`` of the absolute reference to ``row`` on sheet ``title`` in any
+    column, so that ``head + letters + tail == "=" + cell(row, column, True, title)``.
+
+    >>> head, tail = _absolute_parts("Figure 11")(6)
+    >>> head + "AB" + tail == "=" + cell(6, 27, True, "Figure 11")
+    True
+    """
+    first = column_letters(FIRST_COL + 1)
+
+    @functools.lru_cache(maxsize=1 << 10)
+    def parts(row: int) -> tuple[str, str]:
+        a1 = "=" + cell(row, FIRST_COL, True, title)
+        cut = len(a1) - len(str(row + 1)) - 1 - len(first)
+        if a1[cut:] != f"{first}${row + 1}":  # pragma: no cover - refs.cell changed its form
+            raise ValueError(f"unexpected reference {a1}")
+        return a1[:cut], a1[cut + len(first):]
+
+    return parts
+
+
 def sheet_values(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None) -> dict[str, list[float]]:
     """``{row key: [float per scenario]}``: :func:`xlsizing.scenarios.values` (the one evaluator)."""
     return scenario_rows(scenarios, sheets)
@@ -205,8 +264,43 @@ def _formula(sheet: Sheet, earlier: tuple[Sheet, ...], key: str, j: int) -> str:
     return sheetlist.formula(sheet.row[key], _ref_function(sheet, earlier, j))
 
 
+_COLUMN = "\x00"  # stands for the column letters in a formula template (never in a formula or a title)
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _formula_parts(sheet: Sheet, earlier: tuple[Sheet, ...], key: str) -> tuple[str, ...]:
+    """Row ``key``'s formula cut where its column letters go: every reference of a row's formula is to its
+    own scenario column, so ``letters.join(parts)`` is :func:`_formula` of that column, built once per row
+    instead of once per cell (10,000 columns: 1,700,000 formulas).
+
+    >>> from xlsizing.sheets import BEYOND, FIGURE11
+    >>> parts = _formula_parts(BEYOND, (FIGURE11,), "weights_gb")
+    >>> "AB".join(parts) == _formula(BEYOND, (FIGURE11,), "weights_gb", 24)
+    True
+    """
+    letters = column_letters(FIRST_COL + 1)  # the first scenario column, D
+    marked = _formula(sheet, earlier, key, 0)
+    template = sheetlist.formula(sheet.row[key], _marked_ref_function(sheet, earlier))
+    if template.replace(_COLUMN, letters) != marked:  # pragma: no cover - a reference outside the column
+        raise ValueError(f"row {key!r}: its formula references another column: {marked}")
+    return tuple(template.split(_COLUMN))
+
+
+def _marked_ref_function(sheet: Sheet, earlier: tuple[Sheet, ...]):
+    """``ref(key)`` as :func:`_ref_function` with the column letters left as :data:`_COLUMN`."""
+    _, row_of, external = _positions(sheet, earlier)
+    first = column_letters(FIRST_COL + 1)
+
+    def ref(k):
+        title, r = (None, row_of[k]) if k in row_of else external[k]
+        a1 = cell(r, FIRST_COL, sheet=title)
+        return a1[:len(a1) - len(first) - len(str(r + 1))] + _COLUMN + str(r + 1)
+
+    return ref
+
+
 def _is_set(scenario: Scenario, key: str) -> bool:
-    return key in scenario_values(scenario)
+    return key in scenario.values or key in scenario.extra  # scenario_values(scenario), without the merged dict
 
 
 def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[str, list[float]], *,
@@ -232,20 +326,25 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     ws.write_string(HEADER_ROW + 1, 0, "", styles.header_left)
     ws.write_string(HEADER_ROW + 1, 1, "", styles.header_left)
     ws.write_string(HEADER_ROW + 1, 2, "Unit", styles.header)
+    # the column letters of every scenario column, and each row's absolute reference around them:
+    # a defined name's target is head + letters + tail (refs.cell(r, c, True, title)), made per row
+    letters = [column_letters(FIRST_COL + j + 1) for j in range(n)]
+    absolute = _absolute_parts(sheet.title)
     # row by row (constant_memory mode writes each row out when the next one starts)
+    head, tail = absolute(HEADER_ROW)
     for j, s in enumerate(scenarios):
         # scenario text is data: always a string, never a formula (write_string, not write)
         ws.write_string(HEADER_ROW, FIRST_COL + j, s.name, styles.header)
-        book.define_name(sheet.name("scenario_name", j + 1), "=" + cell(HEADER_ROW, FIRST_COL + j, True, sheet.title))
+        book.define_name(sheet.name("scenario_name", j + 1), head + letters[j] + tail)
+    head, tail = absolute(HEADER_ROW + 1)
     for j, s in enumerate(scenarios):
         ws.write_string(HEADER_ROW + 1, FIRST_COL + j, s.name_en or "", styles.header)
-        book.define_name(sheet.name("scenario_name_en", j + 1),
-                         "=" + cell(HEADER_ROW + 1, FIRST_COL + j, True, sheet.title))
+        book.define_name(sheet.name("scenario_name_en", j + 1), head + letters[j] + tail)
 
     earlier_sheets = tuple(info.sheet for info in earlier)
     plan, row_of, _ = _positions(sheet, earlier_sheets)
 
-    widths_values: dict[int, list[str]] = {j: [] for j in range(n)}
+    widest = [0] * n  # per scenario column: the widest value shown (its displayed text), for the width
     text_rows: list[tuple[int, str]] = []
     r = FIRST_ROW
     for kind, r, item in plan:
@@ -263,18 +362,21 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
         if row.text is not None:
             text_rows.append((r, row.text))  # written once the widths are known (wrapped to fit)
             continue
-        for j in range(n):
-            v = values[row.key][j]
-            widths_values[j].append(display(row, v))
+        typed, computed = styles.number(row.fmt, "input"), styles.number(row.fmt, "link" if row.is_input else "formula")
+        parts = _formula_parts(sheet, earlier_sheets, row.key) if row.is_computed or row.is_linked else ()
+        head, tail = absolute(r)
+        bound = _shown_length_bound(row)
+        for j, v in enumerate(values[row.key]):
+            if bound(v) > widest[j]:  # else its text cannot be the widest: not formatted at all
+                widest[j] = max(widest[j], text_width(display(row, v)))
             if row.is_input and not (row.is_linked and not _is_set(scenarios[j], row.key)):
-                ws.write_number(r, FIRST_COL + j, v, styles.number(row.fmt, "input"))
+                ws.write_number(r, FIRST_COL + j, v, typed)
             else:
                 # a non-finite result (an infeasible row of another sheet) is cached as #NUM!,
                 # never as the text "nan" that Excel would reject
-                ws.write_formula(r, FIRST_COL + j, _formula(sheet, earlier_sheets, row.key, j),
-                                 styles.number(row.fmt, "link" if row.is_input else "formula"),
+                ws.write_formula(r, FIRST_COL + j, letters[j].join(parts), computed,
                                  v if math.isfinite(v) else "#NUM!")
-            book.define_name(sheet.name(row.key, j + 1), "=" + cell(r, FIRST_COL + j, True, sheet.title))
+            book.define_name(sheet.name(row.key, j + 1), head + letters[j] + tail)
     last = r
     r += 1
     source_row = r
@@ -288,7 +390,7 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     for j, s in enumerate(scenarios):
         # a long name wraps in its header (_wrap_long_text) instead of widening the column
         names = min(_width([s.name, s.name_en or ""]), NAME_WIDTH_MAX)
-        _set_width(info, FIRST_COL + j, max(names, _width(widths_values[j], lo=10, hi=40)))
+        _set_width(info, FIRST_COL + j, max(names, _width_of(widest[j], lo=10, hi=40)))
     if sheet.grid is not None:  # the grid shares the first scenario columns: wide enough for both
         _widen_for_grid(info, sheet)
     pplan = _print_columns(info)
