@@ -58,6 +58,12 @@ BENCHES = [
         ("6. `xlsizing beyond --format csv`, 10,000 scenarios, process / numpy floor process",
          r"ratio:\s+([\d.]+)", "<=", 3.0),
     ]),
+    ("one_workbook", "bench_one_workbook.py", ["--n", "10000", "--repeat", "2"], ["--n", "400", "--repeat", "1"], [
+        ("9. `batch --one-workbook` of 10,000 scenarios / bare XlsxWriter (constant_memory), CPU time",
+         r"ratio command / bare XlsxWriter \(constant_memory\): CPU time\s+([\d.]+)", "<=", 2.0),
+        ("9, against bare XlsxWriter's default mode, CPU time",
+         r"ratio command / bare XlsxWriter \(default\): CPU time\s+([\d.]+)", "<=", 2.0),
+    ]),
 ]
 
 
