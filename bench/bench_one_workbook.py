@@ -257,12 +257,13 @@ def main(argv=None) -> int:
         run_timed([*me, "--check", "all.xlsx", "bare-constant_memory.xlsx"], d)  # exits 1 if not the same cells
     print(f"one workbook of {side * side:,} scenario columns: {cells:,} cells with their formats, {names:,} "
           f"defined names; best of {a.repeat}; load average {min(load):.1f}-{max(load):.1f}")
-    wall, cpu, rss, _ = min(runs["command"], key=lambda x: x[1])
+    wall, cpu, rss = (min(x[k] for x in runs["command"]) for k in range(3))  # the best of each
     print(f"  xlsizing batch --one-workbook (whole process)  {wall:7.1f} s, CPU {cpu:7.1f} s   peak {rss / 1024:6.0f} MiB")
     floors = {}
     for mode in modes:
-        _, _, peak, line = min(runs[mode], key=lambda x: float(x[3].split()[1]))
-        t, c, base = float(line.split()[0]), float(line.split()[1]), int(line.split()[2])
+        printed = [x[3].split() for x in runs[mode]]
+        t, c, base = min(float(p[0]) for p in printed), min(float(p[1]) for p in printed), int(printed[0][2])
+        peak = min(x[2] for x in runs[mode])
         floors[mode] = (t, c, peak)
         print(f"  bare XlsxWriter, {mode:<16} (the write)  {t:7.1f} s, CPU {c:7.1f} s   peak {peak / 1024:6.0f} MiB "
               f"({(peak - base) / 1024:.0f} MiB above its start)")
