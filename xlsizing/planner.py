@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from . import catalog as cat
 from ._args import POSITIVE, as_float, fmt_value
-from .errors import InvalidInput
+from .errors import InvalidInput, MissingFigure
 # the serving functions the planner adds (to move to beyond.py), re-exported: planner.ttft_s, …
 from .planner_model import TTFT_ARGS, TTFT_S, meets_targets, tokens_per_s_per_user, ttft_of, ttft_s  # noqa: F401
 from .sheets.plan import HARDWARE_KEYS, OPTIONAL_FIGURES, hardware_keys  # noqa: F401 - the candidate inputs
@@ -365,9 +365,10 @@ def _read_hardware(accelerators, precisions, c, prices) -> _Hardware:
     def price(a):
         if a.name in price_over:
             return price_over[a.name]
-        card = cat.card_price_wan(a)
-        cps = fig(a, "cards_per_server")
-        return nan if card is None else card * cps
+        try:  # the catalog's price as a server price in 万元 (USD converted, a card price × cards ÷ card share)
+            return cat.server_price_wan(a)
+        except MissingFigure:
+            return nan
 
     peak = np.array([[float(a.figures[cat.PRECISIONS[p]].value) if cat.PRECISIONS[p] in a.figures else nan
                       for p in precs] for a in accs])
