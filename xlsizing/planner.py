@@ -923,9 +923,9 @@ def report(scenarios: Sequence, format: str = "text", progress=None, **options) 
 
 def example_markdown() -> str:
     """Markdown tables of docs/planner.md: the report's scenarios planned on H20 and across the catalog."""
-    from .scenarios import load_builtin
+    from .economics import CARD_SHARE, USD_CNY
+    from .scenarios import load_builtin, scenario_values
     from .sheets import evaluate_column
-    from .scenarios import scenario_values
 
     scen = load_builtin("figure11")
     lines = ["The report's scenarios on H20 (its compute-only answer; the Beyond sheet's own configuration, "
@@ -941,19 +941,27 @@ def example_markdown() -> str:
                      f"{c.fleet_cards_wan:,.2f} | {c.fleet_cards_wan / v['cards_wan']:.2f}× | {c.fleet_capex_yi:,.2f} | "
                      f"{c.cost_per_mtok_yuan:.4f} | {c.decode_step_s * 1000:.1f} | {c.ttft_s:.2f} |")
     s = scen[1]
+    c = cat.default()
     lines += ["", f"Across the catalog for {s.name} / {s.name_en}: the best configuration of each accelerator, "
-                  "objective cards (the catalog prices only the H20 in 万元, so cost and capex rank only it):", "",
-              "| accelerator | configuration | cards (万张) | power (MW) | TPOT (ms) | TTFT (s) | decode tokens/s per card |",
-              "|---|---|--:|--:|--:|--:|--:|"]
-    p = plan(s, objective="cards")
-    for a, c in sorted(p.best.items(), key=lambda x: x[1].fleet_cards_wan):
-        power = "n/a" if c.fleet_power_mw is None else f"{c.fleet_power_mw:,.1f}"
-        lines.append(f"| {a}{' (chosen)' if a == p.chosen.accelerator else ''} | {c.precision.upper()} "
-                     f"×{c.replica_cards}, batch {c.batch} | {c.fleet_cards_wan:,.2f} | {power} | "
-                     f"{c.decode_step_s * 1000:.1f} | {c.ttft_s:.2f} | {c.decode_tokens_per_s_per_card:,.0f} |")
+                  "objective cost per 1M tokens, ranked (server prices from the catalog: a USD price at "
+                  f"{USD_CNY:g} 元 per USD, a card price × cards per server ÷ {CARD_SHARE:.0%}; "
+                  "~ estimated, ? disputed):", "",
+              "| rank | accelerator | configuration | server price (万元) | price as published | cards (万张) "
+              "| capex (亿元) | power (MW) | 元 per 1M tokens | TPOT (ms) | TTFT (s) |",
+              "|--:|---|---|--:|---|--:|--:|--:|--:|--:|--:|"]
+    p = plan(s)
+    for rank, (a, b) in enumerate(sorted(p.best.items(), key=lambda x: x[1].cost_per_mtok_yuan), 1):
+        pr = c.get(a).price
+        mark = ("~" if pr.estimated else "") + ("?" if pr.disputed else "")
+        lines.append(f"| {rank} | {a}{' (chosen)' if a == p.chosen.accelerator else ''} | {b.precision.upper()} "
+                     f"×{b.replica_cards}, batch {b.batch} | {b.inputs['server_price_wan']:,.1f}{mark} | "
+                     f"{pr.amount:,g} {pr.unit} per {pr.per} ({pr.date}) | {b.fleet_cards_wan:,.2f} | "
+                     f"{b.fleet_capex_yi:,.2f} | {b.fleet_power_mw:,.1f} | {b.cost_per_mtok_yuan:.4f} | "
+                     f"{b.decode_step_s * 1000:.1f} | {b.ttft_s:.2f} |")
     for a, why in p.infeasible.items():
-        lines.append(f"| {a} | none: {why} | | | | | |")
-    q = plan(s, objective="power")
-    lines += ["", f"By power the choice is {q.chosen.label} ({q.chosen.fleet_power_mw:,.1f} MW); by cost "
-                  f"{plan(s).chosen.label} (the only priced card)."]
+        lines.append(f"| | {a} | none: {why} | | | | | | | | |")
+    by = {o: plan(s, objective=o).chosen for o in ("capex", "cards", "power")}
+    lines += ["", f"By capex the choice is {by['capex'].label} ({by['capex'].fleet_capex_yi:,.2f} 亿元); by cards "
+                  f"{by['cards'].label} ({by['cards'].fleet_cards_wan:,.2f} 万张, priced or not); by power "
+                  f"{by['power'].label} ({by['power'].fleet_power_mw:,.1f} MW)."]
     return "\n".join(lines) + "\n"
