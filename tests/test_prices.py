@@ -66,8 +66,8 @@ def test_cost_and_capex_rank_across_the_priced_catalog(objective, figure):
     # each best configuration costs what its catalog server price gives (capex = cards / 8 × price)
     for a in priced:
         c = p.best[a]
-        assert c.inputs["server_price_wan"] == cat.server_price_wan(cat.get(a))
-        assert c.fleet_capex_yi == pytest.approx(c.fleet_cards_wan * 1e4 / 8 * c.inputs["server_price_wan"] / 1e4,
+        assert c.inputs["fleet_server_price_wan"] == cat.server_price_wan(cat.get(a))
+        assert c.fleet_capex_yi == pytest.approx(c.fleet_cards_wan * 1e4 / 8 * c.inputs["fleet_server_price_wan"] / 1e4,
                                                  rel=1e-12)
 
 
@@ -85,4 +85,4 @@ def test_the_h20_answer_is_unchanged():
     c = pl.plan(SCENARIOS[0], accelerators=["H20"]).chosen
     assert (c.precision, c.replica_cards, c.batch) == ("fp8", 2, 32)
     assert round(c.fleet_cards_wan, 2) == 13.28
-    assert c.inputs["server_price_wan"] == 84.0
+    assert c.inputs["fleet_server_price_wan"] == 84.0
