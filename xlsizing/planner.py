@@ -25,7 +25,8 @@ per 1M tokens = (cards × amortised 元/card-hour × 8,760 + electricity) / year
 TTFT is one prompt's prefill on a replica of the same size (:func:`ttft_s`).
 
 Hardware comes from the catalog: peak at the precision, memory, bandwidth, TDP, cards per server
-and the server price (a CNY price in the catalog, or ``server_price_wan={"H100": 230}``).  The
+and the server price (the catalog's, in 万元: :func:`xlsizing.catalog.server_price_wan` converts a USD
+price and makes a card price a server's; or ``server_price_wan={"B300": 400}``).  The
 KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8 1, FP4 1).
 
 >>> from xlsizing.scenarios import load_builtin
@@ -450,27 +451,15 @@ def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[i
     """Figures of every candidate, arrays of shape (accelerators, precisions, replicas, batches).
 
     Calls the kernels of :mod:`xlsizing.beyond` on broadcast arrays; missing catalog figures
-    propagate as NaN.  Figures are broadcast views (not copies) where they do not depend on
-    every axis.
+    propagate as NaN.  :func:`plan` evaluates only the rows that can be feasible
+    (:func:`_evaluate_rows`, the same kernels); this is every row.
     """
     import numpy as np
 
-    def acc(x):
-        return x[:, None, None, None]
-
-    n = np.asarray(replica_cards, dtype=np.float64)[None, None, :, None]
-    bt = np.asarray(batches, dtype=np.float64)[None, None, None, :]
-    hw_values = {"peak_tflops": hw.peak_tflops[:, :, None, None], "bytes_per_weight": hw.bytes_per_weight[None, :, None, None],
-                 "kv_bytes": hw.kv_bytes[None, :, None, None], "memory_gb": acc(hw.memory_gb),
-                 "bandwidth_tbs": acc(hw.bandwidth_tbs), "tdp_w": acc(hw.tdp_w),
-                 "fleet_server_price_wan": acc(hw.server_price_wan), "fleet_cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt,
-                 **{f: acc(x) for f, x in hw.optional.items()}}
-    if eps is not None:  # the replica axis holds layouts: cards and expert parallelism
-        hw_values["expert_parallel"] = np.asarray(eps, dtype=np.float64)[None, None, :, None]
-    with np.errstate(all="ignore"):
-        v = _kernels(base, hw_values, prompt_tokens, tuple(dict.fromkeys((*_GRID, *extras))))
-    shape = (len(hw.accelerators), len(hw.precisions), n.size, bt.size)
-    return {key: np.broadcast_to(val, shape) for key, val in v.items()}
+    A, P = hw.peak_tflops.shape
+    qa, qp = (x.reshape(-1) for x in np.indices((A, P)))
+    v = _evaluate_rows(base, hw, qa, qp, replica_cards, batches, prompt_tokens, extras, eps)
+    return {key: x.reshape(A, P, *x.shape[1:]) for key, x in v.items()}
 
 
 def _evaluate_rows(base: Mapping[str, float], hw: _Hardware, qa, qp, replica_cards: Sequence[int],
