@@ -30,7 +30,8 @@ def _setup_plan(p):
     p.add_argument("--objective", default="cost", help="cost (元 per 1M tokens, default), capex, cards or power")
     p.add_argument("--frontier", metavar="A", help="accelerator whose frontier is shown (default: the chosen one's)")
     p.add_argument("--price", action="append", default=[], metavar="NAME=WAN",
-                   help="server price in 万元 for an accelerator the catalog has no CNY price for (repeatable)")
+                   help="server price in 万元 for an accelerator the catalog has no price for, or to replace its price "
+                        "(repeatable)")
     p.add_argument("--catalog", action="append", default=[], metavar="FILE.toml", help="user catalog file")
     p.add_argument("--model", metavar="NAME_OR_FILE",
                    help="the model's shape from a Hugging Face config.json (a shipped name such as DeepSeek-V3, or "
