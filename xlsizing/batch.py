@@ -301,10 +301,11 @@ def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, forc
     jobs = default_jobs() if jobs is None else jobs
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InvalidInput(f"jobs must be a whole number >= 1, got {fmt_value(jobs)}")
-    if plan is not None:  # bad planner options: one error now, not one per workbook
+    if plan is not None:  # bad planner options (or a figure the choice lacks): one error now, not one per workbook
+        from .plan_workbook import planned_scenarios
         from .planner import plan as plan_one
 
-        plan_one(scenarios[0], **plan)
+        planned_scenarios(scenarios[:1], [plan_one(scenarios[0], **plan)])
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"output folder {out} is a file; give a folder")
