@@ -238,12 +238,12 @@ def _write_chunk(items: list[tuple[int, Scenario, str]], force: bool, plan: dict
     return (index, None) or (index, error message) per item."""
     from .workbook import write_workbook
 
+    if plan is not None:  # only then: the planner's import is 20 ms per worker
+        from .plan_workbook import write_planned
     out = []
     for index, scenario, path in items:
         try:
             if plan is not None:
-                from .plan_workbook import write_planned
-
                 write_planned([scenario], path, force=force, **plan)
             else:
                 write_workbook([scenario], path, force=force)
@@ -295,6 +295,8 @@ def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, forc
     the others are written regardless.
     """
     from . import workbook  # noqa: F401 - imported before forking, so workers start warm
+    if plan is not None:
+        from . import plan_workbook  # noqa: F401 - and the planner
 
     if not scenarios:
         raise InvalidInput("no scenarios to write")
