@@ -209,6 +209,17 @@ def test_a_plan_sheet_fill_does_not_own_is_refused(books, tmp_path, make, args, 
     assert not (tmp_path / "out.xlsx").exists()
 
 
+def test_a_template_without_the_beyond_sheet_is_refused(books, tmp_path):
+    from xlsizing.workbook import write_workbook
+
+    write_workbook(load(books[0] / "mine.toml"), tmp_path / "f11.xlsx", sheets=[sheets.FIGURE11])
+    p = run("fill", "f11.xlsx", books[0] / "mine.toml", "--plan", "-o", "out.xlsx", cwd=tmp_path)
+    assert_one_error(p, "f11.xlsx: the Plan sheet reads the Beyond sheet's rows (active_params_yi, …), and this "
+                        "template has no Beyond sheet (no names such as bx_active_params_yi_1); fill a copy of the "
+                        "current template (xlsizing build -o template.xlsx)")
+    assert not (tmp_path / "out.xlsx").exists()
+
+
 @pytest.mark.parametrize("args, message", [
     (["--plan", "--objective", "volume"], "objective must be one of cost, capex, cards, power, got 'volume'"),
     (["--plan", "--accelerator", "H2O"], "accelerators: unknown accelerator 'H2O'; did you mean H20?"),

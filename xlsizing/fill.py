@@ -370,16 +370,16 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
             raise WorkbookError(f"{src}: sheet {spec.title!r} has {n} scenario columns, got {len(scenarios)} "
                                 "scenarios; give as many scenarios as columns, or write a new workbook "
                                 "(write_workbook) for any number of columns")
-    planned = [s for s in sheetlist.ON_REQUEST if _columns(names, s)]
+    on_request = [s for s in sheetlist.ON_REQUEST if _columns(names, s)]
     if plan is not None:
         from .plan_fill import add_plan_sheet
 
         scenarios, _plans = add_plan_sheet(wb, src, scenarios, dict(plan), present,
                                            lambda spec, j, here: _addr(wb, spec, present, j, here))
         present.append((sheetlist.PLAN, len(scenarios)))
-    elif planned:
-        raise WorkbookError(f"{src}: this template has a {planned[0].title} sheet, planned for other scenarios; "
-                            f"give --plan to plan these scenarios again, or delete the {planned[0].title} sheet")
+    elif on_request:
+        raise WorkbookError(f"{src}: this template has a {on_request[0].title} sheet, planned for other scenarios; "
+                            f"give --plan to plan these scenarios again, or delete the {on_request[0].title} sheet")
     values = scenario_rows(scenarios, [s for s, _ in present])
     try:
         for spec, n in present:

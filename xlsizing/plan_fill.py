@@ -117,9 +117,20 @@ def existing_plan_sheet(wb, src) -> int | None:
 
 
 def _remove_old(wb, index: int | None) -> None:
+    """Remove the old Plan sheet and its names: the layout's, and any other ``pl_…`` name pointing into it
+    (a row an older xlsizing wrote), which would otherwise point into the new sheet."""
+    gone = set(_our_names(wb))
     if index is not None:
+        title = wb.worksheets[index].title
+        for n in wb.defined_names:
+            if n.startswith(PLAN.prefix):
+                try:
+                    if named_cell(wb, n)[0].title == title:
+                        gone.add(n)
+                except KeyError:
+                    continue
         wb.remove(wb.worksheets[index])
-    for n in _our_names(wb):
+    for n in gone:
         del wb.defined_names[n]
     forget_names(wb)
 
