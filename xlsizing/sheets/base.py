@@ -63,11 +63,19 @@ class Row:
     # from the column's values by key, that verify's relative tolerance applies to instead of the
     # row's own value — the conditioning of the difference, e.g. max(|revenue|, |cost|) / |revenue|
     scale: Callable[[Mapping[str, float]], float] | None = None
-    args: tuple[str, ...] = field(default=(), init=False)
+    # computed rows: ``(parameter, row key)`` pairs for model parameters that read a row of another
+    # name (the Beyond sheet's own server price feeds ``server_price_wan`` of the model function);
+    # pairs naming a parameter the function lacks are ignored
+    bind: tuple[tuple[str, str], ...] = ()
+    args: tuple[str, ...] = field(default=(), init=False)  # the row keys read, in the model's parameter order
 
     def __post_init__(self):
         if self.fn is not None:
-            args = tuple(inspect.signature(self.fn).parameters)
+            params = tuple(inspect.signature(self.fn).parameters)
+            bound = dict(self.bind)
+            if bound and not set(bound) & set(params):  # pragma: no cover - programming error caught at import
+                raise TypeError(f"row {self.key}: binds {sorted(bound)}, none a parameter of the model")
+            args = tuple(bound.get(p, p) for p in params)
             object.__setattr__(self, "args", args)
             used = set(_PLACEHOLDER.findall(self.native or ""))
             if used != set(args):  # pragma: no cover - programming error caught at import
@@ -393,6 +401,41 @@ def evaluate_sheets_column(sheets: Sequence[Sheet], inputs: Mapping[str, object]
         return scalar_call(r.fn.kernel, [values[a] for a in r.args])
 
     return _evaluate(sheets, inputs, as_float, compute, link, universe)
+
+
+def evaluate_sheets_grid(sheets: Sequence[Sheet], inputs: Mapping[str, object], result: str,
+                         row_input: str, row_values: Sequence[float], col_input: str, col_values: Sequence[float],
+                         universe: Sequence[Sheet] | None = None) -> list[list[float]]:
+    """``result`` of :func:`evaluate_sheets_column` for each ``row_input`` × ``col_input`` value (a sensitivity grid).
+
+    One full evaluation checks the scenario; each cell then recomputes only the rows (and linked
+    inputs) that move with the two inputs, with the same kernels in the same order, so every cell is
+    the number a full evaluation with those two inputs gives, to the last bit.
+    """
+    first = evaluate_sheets_column(sheets, {**inputs, row_input: row_values[0], col_input: col_values[0]}, universe)
+    moving, steps = {row_input, col_input}, []
+    for s in sheets:
+        for r in s.inputs:
+            if r.is_linked and r.link in moving and r.key not in moving and _is_unset(inputs.get(r.key)):
+                moving.add(r.key)
+                steps.append(r)
+        for r in s.order:
+            if any(a in moving for a in r.args):
+                moving.add(r.key)
+                steps.append(r)
+    rule = {k: owner_row(sheets, k).rule for k in (row_input, col_input)}
+    out = []
+    for a in row_values:
+        line = []
+        for b in col_values:
+            v = dict(first)
+            v[row_input], v[col_input] = as_float(row_input, a, rule[row_input]), as_float(col_input, b, rule[col_input])
+            for r in steps:
+                v[r.key] = (as_float(r.key, v[r.link], r.rule) if r.is_input
+                            else scalar_call(r.fn.kernel, [v[x] for x in r.args]))
+            line.append(v[result])
+        out.append(line)
+    return out
 
 
 def decimals(row: Row) -> int:
