@@ -78,7 +78,7 @@ def test_one_workbook_plan_takes_the_planner_options(planned):
     # the cards objective picks the H100, whose server price the catalog lacks (in 万元): one line for
     # the batch, not one per workbook
     (["--outdir", "out", "--plan", "--accelerator", "H100", "--objective", "cards"],
-     "the Plan sheet of '保守 peak_multiplier=3 mfu=0.4' needs server_price_wan for H100 (the cards objective chose "
+     "the Plan sheet of '保守 peak_multiplier=3 mfu=0.4' needs fleet_server_price_wan for H100 (the cards objective chose "
      "it without): give it (--price NAME=万元 or a catalog file), or plan by cost"),
 ])
 def test_bad_planner_options_give_one_error_and_write_nothing(tmp_path, args, message):

@@ -229,7 +229,7 @@ def test_a_template_without_the_beyond_sheet_is_refused(books, tmp_path):
     (["--ttft-ms", "900"], "--ttft-ms sets how the Plan sheet is searched; it needs --plan"),
     # the cards objective picks the H100, whose server price the catalog lacks (in 万元)
     (["--plan", "--accelerator", "H100", "--objective", "cards"],
-     "the Plan sheet of '小' needs server_price_wan for H100 (the cards objective chose it without): give it "
+     "the Plan sheet of '小' needs fleet_server_price_wan for H100 (the cards objective chose it without): give it "
      "(--price NAME=万元 or a catalog file), or plan by cost"),
 ])
 def test_bad_planner_options_give_one_error_and_no_file(books, tmp_path, args, message):
