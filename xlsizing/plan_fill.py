@@ -22,11 +22,10 @@ from typing import Callable, Sequence
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from xlsxwriter.utility import quote_sheetname
 
-from . import planner
-from ._version import __version__
 from . import plan_workbook as pw
-from . import printing
+from . import planner, printing
 from . import sheets as sheetlist
+from ._version import __version__
 from .errors import WorkbookError
 from .refs import cell, forget_names, named_cell
 from .scenarios import Scenario, sheet_heading
@@ -121,7 +120,7 @@ def _remove_old(wb, index: int | None) -> None:
     (a row an older xlsizing wrote), which would otherwise point into the new sheet."""
     gone = set(_our_names(wb))
     if index is not None:
-        title = wb.worksheets[index].title
+        title = wb.sheetnames[index]  # (sheetnames, not worksheets: a chart sheet counts in the order)
         for n in wb.defined_names:
             if n.startswith(PLAN.prefix):
                 try:
@@ -129,7 +128,7 @@ def _remove_old(wb, index: int | None) -> None:
                         gone.add(n)
                 except KeyError:
                     continue
-        wb.remove(wb.worksheets[index])
+        wb.remove(wb[title])
     for n in gone:
         del wb.defined_names[n]
     forget_names(wb)
