@@ -257,7 +257,7 @@ def sizing_frame(scenarios, sheet=None):
     labels = tidy.drop_duplicates(["sheet", "key"])[["sheet", "key", "zh", "en", "unit"]].reset_index(drop=True)
     order = [s.name for s in scenarios]
     wide = wide.loc[list(zip(labels["sheet"], labels["key"])), order].reset_index(drop=True)
-    labels["unit"] = labels["unit"].where(labels["unit"] != "", None)
+    labels["unit"] = pd.Series([u or None for u in labels["unit"]], dtype=object)  # no unit: an empty cell
     for name in order:
         col = wide[name]
         if not col.map(math.isfinite).all():
