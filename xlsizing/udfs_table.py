@@ -35,6 +35,7 @@ import re
 
 import xlwings as xw
 
+from . import sheets as sheetlist
 from .errors import InvalidInput, ScenarioFileError, XlsizingError
 from .udfs_core import ERROR_CODES, _short, udf
 
@@ -118,7 +119,6 @@ def _grid(inputs) -> list[list]:
 
 def _keys() -> tuple[dict, list, dict]:
     """(text → input key, candidates for "did you mean", text → computed row) of the sheets as they are now."""
-    from . import sheets as sheetlist
     from .scenarios import allowed_keys
     from .xlsx_scenarios import _labels
 
@@ -290,8 +290,6 @@ def SIZING_TABLE(inputs, sheet="", layout=""):
         which = _single("sheet", sheet, "a sheet's key or title (figure11, beyond, economics) or empty") or None
         how = _single("layout", layout, '"columns", "rows" or empty').casefold()
         if which is not None:
-            from . import sheets as sheetlist
-
             which = sheetlist.get(which)
         return sizing_frame(scenarios_from_range(inputs, how), which)
     except XlsizingError as e:
