@@ -281,12 +281,14 @@ def test_user_override_reaches_the_sizing(tmp_path):
     assert catalog.server_inputs("H20", cat)["server_price_wan"] == 120.0
     assert catalog.preset_inputs("Ascend 910C", catalog=cat)["tdp_w"] == 310.0
     assert catalog.preset_inputs("H200", catalog=cat)["tdp_w"] == 600.0  # the user's beats the datasheet's
-    # what `xlsizing beyond --catalog` does with it: the sized servers cost the user's 120万元
-    from xlsizing.cli_catalog import _with_server
+    # what `xlsizing beyond --catalog` does with it: the sized servers (the Beyond sheet's own server
+    # inputs) cost the user's 120万元
+    from xlsizing.cli_catalog import SERVER_KEYS
     from xlsizing.scenarios import load_builtin, values, with_inputs
     scen = load_builtin()
     base = values(scen)
-    v = values(with_inputs(_with_server(scen, catalog.server_inputs("H20", cat)), catalog.preset_inputs("H20")))
+    server = {SERVER_KEYS[k]: x for k, x in catalog.server_inputs("H20", cat).items()}
+    v = values(with_inputs(scen, {**catalog.preset_inputs("H20"), **server}))
     # capex scales with the server price: × 120 / 84 (hand calculation; cards are unchanged)
     assert v["fleet_cards_wan"] == pytest.approx(base["fleet_cards_wan"], rel=1e-12)
     assert v["fleet_capex_yi"] == pytest.approx([x * 120 / 84 for x in base["fleet_capex_yi"]], rel=1e-12)
@@ -468,11 +470,11 @@ def beyond(*args, cwd=None):
      'Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; give it with --input tdp_w=VALUE, in the '
      'scenario file or in a --catalog file: [[accelerator]] name = "Ascend 910C", tdp_w = ...'),
     (("--accelerator", "H200"),
-     'H200 has no server price in 万元 in the catalog; give it with --input server_price_wan=VALUE or in a '
+     'H200 has no server price in 万元 in the catalog; give it with --input fleet_server_price_wan=VALUE or in a '
      '--catalog file: [[accelerator]] name = "H200", price = { amount = ..., unit = "万元", per = "server", '
      'date = "...", source = "..." }'),
     (("--accelerator", "910c", "--input", "tdp_w=310"),  # one figure given, the next missing one named
-     'Ascend 910C has no server price in 万元 in the catalog; give it with --input server_price_wan=VALUE or in '
+     'Ascend 910C has no server price in 万元 in the catalog; give it with --input fleet_server_price_wan=VALUE or in '
      'a --catalog file: [[accelerator]] name = "Ascend 910C", price = { amount = ..., unit = "万元", '
      'per = "server", date = "...", source = "..." }'),
 ])
@@ -500,10 +502,28 @@ def test_cli_beyond_uses_the_user_catalog_and_given_figures(tmp_path):
     assert _row(r.stdout, "单卡功耗") == ["700"] * 4  # the H200's own TDP (datasheet), not the H20's 400 W
 
 
-@pytest.mark.xfail(strict=True, reason="known: --accelerator/--catalog re-price Figure 11's server, so the Beyond "
-                   "sheet's 'report capex' row follows; it needs server inputs of its own (linked to Figure 11's)")
 def test_cli_beyond_keeps_the_reports_capex_at_the_reports_price(tmp_path):
     (tmp_path / "p.toml").write_text(OVERRIDE_H20, encoding="utf-8")
     base, r = beyond(), beyond("--catalog", "p.toml", cwd=tmp_path)
-    # the report's own capex: Figure 11 at 84万元 (Minsheng, 2024-12-26), whatever server is sized
+    assert r.returncode == 0, r.stderr
+    # the report's own capex: Figure 11 at 84万元 (Minsheng, 2024-12-26), whatever server is sized:
+    # 455.46 / 759.09 / 1138.64 / 1897.73亿元 (figure11.md, the report's printed row)
     assert _row(r.stdout, "报告服务器资本开支") == _row(base.stdout, "报告服务器资本开支")
+    assert _row(base.stdout, "报告服务器资本开支") == ["455.46", "759.09", "1138.64", "1897.73"]
+    assert _row(r.stdout, "服务器单价（本表）") == ["120.00"] * 4  # the user's catalog price, on the sized server
+    for args in (("--input", "server_price_wan=230"), ("--input", "fleet_server_price_wan=230")):
+        h200 = beyond("--accelerator", "H200", *args)
+        assert h200.returncode == 0, h200.stderr
+        assert _row(h200.stdout, "报告服务器资本开支") == _row(base.stdout, "报告服务器资本开支")
+        assert _row(h200.stdout, "服务器单价（本表）") == ["230.00"] * 4
+
+
+def test_beyond_server_follows_figure11_unless_set():
+    # linked inputs: Beyond's server is Figure 11's (84万元, 8 cards: Minsheng Figure 11) until a scenario sets its own
+    from xlsizing.sheets import evaluate_column
+    v = evaluate_column({"mau_wan": 6000, "peak_multiplier": 4, "server_price_wan": 100})
+    assert (v["fleet_server_price_wan"], v["fleet_cards_per_server"]) == (100.0, 8.0)
+    assert v["fleet_capex_yi"] == pytest.approx(v["fleet_cards_wan"] / 8 * 100, rel=1e-15)
+    w = evaluate_column({"mau_wan": 6000, "peak_multiplier": 4, "fleet_server_price_wan": 230})
+    assert w["capex_yi"] == pytest.approx(455.4554554554554, rel=1e-12)  # the report's capex at 84万元
+    assert w["fleet_capex_yi"] == pytest.approx(w["fleet_cards_wan"] / 8 * 230, rel=1e-15)

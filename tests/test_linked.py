@@ -179,7 +179,8 @@ def test_a_scenario_value_overrides_the_link(tmp_path, lo_recalc):
 # --- (d) terminal, Excel functions, Notes and workbook agree on the linked values ------------------
 
 LINKED = {"total_params_yi": "params_yi", "active_params_yi": "params_yi", "mfu_prefill": "mfu",
-          "mfu_decode": "mfu", "peak_tflops": "card_tflops"}
+          "mfu_decode": "mfu", "peak_tflops": "card_tflops", "fleet_server_price_wan": "server_price_wan",
+          "fleet_cards_per_server": "cards_per_server"}
 
 
 def test_the_rows_declare_the_links():
@@ -227,7 +228,9 @@ def test_notes_and_workbook_follow_figure11(tmp_path):
     for key, target in LINKED.items():
         assert notes[key].startswith(f"follows Figure 11 {target} ({en[key]}) unless set"), (key, notes[key])
     cached = openpyxl.load_workbook(path, data_only=True)
-    figure11 = {"params_yi": PARAMS_YI, "mfu": MFU, "card_tflops": CARD_TFLOPS}
+    # the report's 84万元 8-card server (Minsheng Figure 11) for the two server rows
+    figure11 = {"params_yi": PARAMS_YI, "mfu": MFU, "card_tflops": CARD_TFLOPS, "server_price_wan": 84.0,
+                "cards_per_server": 8.0}
     for key, target in LINKED.items():
         assert read_named(cached, target + "_1") == figure11[target]
         assert read_named(cached, bx(key)) == figure11[target], key

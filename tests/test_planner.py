@@ -513,7 +513,7 @@ def test_moe_model_searches_expert_parallel_like_the_brute_force(objective):
     s = __import__("dataclasses").replace(s, extra={k: v for k, v in ins.items() if k not in SCENARIOS[1].values})
     unpriced = pl.plan(s, accelerators=["H200"], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
                        objective=objective)
-    with pytest.raises(InvalidInput, match="^the Plan sheet of 'moe' needs server_price_wan for H200"):
+    with pytest.raises(InvalidInput, match="^the Plan sheet of 'moe' needs fleet_server_price_wan for H200"):
         planned_scenarios([s], [unpriced])  # never the H20's price for another card
     p = pl.plan(s, accelerators=grid[0], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
                 objective=objective, server_price_wan=PRICES | {"H200": 260.0})

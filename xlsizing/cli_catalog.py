@@ -56,19 +56,21 @@ def _setup_beyond(p):
     p.add_argument("--input", action="append", default=[], metavar="KEY=VALUE",
                    help="set an input of the Beyond sheet for every scenario, e.g. --input batch=32 (repeatable); "
                         "it overrides the scenario file, whose own Beyond inputs override --accelerator/--precision; "
-                        "server_price_wan and cards_per_server set the sized accelerator's server")
+                        "fleet_server_price_wan and fleet_cards_per_server (or server_price_wan and "
+                        "cards_per_server) set the sized accelerator's server; the report's capex stays the report's")
     p.add_argument("--format", choices=("text", "csv", "json"), default="text", help="output format (default: text)")
 
 
-# Figure 11 inputs that are the sized accelerator's server: with --accelerator or --catalog they come
-# from its catalog entry (or --input), so its capex is never priced at the report's H20 server
-SERVER_KEYS = ("server_price_wan", "cards_per_server")
+# The sized accelerator's server: the catalog's server figures (Figure 11's keys) go to the Beyond
+# sheet's own server inputs, so its capex is never priced at the report's H20 server and the
+# report's capex row stays the report's; --input takes either name
+SERVER_KEYS = {"server_price_wan": "fleet_server_price_wan", "cards_per_server": "fleet_cards_per_server"}
 
 
 def _how_to_give(key: str) -> str:
     """What a missing-figure error of ``xlsizing beyond`` advises for the input ``key``."""
     where = "" if key in SERVER_KEYS else ", in the scenario file"
-    return f"give it with --input {key}=VALUE{where} or in a --catalog file"
+    return f"give it with --input {SERVER_KEYS.get(key, key)}=VALUE{where} or in a --catalog file"
 
 
 @command("beyond", "size scenarios bandwidth-aware (prefill + decode roofline) next to the report's compute-only cards",
@@ -83,38 +85,31 @@ def cmd_beyond(args) -> int:
     from .sheets import BEYOND
 
     given = parse_inputs(args.input)
-    server = {k: given.pop(k) for k in SERVER_KEYS if k in given}
+    for old, own in SERVER_KEYS.items():  # --input server_price_wan=…: the sized accelerator's server
+        if old in given:
+            given.setdefault(own, given.pop(old))
     scenarios = planned(args)
     preset, missing = {}, {}
     if args.accelerator or args.precision or args.catalog:  # else the sheet's own inputs (Figure 11's peak)
         cat, name = load(*args.catalog), args.accelerator or "H20"
         preset = preset_inputs(name, args.precision or "bf16", catalog=cat, missing=missing, how=_how_to_give)
         if args.accelerator or args.catalog:
-            server = {**server_inputs(name, cat, missing, _how_to_give), **server}
+            server = server_inputs(name, cat, missing, _how_to_give)
+            preset.update({SERVER_KEYS[k]: v for k, v in server.items()})
     for key, error in missing.items():  # a figure the entry lacks: given otherwise, or an error
-        if key not in given and key not in server and not all(key in s.extra for s in scenarios):
+        key = SERVER_KEYS.get(key, key)
+        if key not in given and not all(key in s.extra for s in scenarios):
             raise error
     if args.model:
         from .hfconfig import load as load_model
 
         preset = {**preset, **load_model(args.model).beyond_inputs()}
-    scenarios = with_inputs(_with_server(scenarios, server), preset, given)
+    scenarios = with_inputs(scenarios, preset, given)
     from .limits import check_results
 
     check_results(scenarios)  # results in range with these inputs: one Error: line naming the row
     sys.stdout.write(RENDERERS[args.format](scenarios, [BEYOND]))
     return EXIT_OK
-
-
-def _with_server(scenarios, server: dict) -> list:
-    """The scenarios with their Figure 11 server inputs (price, cards per server) replaced, each checked."""
-    import dataclasses
-
-    from ._args import as_float
-    from .scenarios import rule_for
-
-    server = {k: as_float(k, v, rule_for(k)) for k, v in server.items()}
-    return [dataclasses.replace(s, values={**s.values, **server}) for s in scenarios] if server else list(scenarios)
 
 
 def parse_inputs(items) -> dict[str, float]:

@@ -458,8 +458,8 @@ def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[i
     bt = np.asarray(batches, dtype=np.float64)[None, None, None, :]
     hw_values = {"peak_tflops": hw.peak_tflops[:, :, None, None], "bytes_per_weight": hw.bytes_per_weight[None, :, None, None],
                  "kv_bytes": hw.kv_bytes[None, :, None, None], "memory_gb": acc(hw.memory_gb),
-                 "bandwidth_tbs": acc(hw.bandwidth_tbs), "tdp_w": acc(hw.tdp_w), "server_price_wan": acc(hw.server_price_wan),
-                 "cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt,
+                 "bandwidth_tbs": acc(hw.bandwidth_tbs), "tdp_w": acc(hw.tdp_w),
+                 "fleet_server_price_wan": acc(hw.server_price_wan), "fleet_cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt,
                  **{f: acc(x) for f, x in hw.optional.items()}}
     if eps is not None:  # the replica axis holds layouts: cards and expert parallelism
         hw_values["expert_parallel"] = np.asarray(eps, dtype=np.float64)[None, None, :, None]
@@ -478,8 +478,8 @@ def _configs(base, hw, reps, bts, prompt_tokens, picks, eps=None) -> list[Config
     a, p, r, b = (np.array(x) for x in zip(*picks))
     hw_values = {"peak_tflops": hw.peak_tflops[a, p], "bytes_per_weight": hw.bytes_per_weight[p],
                  "kv_bytes": hw.kv_bytes[p], "memory_gb": hw.memory_gb[a], "bandwidth_tbs": hw.bandwidth_tbs[a],
-                 "tdp_w": hw.tdp_w[a], "server_price_wan": hw.server_price_wan[a],
-                 "cards_per_server": hw.cards_per_server[a], "replica_cards": np.asarray(reps, dtype=np.float64)[r],
+                 "tdp_w": hw.tdp_w[a], "fleet_server_price_wan": hw.server_price_wan[a],
+                 "fleet_cards_per_server": hw.cards_per_server[a], "replica_cards": np.asarray(reps, dtype=np.float64)[r],
                  "batch": np.asarray(bts, dtype=np.float64)[b], **{f: x[a] for f, x in hw.optional.items()}}
     if eps is not None:
         hw_values["expert_parallel"] = np.asarray(eps, dtype=np.float64)[r]

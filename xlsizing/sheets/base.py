@@ -63,11 +63,19 @@ class Row:
     # from the column's values by key, that verify's relative tolerance applies to instead of the
     # row's own value — the conditioning of the difference, e.g. max(|revenue|, |cost|) / |revenue|
     scale: Callable[[Mapping[str, float]], float] | None = None
-    args: tuple[str, ...] = field(default=(), init=False)
+    # computed rows: ``(parameter, row key)`` pairs for model parameters that read a row of another
+    # name (the Beyond sheet's own server price feeds ``server_price_wan`` of the model function);
+    # pairs naming a parameter the function lacks are ignored
+    bind: tuple[tuple[str, str], ...] = ()
+    args: tuple[str, ...] = field(default=(), init=False)  # the row keys read, in the model's parameter order
 
     def __post_init__(self):
         if self.fn is not None:
-            args = tuple(inspect.signature(self.fn).parameters)
+            params = tuple(inspect.signature(self.fn).parameters)
+            bound = dict(self.bind)
+            if bound and not set(bound) & set(params):  # pragma: no cover - programming error caught at import
+                raise TypeError(f"row {self.key}: binds {sorted(bound)}, none a parameter of the model")
+            args = tuple(bound.get(p, p) for p in params)
             object.__setattr__(self, "args", args)
             used = set(_PLACEHOLDER.findall(self.native or ""))
             if used != set(args):  # pragma: no cover - programming error caught at import

@@ -38,6 +38,10 @@ SOURCE_LINE = ("Model: xlsizing (docs/beyond.md). Roofline: jax-ml/scaling-book,
                "Token split and cache hits: DeepSeek-V3/R1 Inference System Overview (2025-03-01). "
                "Power: Epoch AI (1,275 W per H100 incl. server share). Accelerator figures: xlsizing catalog.")
 
+# the money rows' model functions read ``server_price_wan`` / ``cards_per_server``: here the sheet's own
+# server inputs, linked to Figure 11's
+_SERVER = (("server_price_wan", "fleet_server_price_wan"), ("cards_per_server", "fleet_cards_per_server"))
+
 ROWS: tuple[Row, ...] = (
     # --- model ---------------------------------------------------------------------------------
     row_in("active_params_yi", "激活参数量", "Active parameters per token (FLOPs follow these)", "亿", "#,##0", None,
@@ -88,6 +92,13 @@ ROWS: tuple[Row, ...] = (
         "Catalog: H20 4.0 TB/s."),
     row_in("tdp_w", "单卡功耗", "Board power per card (TDP)", "W", "#,##0", 400.0, POSITIVE, HARDWARE,
         "Catalog: H20 400 W."),
+    row_in("fleet_server_price_wan", "服务器单价（本表）", "Server price of the accelerator sized here", "万元", "#,##0.00",
+           None, POSITIVE, HARDWARE, "Follows Figure 11's server price unless set; 'xlsizing beyond --accelerator X' "
+           "takes X's server from the catalog, and the report's capex row stays the report's.",
+           link="server_price_wan"),
+    row_in("fleet_cards_per_server", "每台服务器卡数（本表）", "Cards per server of the accelerator sized here", "张",
+           "0", None, AT_LEAST_ONE, HARDWARE, "Follows Figure 11's cards per server unless set.",
+           link="cards_per_server"),
     row_in("mfu_prefill", "预填充MFU", "Prefill MFU", "", "0%", None, FRACTION, HARDWARE,
            "Follows Figure 11's MFU unless set; prefill typically reaches 30-60%.", link="mfu"),
     row_in("mfu_decode", "解码MFU", "Decode MFU (compute term)", "", "0%", None, FRACTION, HARDWARE,
@@ -190,11 +201,11 @@ ROWS: tuple[Row, ...] = (
         fn=beyond.servers_whole_wan,
         # -INT(-x), not ROUNDUP: LibreOffice's ROUNDUP keeps only about 12 significant digits of
         # large values (ROUNDUP(9597212727366.05, 0) = 9597212727370 in LibreOffice 7.4)
-        native=f"-INT(-({{fleet_cards_wan}}*{WAN_XL}/{{cards_per_server}}))/{WAN_XL}"),
+        bind=_SERVER, native=f"-INT(-({{fleet_cards_wan}}*{WAN_XL}/{{fleet_cards_per_server}}))/{WAN_XL}"),
     Row("servers_fractional_wan", "服务器（小数，同报告）", "Servers, fractional (as the report)", "万台", "#,##0.0000",
-        section=MONEY, fn=beyond.servers_fractional_wan, native="{fleet_cards_wan}/{cards_per_server}"),
+        section=MONEY, fn=beyond.servers_fractional_wan, bind=_SERVER, native="{fleet_cards_wan}/{fleet_cards_per_server}"),
     Row("fleet_capex_yi", "带宽感知服务器资本开支", "Server capex, bandwidth-aware", "亿元", "#,##0.00", MONEY,
-        fn=beyond.fleet_capex_yi, native="{fleet_cards_wan}/{cards_per_server}*{server_price_wan}"),
+        fn=beyond.fleet_capex_yi, bind=_SERVER, native="{fleet_cards_wan}/{fleet_cards_per_server}*{fleet_server_price_wan}"),
     Row("report_capex_yi", "报告服务器资本开支", "Server capex, the report (Figure 11)", "亿元", "#,##0.00",
         section=MONEY, fn=beyond.report_capex_yi, native="{capex_yi}"),
     row_in("installed_cards_wan", "已部署卡数", "Cards already installed", "万张", "#,##0.00", 0.0, NONNEGATIVE, MONEY,
@@ -203,8 +214,8 @@ ROWS: tuple[Row, ...] = (
         "AI servers are replaced after 4-5 years (assumption: 5)."),
     Row("yearly_capex_yi", "年度资本开支（新增+更换）", "Capex per year (new cards + replacement)", "亿元", "#,##0.00",
         section=MONEY, fn=beyond.yearly_capex_yi,
-        native="(MAX({fleet_cards_wan}-{installed_cards_wan},0)+{installed_cards_wan}/{life_years})"
-               "*{server_price_wan}/{cards_per_server}"),
+        bind=_SERVER, native="(MAX({fleet_cards_wan}-{installed_cards_wan},0)+{installed_cards_wan}/{life_years})"
+               "*{fleet_server_price_wan}/{fleet_cards_per_server}"),
     row_in("server_power_factor", "整机功耗系数", "All-in watts per TDP watt (server share)", "×", "0.000",
         beyond.SERVER_POWER_FACTOR, AT_LEAST_ONE, MONEY, "Epoch AI: 1,275 W per 700 W H100 (DGX H100 10.2 kW / 8)."),
     row_in("pue", "PUE", "Power usage effectiveness (PUE)", "", "0.00", beyond.PUE, AT_LEAST_ONE, MONEY,
@@ -223,7 +234,7 @@ ROWS: tuple[Row, ...] = (
     Row("electricity_cost_yi", "年电费", "Electricity cost per year", "亿元", "#,##0.00", MONEY,
         fn=beyond.electricity_cost_yi, native=f"{{energy_gwh_per_year}}*{MEGA_XL}*{{power_price_yuan_kwh}}/{YI_XL}"),
     Row("card_hour_yuan", "单卡小时折旧", "Amortized capex per card-hour", "元", "0.00", MONEY,
-        fn=beyond.card_hour_yuan, native=f"{{server_price_wan}}*{WAN_XL}/{{cards_per_server}}/({{life_years}}*{HOURS_PER_YEAR_XL})"),
+        fn=beyond.card_hour_yuan, bind=_SERVER, native=f"{{fleet_server_price_wan}}*{WAN_XL}/{{fleet_cards_per_server}}/({{life_years}}*{HOURS_PER_YEAR_XL})"),
     Row("cost_per_mtok_yuan", "每百万token成本", "Cost per 1M tokens (capex + power)", "元", "0.00", MONEY,
         fn=beyond.cost_per_mtok_yuan, udf="COST_PER_MTOK",
         native=f"({{fleet_cards_wan}}*{WAN_XL}*{{card_hour_yuan}}*{HOURS_PER_YEAR_XL}+{{electricity_cost_yi}}*{YI_XL})"

@@ -34,7 +34,7 @@ from .figure11 import FIGURE11
 
 # The candidate axes replace these inputs of the sheets; every other row keeps the scenario's value.
 HARDWARE_KEYS = ("peak_tflops", "bytes_per_weight", "kv_bytes", "memory_gb", "bandwidth_tbs", "tdp_w",
-                 "server_price_wan", "cards_per_server", "replica_cards", "batch")
+                 "fleet_server_price_wan", "fleet_cards_per_server", "replica_cards", "batch")
 # Catalog figures taken per accelerator when the Beyond sheet has an input of that name (the serving
 # model's scale-up interconnect, GB/s per card each way): then they are candidate inputs too; a
 # figure the entry lacks rules out its replicas of several cards (one card does not communicate).
@@ -97,6 +97,12 @@ def _renamed(fn, names: dict, name: str):
     return checked(**{names.get(p, p): fn.rules[p] for p in old})(renamed)
 
 
+def _by_parameter(row: Row, names: dict) -> dict:
+    """``names`` (row key → new key) as the model's parameter → new key, through the row's ``bind``."""
+    params = inspect.signature(row.fn.kernel).parameters
+    return {p: names.get(a, a) for p, a in zip(params, row.args)}
+
+
 def _native(native: str, names: dict) -> str:
     return _PLACEHOLDER.sub(lambda m: "{" + names.get(m.group(1), m.group(1)) + "}", native)
 
@@ -110,7 +116,8 @@ def _rows() -> tuple[Row, ...]:
     rows = []
     for k in hardware_keys():  # the chosen configuration: inputs, defaults = the Beyond sheet's
         src = _source_row(k)
-        default = src.default if src.default is not None else 148.0  # peak_tflops links card_tflops (H20 BF16)
+        # a linked input (the card peak, the server) defaults to the row it follows (Figure 11's H20)
+        default = src.default if src.default is not None else _source_row(src.link).default
         rows.append(row_in(PREFIX + k, src.zh, src.en, src.unit, src.fmt, default, src.rule, CONFIG,
                            "The planner's choice (catalog figure of its accelerator at its precision)."))
     rows.append(row_in("plan_tpot_s", "每token时延目标", "TPOT target", "s", "0.000", None, POSITIVE, CONFIG,
@@ -123,7 +130,7 @@ def _rows() -> tuple[Row, ...]:
     ordered = sorted(chain, key=lambda r: (SHOWN.index(r.key) if r.key in SHOWN else -1))
     for r in ordered:  # the Beyond rows the configuration changes, re-keyed
         rows.append(Row(PREFIX + r.key, r.zh, r.en, r.unit, r.fmt, FIGURES_SECTION,
-                        fn=_renamed(r.fn, names, PREFIX + r.key), native=_native(r.native, names)))
+                        fn=_renamed(r.fn, _by_parameter(r, names), PREFIX + r.key), native=_native(r.native, names)))
     ttft_names = {"prompt_tokens": "plan_prompt_tokens", **{k: names[k] for k in pm.TTFT_ARGS if k in names}}
     rows.append(Row("plan_ttft_s", "首token时延", "Time to first token (one prompt's prefill)", "s", "0.000",
                     FIGURES_SECTION, fn=_renamed(pm.ttft_s, ttft_names, "plan_ttft_s"),
