@@ -138,6 +138,16 @@ def test_a_scenario_named_like_a_label_column_keeps_its_place():
     assert by_key(cells)["capex_yi"][4:] == ["亿元", pytest.approx(FULL_CAPEX[0]), pytest.approx(FULL_CAPEX[1])]
 
 
+def test_the_worked_example_of_docs_excel_md():
+    cells = excel(SIZING_TABLE([[None, "保守", "乐观"], ["mau_wan", 10000, 20000], ["峰值倍数", 4, 5],
+                                ["MFU", None, 0.4]], "figure11"))
+    assert len(cells) == 21 and len(cells[0]) == 7  # the header and Figure 11's 20 rows (its formula line is text)
+    capex = by_key(cells)["capex_yi"]
+    # 保守: the printed 759.09; 乐观 at MFU 40%: the printed 乐观 column's 1897.73 × 0.5 / 0.4 (cards ∝ 1 / MFU)
+    assert [f"{v:.2f}" for v in capex[5:]] == ["759.09", "2372.16"]
+    assert capex[6] == pytest.approx(FULL_CAPEX[3] * 0.5 / 0.4, rel=1e-12)
+
+
 # --- one message, never a traceback ----------------------------------------------------------
 
 
