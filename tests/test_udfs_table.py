@@ -109,6 +109,13 @@ def test_a_changed_input_moves_the_table_like_the_engine():
     assert t["cards_wan"][5:] == [float(v) for v in want["cards_wan"]]
 
 
+def test_the_scenario_files_conveniences_work_as_rows():
+    # dau_wan instead of mau_wan (MAU = DAU / 15%): 1500万 DAU is the report's 保守 column (10000万 MAU)
+    t = by_key(excel(SIZING_TABLE([["dau_wan", 1500], ["peak_multiplier", 4]], "figure11")))
+    assert t["mau_wan"][5] == pytest.approx(10000, rel=1e-12)
+    assert t["capex_yi"][5] == pytest.approx(FULL_CAPEX[1], rel=1e-12)
+
+
 def test_rows_layout_is_the_transposed_range():
     rows = [list(c) for c in zip(*FIG11_RANGE)]  # keys across the first row, a scenario per row
     assert excel(SIZING_TABLE(rows)) == excel(SIZING_TABLE(rows, "", "rows")) == excel(SIZING_TABLE(FIG11_RANGE))
@@ -163,6 +170,9 @@ def test_the_worked_example_of_docs_excel_md():
                                                  "give input rows only"),
     (([["mau_wan", 10000], ["H20 cards needed", 72]],),
      "inputs row 2, column 1: 'H20 cards needed' is the computed row cards_wan; give input rows only"),
+    (([["DAU", 1500], ["peak_multiplier", 4]],),
+     "inputs row 1, column 1: 'DAU' is the computed row dau_wan; give input rows only (or write the key dau_wan: "
+     "scenario files take it as an input)"),
     (([["mau_wan", 10000], ["peak_multiplier", "#N/A"]],),
      "inputs row 2 (peak_multiplier), column 2: peak_multiplier is the error #N/A"),
     (([["mau_wan", 10000], ["peak_multiplier", "4x"]],),

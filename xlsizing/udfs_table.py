@@ -8,7 +8,8 @@ empty cell takes the row's default; text rows (``accelerator``, ``precision``, `
 hold text.  ``layout="rows"`` reads the transposed range (keys across the first row, a scenario
 per row, as a CSV scenario file); empty ``layout`` picks the side holding more keys.
 
-The validation is that of scenario files (:func:`xlsizing.scenarios.build_settled`), with the
+Every typed value counts, as in a CSV scenario file, and the validation is the scenario files' own
+(``dau_wan`` for ``mau_wan``, ``card_share``, conflicts, rules), with the
 location inside the range: ``inputs row 3 (mfu), column 2: mfu = 1.5: must be in (0, 1]``.
 
 The result goes through xlwings' DataFrame converter (``@xw.ret("df", index=False)``; the string
@@ -37,6 +38,7 @@ import xlwings as xw
 
 from . import sheets as sheetlist
 from .errors import InvalidInput, ScenarioFileError, XlsizingError
+from .scenarios import _Where
 from .udfs_core import ERROR_CODES, _short, udf
 
 # What xlwings' DataFrame converter is told (by its alias "df": no pandas import at registration):
@@ -85,20 +87,17 @@ def _text(v) -> str:
     return str(v)
 
 
-class _RangeWhere:
+class _RangeWhere(_Where):
     """Error locations inside the ``inputs`` range: the cell of each (scenario, key), else the scenario's line."""
 
     quotes = False
 
     def __init__(self, cells: dict, lines: list[str]):
-        self.source, self.text = "inputs", ""
+        super().__init__("inputs", "")
         self.cells, self.lines = cells, lines
 
     def _line(self, j: int, default: str) -> str:
         return self.lines[j] if 0 <= j < len(self.lines) else default
-
-    def line_of(self, key, table):
-        return None
 
     def fail(self, msg: str, key: str | None = None, table: int | None = None, line: int | None = None):
         at = self.cells.get((table, key)) or (self.lines[table] if table is not None and table < len(self.lines)
@@ -128,7 +127,7 @@ def _keys() -> tuple[dict, list, dict]:
     computed = {}
     for sh in sheetlist.SHEETS:
         for r in sh.rows:
-            if not r.is_input:
+            if r.is_computed:
                 for text in (r.key, r.en, r.zh):
                     computed.setdefault(text.strip().casefold(), r.key)
     return _labels(), list(dict.fromkeys(names)), computed
@@ -178,7 +177,8 @@ def _row_keys(rng: _Range, start: int) -> dict[str, int]:
         if key is None and first.casefold() in computed:
             key = computed[first.casefold()]
             what = "a computed row" if key == first else f"the computed row {key}"
-            raise ScenarioFileError(f"inputs {rng.pos(r, 0)}: {first!r} is {what}; give input rows only")
+            raise ScenarioFileError(f"inputs {rng.pos(r, 0)}: {first!r} is {what}; give input rows only"
+                                    + (f" (or write the key {key}: scenario files take it as an input)" if key in labels.values() else ""))
         if key is None:
             hint = did_you_mean(first, names, allowed=True, where="the keys of templates/scenarios-starter.toml")
             raise ScenarioFileError(f"inputs {rng.pos(r, 0)}: unknown row key {first!r}{hint}")
@@ -205,7 +205,7 @@ def scenarios_from_range(inputs, layout: str = "") -> list:
     ...                                                                ["peak_multiplier", 4, 2]])]
     [('a', 6000.0), ('b', 3000.0)]
     """
-    from .scenarios import TEXT_KEYS, build_settled
+    from .scenarios import TEXT_KEYS, _build
 
     grid = _grid(inputs)
     if layout not in ("",) + LAYOUTS:
@@ -238,7 +238,7 @@ def scenarios_from_range(inputs, layout: str = "") -> list:
         tables.append(table)
     if not tables:
         raise InvalidInput(f"inputs hold no scenario: every {rng.across} after the row keys is empty")
-    return build_settled(_RangeWhere(cells, lines), tables)
+    return _build(_RangeWhere(cells, lines), {}, tables)  # the CSV files' path: every typed value is set
 
 
 def sizing_frame(scenarios, sheet=None):
