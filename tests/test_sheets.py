@@ -96,3 +96,29 @@ def test_sheet_lists_are_checked():
         Row("bad", "b", "b", "", "0", fn=_double, native="2*{other}")
     assert toy.reads == () and [r.key for r in toy.order] == ["toy_y"]
     assert sheets.formula(toy.row["toy_y"], lambda k: k.upper()) == "=2*TOY_X"
+
+
+def test_evaluate_grid_is_the_full_evaluation_cell_by_cell():
+    # the sensitivity grid recomputes only the rows that move; each cell must be the number a full
+    # evaluation with the two inputs replaced gives, to the last bit (random scenarios, and a grid
+    # whose inputs a later sheet's linked inputs follow)
+    import random
+
+    rng = random.Random(11)
+    g = sheets.BEYOND.grid
+    for _ in range(200):
+        base = {"mau_wan": rng.uniform(1, 1e6), "peak_multiplier": rng.uniform(1, 10),
+                "params_yi": rng.uniform(1, 1e5), "card_tflops": rng.uniform(1, 5000)}
+        want = [[sheets.evaluate_column({**base, g.row_input: a, g.col_input: b}, [sheets.FIGURE11])[g.result]
+                 for b in g.col_values] for a in g.row_values]
+        assert sheets.evaluate_grid(base, g, [sheets.FIGURE11]) == want
+    linked = sheets.Grid(result="fleet_cards_wan", row_input="mfu", row_values=(0.2, 0.5), col_input="params_yi",
+                         col_values=(100.0, 6710.0), title_zh="", title_en="", chart_title="")
+    both = [sheets.FIGURE11, sheets.BEYOND]
+    for base in ({"mau_wan": 6000, "peak_multiplier": 4}, {"mau_wan": 6000, "peak_multiplier": 4, "mfu_prefill": 0.3}):
+        want = [[sheets.evaluate_column({**base, "mfu": a, "params_yi": b}, both)["fleet_cards_wan"]
+                 for b in linked.col_values] for a in linked.row_values]
+        assert sheets.evaluate_grid(base, linked, both) == want
+    # the scenario that sets MFU prefill keeps it: fewer prefill cards move with MFU (hand check: differs)
+    assert sheets.evaluate_grid({"mau_wan": 6000, "peak_multiplier": 4}, linked, both) != \
+        sheets.evaluate_grid({"mau_wan": 6000, "peak_multiplier": 4, "mfu_prefill": 0.3}, linked, both)

@@ -16,7 +16,7 @@ own ``format`` rounds the binary value half to even, so 0.125 shows 0.12 in the 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 SIGNIFICANT = 15  # digits of a double that Excel and LibreOffice display
 
@@ -35,6 +35,17 @@ def _fmt(d: Decimal, spec: str) -> str:
         return format(d, spec)
 
 
+_STEP = tuple(Decimal(1).scaleb(-k) for k in range(31))  # 1, 0.1, 0.01, … : the quantum of k decimals
+
+
+def _fixed(d: Decimal, decimals: int) -> str:
+    """``d`` rounded half away from zero to ``decimals`` digits (``_fmt(d, ".Nf")``, without a context switch)."""
+    try:
+        return format(d.quantize(_STEP[decimals], rounding=ROUND_HALF_UP), "f")
+    except (InvalidOperation, IndexError):  # more digits than the context's 28: the general path
+        return _fmt(d, f".{decimals}f")
+
+
 def _special(v: float) -> str | None:
     if math.isnan(v):
         return "nan"
@@ -46,13 +57,13 @@ def _special(v: float) -> str | None:
 def fixed(value: float, decimals: int) -> str:
     """``value`` with ``decimals`` digits after the point (the number format ``0.00``)."""
     v = float(value)
-    return _special(v) or _fmt(_shown(v), f".{decimals}f")
+    return _special(v) or _fixed(_shown(v), decimals)
 
 
 def percent(value: float, decimals: int) -> str:
     """``value`` × 100 with a percent sign (the number format ``0.0%``)."""
     v = float(value)
-    return _special(v) or _fmt(_shown(v) * 100, f".{decimals}f") + "%"
+    return _special(v) or _fixed(_shown(v) * 100, decimals) + "%"
 
 
 def scientific(value: float, decimals: int) -> str:

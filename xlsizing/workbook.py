@@ -62,14 +62,8 @@ HEADER_FILL = "#F2F2F2"
 # --- small helpers --------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1 << 14)  # labels and notes repeat in every workbook of a batch
-def text_width(s: str) -> float:
-    """Width of ``s`` in Excel character units (CJK characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(s))
-
-
 def _width(strings, lo=6.0, hi=60.0) -> float:
-    w = max((text_width(s) for s in strings), default=0)
+    w = max((printing.text_width(s) for s in strings), default=0)
     # 1.15 and +2: margin for proportional fonts (Calibri vs. its substitute in LibreOffice)
     return float(min(hi, max(lo, w * 1.15 + 2)))
 
@@ -209,6 +203,13 @@ def _is_set(scenario: Scenario, key: str) -> bool:
     return key in scenario_values(scenario)
 
 
+@functools.lru_cache(maxsize=16)
+def _label_widths(sheet: Sheet) -> tuple[float, float, float]:
+    """Widths of a sheet's label columns (Chinese, English, unit): the same in every workbook."""
+    return (_width([row.zh for row in sheet.rows] + ["项目"], hi=44), _width([row.en for row in sheet.rows], hi=50),
+            _width([row.unit for row in sheet.rows] + ["单位", "Unit"]))
+
+
 def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[str, list[float]], *,
               styles: _Styles | None = None, earlier: Sequence[SheetInfo] = ()) -> SheetInfo:
     """Write one sheet of ``sheet.rows`` for ``scenarios`` (one column each) into an XlsxWriter book.
@@ -281,10 +282,8 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     info = SheetInfo(sheet, ws, dict(row_of), n, last, scenarios=tuple(scenarios))
 
     # widths: labels, units, and every value at its displayed precision, so nothing shows ###
-    labels = [row.zh for row in sheet.rows] + ["项目"]
-    _set_width(info, 0, _width(labels, hi=44))
-    _set_width(info, 1, _width([row.en for row in sheet.rows], hi=50))
-    _set_width(info, 2, _width([row.unit for row in sheet.rows] + ["单位", "Unit"]))
+    for c, w in enumerate(_label_widths(sheet)):
+        _set_width(info, c, w)
     for j, s in enumerate(scenarios):
         # a long name wraps in its header (_wrap_long_text) instead of widening the column
         names = min(_width([s.name, s.name_en or ""]), NAME_WIDTH_MAX)
@@ -485,36 +484,42 @@ def _apply_print_plan(info: SheetInfo, pplan: printing.PrintPlan, starts: Sequen
 NOTES_WIDTH_MAX = (30.0, 45.0, 10.0, 70.0)  # the Notes columns: key/name, English, unit, note
 
 
-def _notes_print(ws, styles: _Styles, seen, lines) -> None:
+def _notes_print(ws, styles: _Styles, r0: int, parts) -> None:
     """Write the Notes lines so they print readably: capped column widths, long cells wrapped (prose
-    across the four columns), a fixed scale, and no heading left at the bottom of a page."""
-    widths = [_width(seen[c], lo=8, hi=NOTES_WIDTH_MAX[c]) for c in range(4)]
+    across the four columns), a fixed scale, and no heading left at the bottom of a page.
+
+    ``parts``: the note parts (:func:`_notes_part`) in order, the first starting at row ``r0``.  The
+    widths come from every part's table cells; the layout of a part at those widths is computed
+    once per process (the chain and assumptions are the same in every workbook of a batch).
+    """
+    widths = tuple(float(min(NOTES_WIDTH_MAX[c], max(8.0, max((p.widest[c] for p in parts), default=0) * 1.15 + 2)))
+                   for c in range(4))
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    plain = {None: "plain", styles.label: "plain", styles.bold: "bold", styles.header_left: "header_left"}
+    fmts = {None: styles.label, "title": styles.title, "subtitle": styles.subtitle, "bold": styles.bold,
+            "header_left": styles.header_left}
     heights: dict[int, float] = {}
     headings = []
-    for r, cells, fmt in lines:
-        if len(cells) == 1:
-            k = printing.lines(cells[0], sum(widths), font_pt=14 if fmt is styles.title else 11)
-            if k > 1 and fmt in plain:
-                ws.merge_range(r, 0, r, 3, cells[0], styles.wrapped(plain[fmt]))
-                ws.set_row(r, k * printing.ROW_PT)
-                heights[r] = k * printing.ROW_PT
+    r = r0
+    for part in parts:
+        for offset, cells, fmt, k, wraps in _notes_layout(part, widths):
+            row = r + offset
+            if len(cells) == 1:
+                if wraps[0]:
+                    ws.merge_range(row, 0, row, 3, cells[0], styles.wrapped(_PLAIN[fmt]))
+                else:
+                    ws.write_string(row, 0, cells[0], fmts[fmt])
+                if fmt == "bold":
+                    headings.append(row)
             else:
-                ws.write_string(r, 0, cells[0], fmt or styles.label)
-            if fmt is styles.bold:
-                headings.append(r)
-            continue
-        k = max(printing.lines(t, widths[c]) for c, t in enumerate(cells))
-        for c, text in enumerate(cells):
-            wrap = k > 1 and printing.lines(text, widths[c]) > 1 and fmt in plain
-            ws.write_string(r, c, text, styles.wrapped(plain[fmt]) if wrap else fmt or styles.label)
-        if k > 1:
-            ws.set_row(r, k * printing.ROW_PT)
-            heights[r] = k * printing.ROW_PT
-    end = lines[-1][0] if lines else 0
-    scale, _ = printing.columns_plan(widths, label_columns=4)
+                for c, text in enumerate(cells):
+                    ws.write_string(row, c, text, styles.wrapped(_PLAIN[fmt]) if wraps[c] else fmts[fmt])
+            if k > 1:
+                ws.set_row(row, k * printing.ROW_PT)
+                heights[row] = k * printing.ROW_PT
+        r += part.rows
+    end = r - 1
+    scale, _ = printing.columns_plan(list(widths), label_columns=4)
     edges = [0, *[h for h in headings if h > 0], end + 1]
     blocks = [printing.Block(a, sum(heights.get(x, printing.ROW_PT) for x in range(a, b)))
               for a, b in zip(edges, edges[1:])]
@@ -525,6 +530,91 @@ def _notes_print(ws, styles: _Styles, seen, lines) -> None:
     ws.set_print_scale(one or scale)
     if one is None:
         ws.set_h_pagebreaks(printing.row_breaks(blocks, scale, 0.0))
+
+
+_PLAIN = {None: "plain", "bold": "bold", "header_left": "header_left"}  # formats whose long cells wrap
+
+
+@dataclass(frozen=True)
+class _NotesPart:
+    """Consecutive Notes lines: ``(row offset, cells, format name)``; ``rows`` includes blank rows."""
+
+    lines: tuple[tuple[int, tuple[str, ...], str | None], ...]
+    rows: int
+    widest: tuple[float, float, float, float]  # widest text of the table (several-cell) lines, per column
+
+
+def _notes_part(items) -> _NotesPart:
+    """A :class:`_NotesPart` from ``items``: ``None`` (a blank row) or ``(cells, format name)``."""
+    lines, widest, r = [], [0.0] * 4, 0
+    for item in items:
+        if item is not None:
+            cells, fmt = tuple(str(t) for t in item[0]), item[1]
+            lines.append((r, cells, fmt))
+            if len(cells) > 1:  # single-cell lines are prose, wrapped across the four columns
+                for c, text in enumerate(cells):
+                    widest[c] = max(widest[c], printing.text_width(text))
+        r += 1
+    return _NotesPart(tuple(lines), r, tuple(widest))
+
+
+@functools.lru_cache(maxsize=64)  # a part's layout at the widths: the same in every workbook of a batch
+def _notes_layout(part: _NotesPart, widths: tuple[float, ...]) -> tuple:
+    """Each line of ``part`` as ``(offset, cells, format, lines tall, wrapped per cell)`` at ``widths``."""
+    out = []
+    for offset, cells, fmt in part.lines:
+        if len(cells) == 1:
+            k = printing.lines(cells[0], sum(widths), font_pt=14 if fmt == "title" else 11)
+            wrap = k > 1 and fmt in _PLAIN
+            out.append((offset, cells, fmt, k if wrap else 1, (wrap,)))
+        else:
+            each = [printing.lines(t, widths[c]) for c, t in enumerate(cells)]
+            k = max(each)
+            out.append((offset, cells, fmt, k, tuple(k > 1 and e > 1 and fmt in _PLAIN for e in each)))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _notes_sheets_part(sheets: tuple[Sheet, ...]) -> _NotesPart:
+    """The Notes lines that depend on the sheets only: each chain, each sheet's assumptions, the functions."""
+    items: list = []
+    for sheet in sheets:
+        items += [None, ((f"公式 / Chain: {sheet.title}",), "bold")]
+        items += [((text,), None) for text in sheet.formula_lines]
+        for row in sheet.order:
+            native = row.native.format(**{k: k for k in row.args})
+            items.append(((row.zh, row.en, row.unit, f"{row.key} = {native}"), None))
+    for sheet in sheets:
+        items += [None, ((f"假设 / Assumptions: {sheet.title} (blue cells are inputs, green cells follow another "
+                          f"sheet; each has a defined name {sheet.prefix}<key>_<column>)",), "bold"),
+                  (("key", "English", "unit", "note"), "header_left")]
+        for row in sheet.inputs:
+            if row.is_linked:
+                target = sheetlist.row(row.link)
+                owner = next(s.title for s in sheetlist.SHEETS if row.link in s.row)
+                default = f"follows {owner} {row.link} ({target.en}) unless set; "
+            else:
+                default = "" if row.default is None else f"default {row.default:g}; "
+            items.append(((row.key, f"{row.zh} / {row.en}", row.unit, (default + row.doc).strip("; ")), None))
+    udfs = ", ".join(row.udf for sheet in sheets for row in sheet.headline)
+    items += [None, (("Excel functions / 自定义函数",), "bold"),
+              ((f"The headline rows call {udfs} from the xlsizing add-in through IFERROR(UDF(...), native formula).",),
+               None),
+              (("Without the add-in the function is unknown (#NAME?), IFERROR falls back to the native formula, "
+                "and the cell shows the same number. The add-in's own errors are text and stay visible.",), None),
+              (("Other rows are native formulas. Cached values are stored with every formula, so previews "
+                "show numbers before any recalculation.",), None)]
+    return _notes_part(items)
+
+
+@functools.lru_cache(maxsize=16)
+def _notes_sheet_notes(sheets: tuple[Sheet, ...]) -> _NotesPart:
+    """Each sheet's own notes, the last lines of the Notes sheet."""
+    items: list = []
+    for sheet in sheets:
+        for heading, text in sheet.notes:
+            items += [None, ((heading,), "bold"), *(((part,), None) for part in text.split("\n"))]
+    return _notes_part(items)
 
 
 # --- the sensitivity grid: one computed row over two inputs, built from the rows ------------------
@@ -543,8 +633,7 @@ def grid_values(sheet: Sheet, scenario: Scenario) -> list[list[float]]:
     g = sheet.grid
     base = scenario_values(scenario)
     owner = [s for s in sheetlist.SHEETS if g.result in s.row]
-    return [[sheetlist.evaluate_column({**base, g.row_input: float(a), g.col_input: float(b)}, owner)[g.result]
-             for b in g.col_values] for a in g.row_values]
+    return sheetlist.evaluate_grid(base, g, owner)
 
 
 def _grid_formula(sheet: Sheet, j_ref, i: int, k: int) -> str:
@@ -649,69 +738,22 @@ def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios
 
 def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], sheets: Sequence[Sheet]):
     ws = book.add_worksheet("Notes")
-    r = 0
-    seen: dict[int, list[str]] = {0: [], 1: [], 2: [], 3: []}
-    lines: list[tuple[int, tuple[str, ...], object]] = []  # written once the widths are known (_notes_print)
-
-    def line(*cells, fmt=None):
-        nonlocal r
-        lines.append((r, tuple(str(t) for t in cells), fmt))
-        for c, text in enumerate(cells):
-            if len(cells) > 1:  # single-cell lines are prose, wrapped across the four columns
-                seen[c].append(str(text))
-        r += 1
-
-    line("说明 / Notes", fmt=styles.title)
-    line(f"Written by xlsizing {__version__} (Python package); regenerate rather than edit by hand",
-         fmt=styles.subtitle)
-    r += 1
-    line("来源 / Source", fmt=styles.bold)
-    line(sheet_heading(sheetlist.FIGURE11, scenarios)[2])
-    line("Method: Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
-         "(三种假设情形下，豆包带来的推理需求测算).")
-    for sheet in sheets:
-        r += 1
-        line(f"公式 / Chain: {sheet.title}", fmt=styles.bold)
-        for text in sheet.formula_lines:
-            line(text)
-        for row in sheet.order:
-            native = row.native.format(**{k: k for k in row.args})
-            line(row.zh, row.en, row.unit, f"{row.key} = {native}")
-    for sheet in sheets:
-        r += 1
-        line(f"假设 / Assumptions: {sheet.title} (blue cells are inputs, green cells follow another sheet; "
-             f"each has a defined name {sheet.prefix}<key>_<column>)", fmt=styles.bold)
-        line("key", "English", "unit", "note", fmt=styles.header_left)
-        for row in sheet.inputs:
-            if row.is_linked:
-                target = sheetlist.row(row.link)
-                owner = next(s.title for s in sheetlist.SHEETS if row.link in s.row)
-                default = f"follows {owner} {row.link} ({target.en}) unless set; "
-            else:
-                default = "" if row.default is None else f"default {row.default:g}; "
-            line(row.key, f"{row.zh} / {row.en}", row.unit, (default + row.doc).strip("; "))
-    r += 1
-    line("Excel functions / 自定义函数", fmt=styles.bold)
-    udfs = ", ".join(row.udf for sheet in sheets for row in sheet.headline)
-    line(f"The headline rows call {udfs} from the xlsizing add-in through IFERROR(UDF(...), native formula).")
-    line("Without the add-in the function is unknown (#NAME?), IFERROR falls back to the native formula, "
-         "and the cell shows the same number. The add-in's own errors are text and stay visible.")
-    line("Other rows are native formulas. Cached values are stored with every formula, so previews "
-         "show numbers before any recalculation.")
-    r += 1
-    line("情形 / Scenarios", fmt=styles.bold)
-    line("name", "English name", "", "note", fmt=styles.header_left)
-    for j, s in enumerate(scenarios, start=1):
+    head = _notes_part([(("说明 / Notes",), "title"),
+                        ((f"Written by xlsizing {__version__} (Python package); regenerate rather than edit by hand",),
+                         "subtitle"),
+                        None,
+                        (("来源 / Source",), "bold"),
+                        ((sheet_heading(sheetlist.FIGURE11, scenarios)[2],), None),
+                        (("Method: Minsheng Securities, 2024-12-26, 豆包大模型推理算力需求测算, Figure 11 "
+                          "(三种假设情形下，豆包带来的推理需求测算).",), None)])
+    body = _notes_sheets_part(tuple(sheets))
+    table = _notes_part([None, (("情形 / Scenarios",), "bold"), (("name", "English name", "", "note"), "header_left"),
+                         *(((s.name, s.name_en or "", "", s.note or ""), None) for s in scenarios)])
+    first = head.rows + body.rows + 3  # the row of the first scenario's line
+    for j in range(1, len(scenarios) + 1):
         for col, key in ((0, "notes_scenario_name"), (1, "notes_scenario_name_en"), (3, "notes_scenario_note")):
-            book.define_name(f"{key}_{j}", "=" + cell(r, col, True, "Notes"))
-        line(s.name, s.name_en or "", "", s.note or "")
-    for sheet in sheets:
-        for heading, text in sheet.notes:
-            r += 1
-            line(heading, fmt=styles.bold)
-            for part in text.split("\n"):
-                line(part)
-    _notes_print(ws, styles, seen, lines)
+            book.define_name(f"{key}_{j}", "=" + cell(first + j - 1, col, True, "Notes"))
+    _notes_print(ws, styles, 0, (head, body, table, _notes_sheet_notes(tuple(sheets))))
 
 
 def build(book, scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None) -> list[SheetInfo]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from .base import (Grid, Row, Sheet, all_inputs, check_sheets, defined_name, display, evaluate_sheets,
-                   evaluate_sheets_column, formula, owner_row)
+                   evaluate_sheets_column, evaluate_sheets_grid, formula, owner_row)
 from .beyond import BEYOND
 from .economics import ECONOMICS
 from .figure11 import FIGURE11
@@ -35,7 +35,7 @@ ON_REQUEST: list[Sheet] = [PLAN]
 COLUMN_PATH_MAX = 256
 
 __all__ = ["SHEETS", "ON_REQUEST", "FIGURE11", "BEYOND", "ECONOMICS", "PLAN", "Row", "Sheet", "Grid", "evaluate",
-           "evaluate_column", "get", "row",
+           "evaluate_column", "evaluate_grid", "get", "row",
            "input_rows", "formula", "display", "defined_name", "COLUMN_PATH_MAX"]
 
 
@@ -79,6 +79,17 @@ def evaluate(inputs: Mapping[str, object], selected: Sequence[Sheet] | None = No
     given in ``inputs``.  Returns float64 arrays of the broadcast shape, keyed by row key.
     """
     return evaluate_sheets(sheets(selected), inputs, [*SHEETS, *ON_REQUEST])
+
+
+def evaluate_grid(inputs: Mapping[str, object], grid, selected: Sequence[Sheet] | None = None) -> list[list[float]]:
+    """A :class:`Grid`'s result for each of its row × column input values, on one scenario's ``inputs``.
+
+    >>> g = BEYOND.grid
+    >>> round(evaluate_grid({"mau_wan": 6000, "peak_multiplier": 4}, g, [FIGURE11])[3][2], 2)   # MFU 50%, peak 4
+    455.46
+    """
+    return evaluate_sheets_grid(sheets(selected), inputs, grid.result, grid.row_input, grid.row_values,
+                                grid.col_input, grid.col_values, [*SHEETS, *ON_REQUEST])
 
 
 def evaluate_column(inputs: Mapping[str, object], selected: Sequence[Sheet] | None = None) -> dict[str, float]:
