@@ -181,6 +181,8 @@ def test_the_worked_example_of_docs_excel_md():
      "inputs column 3 ('b'): peak_multiplier is required (Peak multiplier, ×)"),
     (([[None, "a", "a"], ["mau_wan", 10000, 6000], ["peak_multiplier", 4, 4]],),
      "inputs row 1 (name), column 3: name 'a' is already used by column 2 ('a'); names must be unique"),
+    (([["name", "mau_wan", "peak_multiplier"], ["x", 10000, 4], ["y", 6000, "abc"]],),
+     "inputs column 3 (peak_multiplier), row 3: peak_multiplier = 'abc': must be a number"),
     (([["mau_wan", 10000], ["MAU", 6000]],), "inputs row 2 (mau_wan), column 1: mau_wan is given twice (also row 1, column 1)"),
     (([["mau_wan", 10000], [None, 4]],), "inputs row 2, column 1: values without a row key; write a key (e.g. "
                                          "mau_wan) or its label in the first cell"),
@@ -207,6 +209,22 @@ def test_a_long_message_is_cut_to_one_readable_line():
     [[msg]] = excel(SIZING_TABLE([["mau_wan", 10000], ["peak_multiplier", 4], ["accelerator", "H800"]]))
     assert msg.startswith("inputs row 3 (accelerator), column 2: accelerator = 'H800': ") and len(msg) <= 160
     assert "\n" not in msg and "Traceback" not in msg
+
+
+def test_a_value_beyond_the_largest_number_shows_num_as_the_other_functions_do(monkeypatch):
+    import xlsizing.frames as frames
+
+    real = frames.to_frame
+
+    def overflowing(scenarios, sheet=None):  # as if a computed row overflowed for the second scenario
+        df = real(scenarios, sheet)
+        df.loc[(df.key == "flops") & (df.scenario == "保守"), "value"] = float("inf")
+        return df
+
+    monkeypatch.setattr(frames, "to_frame", overflowing)
+    flops = by_key(excel(SIZING_TABLE(FIG11_RANGE, "figure11")))["flops"]
+    assert f"{flops[5]:.5E}" == PRINTED["flops"][0]  # 2024年末 untouched: the printed 3.20988E+19
+    assert flops[6] == "#NUM!"
 
 
 def test_an_unexpected_failure_is_a_message_too(monkeypatch):
