@@ -132,7 +132,8 @@ def test_text_rows_name_and_accelerator():
     assert by_key(t)["capex_yi"][5] == pytest.approx(FULL_CAPEX[1] / 2, rel=1e-12)
 
 
-@pytest.mark.parametrize("sheet, title", [("figure11", "Figure 11"), ("Beyond", "Beyond"), (" economics ", "Economics")])
+@pytest.mark.parametrize("sheet, title", [("figure11", "Figure 11"), ("Beyond", "Beyond"),
+                                          (" economics ", "Economics")])
 def test_one_sheet(sheet, title):
     cells = excel(SIZING_TABLE(FIG11_RANGE, sheet))
     chosen = sheets.get(title)
@@ -150,7 +151,8 @@ def test_the_worked_example_of_docs_excel_md():
                                 ["MFU", None, 0.4]], "figure11"))
     assert len(cells) == 21 and len(cells[0]) == 7  # the header and Figure 11's 20 rows (its formula line is text)
     capex = by_key(cells)["capex_yi"]
-    # 保守: the printed 759.09; 乐观 at MFU 40%: the printed 乐观 column's 1897.73 × 0.5 / 0.4 (cards ∝ 1 / MFU)
+    # 保守: the printed 759.09; 乐观 at MFU 40%: the printed 乐观 column's 1897.73 × 0.5 / 0.4
+    # (cards, hence capex, ∝ 1 / MFU)
     assert [f"{v:.2f}" for v in capex[5:]] == ["759.09", "2372.16"]
     assert capex[6] == pytest.approx(FULL_CAPEX[3] * 0.5 / 0.4, rel=1e-12)
 
@@ -183,7 +185,8 @@ def test_the_worked_example_of_docs_excel_md():
      "inputs row 1 (name), column 3: name 'a' is already used by column 2 ('a'); names must be unique"),
     (([["name", "mau_wan", "peak_multiplier"], ["x", 10000, 4], ["y", 6000, "abc"]],),
      "inputs column 3 (peak_multiplier), row 3: peak_multiplier = 'abc': must be a number"),
-    (([["mau_wan", 10000], ["MAU", 6000]],), "inputs row 2 (mau_wan), column 1: mau_wan is given twice (also row 1, column 1)"),
+    (([["mau_wan", 10000], ["MAU", 6000]],),
+     "inputs row 2 (mau_wan), column 1: mau_wan is given twice (also row 1, column 1)"),
     (([["mau_wan", 10000], [None, 4]],), "inputs row 2, column 1: values without a row key; write a key (e.g. "
                                          "mau_wan) or its label in the first cell"),
     (([["mau_wan", 10000], [True, 4]],), "inputs row 2, column 1: a row key must be text (e.g. mau_wan, or a "
@@ -194,9 +197,12 @@ def test_the_worked_example_of_docs_excel_md():
      "inputs hold no scenario: every column after the row keys is empty"),
     (([["mau_wan"], ["peak_multiplier"]],),
      "inputs must hold a column of row keys and a column per scenario, got one column"),
-    ((7,), "inputs must be a range: row keys (or labels) in the first column, a column per scenario, got a single value"),
-    (([["mau_wan", 1, 2], ["peak_multiplier", 4]],), "inputs must be a rectangular range, got rows of different lengths"),
-    ((FIG11_RANGE, "figure12"), "unknown sheet 'figure12' (did you mean 'figure11'?); allowed: figure11, beyond, economics"),
+    ((7,), "inputs must be a range: row keys (or labels) in the first column, a column per scenario, "
+           "got a single value"),
+    (([["mau_wan", 1, 2], ["peak_multiplier", 4]],),
+     "inputs must be a rectangular range, got rows of different lengths"),
+    ((FIG11_RANGE, "figure12"),
+     "unknown sheet 'figure12' (did you mean 'figure11'?); allowed: figure11, beyond, economics"),
     ((FIG11_RANGE, [["figure11", "beyond"]]), "sheet must be a single cell, got a range"),
     ((FIG11_RANGE, "", "diagonal"), "layout must be \"columns\", \"rows\" or empty, got 'diagonal'"),
     ((FIG11_RANGE, 3), "sheet must be a sheet's key or title (figure11, beyond, economics) or empty, got 3"),
@@ -281,7 +287,8 @@ print(json.dumps({"ret": info["ret"]["options"], "category": info["category"], "
 
 # pywin32 hands a range's values over as a tuple of rows: None for empty cells, ints for error cells
 CALLS = [
-    [[[None, *NAMES], ["mau_wan", 6000, 10000, 15000, 20000], ["峰值倍数", 4, 4, 4, 5], ["mfu", None, None, None, 0.5]]],
+    [[[None, *NAMES], ["mau_wan", 6000, 10000, 15000, 20000], ["峰值倍数", 4, 4, 4, 5],
+      ["mfu", None, None, None, 0.5]]],
     [[["mau_wan", 10000], ["peak_multiplier", 4]], "figure11"],
     [[["mau_wan", 10000], ["peak_multiplier", -2146826246]]],
     [[["mau_wan", 10000], ["mfu", 1.5]]],

@@ -177,8 +177,8 @@ def _row_keys(rng: _Range, start: int) -> dict[str, int]:
         if key is None and first.casefold() in computed:
             key = computed[first.casefold()]
             what = "a computed row" if key == first else f"the computed row {key}"
-            raise ScenarioFileError(f"inputs {rng.pos(r, 0)}: {first!r} is {what}; give input rows only"
-                                    + (f" (or write the key {key}: scenario files take it as an input)" if key in labels.values() else ""))
+            alias = f" (or write the key {key}: scenario files take it as an input)" if key in labels.values() else ""
+            raise ScenarioFileError(f"inputs {rng.pos(r, 0)}: {first!r} is {what}; give input rows only{alias}")
         if key is None:
             hint = did_you_mean(first, names, allowed=True, where="the keys of templates/scenarios-starter.toml")
             raise ScenarioFileError(f"inputs {rng.pos(r, 0)}: unknown row key {first!r}{hint}")
@@ -277,13 +277,14 @@ def _message(msg: str):
 @udf(inputs="Scenario inputs: row keys (mau_wan) or labels (MAU, 峰值倍数) in the first column, a column per "
             "scenario, names in a first row with an empty first cell. Empty cell = default.",
      sheet="Which sheet to spill: figure11, beyond or economics (key or title). Empty = every sheet.",
-     layout="\"columns\" (a column per scenario, the default), \"rows\" (keys across the first row, a row "
-            "per scenario) or empty (the side holding more keys).")
+     layout="\"columns\" (a column per scenario), \"rows\" (keys across the first row, a row per scenario) "
+            "or empty: the side holding more keys (columns on a tie).")
+# below @udf: xlwings' ret decorator re-runs its func decorator, which resets the category; udf's comes last
 @xw.ret(**RET)
 def SIZING_TABLE(inputs, sheet="", layout=""):
     """Whole sized table of the scenarios in a range: sheet, key, 中文, English, unit, then a column per scenario, every row of every sheet (or one); spills.
 
-    >>> SIZING_TABLE([["mau_wan", 6000], ["peak_multiplier", 4]], "Figure 11").shape     # 20 rows (the header is the column names)
+    >>> SIZING_TABLE([["mau_wan", 6000], ["peak_multiplier", 4]], "Figure 11").shape  # the header: column names
     (20, 6)
     """
     try:
