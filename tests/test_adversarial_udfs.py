@@ -15,9 +15,11 @@ import inspect
 import math
 import random
 
+import pandas as pd
 import pytest
+from xlwings.conversion import PandasDataFrameConverter
 
-from xlsizing import catalog, udfs
+from xlsizing import catalog, udfs, udfs_table
 
 PER_FUNCTION = 10_000  # generated cell values per registered function, at least
 MAX_MESSAGE = 200
@@ -93,6 +95,8 @@ class Gen:
 
 
 def leaves(x):
+    if isinstance(x, pd.DataFrame):  # SIZING_TABLE: the cells xlwings' DataFrame converter writes
+        x = PandasDataFrameConverter.write_value(x, udfs_table.RET)
     if isinstance(x, (list, tuple)):
         for v in x:
             yield from leaves(v)

@@ -200,11 +200,13 @@ def test_lookup_errors(call, message):
     (lambda: catalog.get("mi355x").value("interconnect_gbs"),
      'MI355X has no interconnect_gbs (scale-up interconnect bandwidth per card, each direction, GB/s) in the '
      'catalog; add it to a user catalog file: [[accelerator]] name = "MI355X", interconnect_gbs = ...'),
-    (lambda: catalog.server_price_wan(catalog.get("H200")),
-     'H200 has no server price in 万元 in the catalog; add it to a user catalog file: [[accelerator]] '
-     'name = "H200", price = { amount = ..., unit = "万元", per = "server", date = "...", source = "..." }'),
-    (lambda: catalog.server_price_wan(catalog.get("A100")),  # a USD price is not converted
-     'A100 has no server price in 万元 in the catalog (it has 199,000 USD per server, 2020-05); add it to a '
+    (lambda: catalog.server_price_wan(catalog.get("L20")),  # no public price found for the L20
+     'L20 has no server price in 万元 in the catalog; add it to a user catalog file: [[accelerator]] '
+     'name = "L20", price = { amount = ..., unit = "万元", per = "server", date = "...", source = "..." }'),
+    (lambda: catalog.server_price_wan(catalog.parse(  # a currency without a rate is not converted
+        '[[accelerator]]\nname = "A100"\nprice = { amount = 180000, unit = "EUR", per = "server", date = "2021" }\n',
+        base=catalog.builtin()).get("A100")),
+     'A100 has no server price in 万元 in the catalog (it has 180,000 EUR per server, 2021); add it to a '
      'user catalog file: [[accelerator]] name = "A100", price = { amount = ..., unit = "万元", per = "server", '
      'date = "...", source = "..." }'),
     (lambda: catalog.preset_inputs("Ascend 910C"),
@@ -228,14 +230,15 @@ def test_presets_take_everything_from_the_entry():
     ov = catalog.preset_inputs("Ascend 910C", missing=missing)
     assert sorted(missing) == ["tdp_w"] and "tdp_w" not in ov  # not the H20's 400 W
     assert missing["tdp_w"].accelerator == "Ascend 910C" and missing["tdp_w"].figure == "tdp_w"
-    assert catalog.server_inputs("Ascend 910C", missing=missing) == {"cards_per_server": 8.0}
+    assert catalog.server_inputs("L20", missing=missing) == {"cards_per_server": 8.0}  # no public L20 price
     assert sorted(missing) == ["server_price_wan", "tdp_w"]
 
 
 def test_server_price_per_card_times_cards_per_server(tmp_path):
     f = tmp_path / "x.toml"
     f.write_text(NEW_ENTRY + "cards_per_server = 4\n", encoding="utf-8")
-    assert catalog.server_price_wan(catalog.load(f).get("X1")) == 80.0  # 20万元 per card × 4 cards
+    # economics rule: 20万元 per card × 4 cards ÷ 0.8 (the cards' share, Figure 11's 8 × 8.4 ÷ 84) = 100万元
+    assert catalog.server_price_wan(catalog.load(f).get("X1")) == pytest.approx(100.0, rel=1e-15)
 
 
 # --- user files ---------------------------------------------------------------------------------
@@ -469,13 +472,13 @@ def beyond(*args, cwd=None):
     (("--accelerator", "Ascend 910C"),
      'Ascend 910C has no tdp_w (board power (TDP), W) in the catalog; give it with --input tdp_w=VALUE, in the '
      'scenario file or in a --catalog file: [[accelerator]] name = "Ascend 910C", tdp_w = ...'),
-    (("--accelerator", "H200"),
-     'H200 has no server price in 万元 in the catalog; give it with --input fleet_server_price_wan=VALUE or in a '
-     '--catalog file: [[accelerator]] name = "H200", price = { amount = ..., unit = "万元", per = "server", '
+    (("--accelerator", "L20"),
+     'L20 has no server price in 万元 in the catalog; give it with --input fleet_server_price_wan=VALUE or in a '
+     '--catalog file: [[accelerator]] name = "L20", price = { amount = ..., unit = "万元", per = "server", '
      'date = "...", source = "..." }'),
-    (("--accelerator", "910c", "--input", "tdp_w=310"),  # one figure given, the next missing one named
-     'Ascend 910C has no server price in 万元 in the catalog; give it with --input fleet_server_price_wan=VALUE or in '
-     'a --catalog file: [[accelerator]] name = "Ascend 910C", price = { amount = ..., unit = "万元", '
+    (("--accelerator", "mlu370", "--input", "interconnect_gbs=100"),  # one figure given, the next missing one named
+     'MLU370-X8 has no server price in 万元 in the catalog; give it with --input fleet_server_price_wan=VALUE or in '
+     'a --catalog file: [[accelerator]] name = "MLU370-X8", price = { amount = ..., unit = "万元", '
      'per = "server", date = "...", source = "..." }'),
 ])
 def test_cli_beyond_refuses_a_missing_figure(args, message):

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from xlsizing import catalog as cat
 from xlsizing import sheets
 from xlsizing import planner as pl
-from xlsizing.errors import InvalidInput
+from xlsizing.errors import InvalidInput, MissingFigure
 from xlsizing.scenarios import load_builtin, scenario_values
 
 SCENARIOS = load_builtin("figure11")
@@ -61,8 +61,11 @@ def brute_force(scenario, accelerators, precisions, replicas, batches, tpot_s=No
     order = 0
     for name in accelerators:
         acc = cat.get(name)
-        card_price = cat.card_price_wan(acc)
-        price = (prices or {}).get(acc.name, None if card_price is None else card_price * acc.value("cards_per_server"))
+        try:  # the catalog's server price in 万元 (its conversion is tested in tests/test_catalog.py)
+            listed = cat.server_price_wan(acc)
+        except MissingFigure:
+            listed = None
+        price = (prices or {}).get(acc.name, listed)
         for prec in precisions:
             for n, ep in [(n, e) for n in replicas for e in eps if not (e == 1 and n == 1 and 0 in eps)]:
                 for bt in batches:
@@ -214,12 +217,12 @@ def test_a_context_too_long_says_the_kv_cache_does_not_fit():
 
 
 def test_missing_price_is_the_reason_for_the_cost_objective_only():
-    p = pl.plan(SCENARIOS[0], accelerators=["H20", "H100"])
+    p = pl.plan(SCENARIOS[0], accelerators=["H20", "L20"])  # no public L20 price was found
     assert p.chosen.accelerator == "H20"
-    assert p.infeasible == {"H100": "no server price in the catalog, needed for the cost objective (give one: "
-                                    "--price 'H100=万元' on the command line, server_price_wan in Python, or a "
-                                    "catalog file)"}
-    assert "H100" in pl.plan(SCENARIOS[0], accelerators=["H20", "H100"], objective="cards").best
+    assert p.infeasible == {"L20": "no server price in the catalog, needed for the cost objective (give one: "
+                                   "--price 'L20=万元' on the command line, server_price_wan in Python, or a "
+                                   "catalog file)"}
+    assert "L20" in pl.plan(SCENARIOS[0], accelerators=["H20", "L20"], objective="cards").best
     p = pl.plan(SCENARIOS[0], accelerators=["Ascend 910C"], objective="power")
     assert p.infeasible == {"Ascend 910C": "no TDP (tdp_w) in the catalog, needed for the power objective (add it in "
                                            "a catalog file)"}
@@ -354,13 +357,13 @@ def test_cli_plan_text_csv_json(capsys):
     assert out.startswith("Plan: 保守 — minimise cost (元 per 1M tokens); TPOT ≤ 50 ms, TTFT ≤ 2 s; 320 candidates")  # 2 × 2 × 4 × 20
     want = pl.plan(SCENARIOS[1], accelerators=["H20", "H100"], server_price_wan={"H100": 230})
     assert f"  chosen: {want.chosen.label}\n" in out
-    assert main(["plan", "--accelerator", "H20,A100", "--format", "csv", "--tpot-ms", "30", "--ttft-ms", "1000"]) == 0
+    assert main(["plan", "--accelerator", "H20,L20", "--format", "csv", "--tpot-ms", "30", "--ttft-ms", "1000"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["scenario"], r["role"], r["accelerator"]) for r in rows[:2]] == [("2024年末", "chosen", "H20"),
-                                                                                ("2024年末", "infeasible", "A100")]
-    want = pl.plan(SCENARIOS[0], accelerators=["H20", "A100"], tpot_s=0.03, ttft_s_target=1.0)
+                                                                                ("2024年末", "infeasible", "L20")]
+    want = pl.plan(SCENARIOS[0], accelerators=["H20", "L20"], tpot_s=0.03, ttft_s_target=1.0)
     assert float(rows[0]["cost_per_mtok_yuan"]) == want.chosen.cost_per_mtok_yuan  # full precision
-    assert rows[1]["reason"] == want.infeasible["A100"]
+    assert rows[1]["reason"] == want.infeasible["L20"]
     assert main(["plan", "--accelerator", "H20", "--objective", "cards", "--format", "json", "--base", "乐观"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert got == [json.loads(pl.render_json([pl.plan(SCENARIOS[3], accelerators=["H20"], objective="cards")]))[0]]
@@ -445,18 +448,20 @@ def test_plan_best_excel_function():
     got = PLAN_BEST([[10000]], [[5]], [[None]], [["H20,H100"]], [[None]], [[None]], [[None]], [["cards"]],
                     [[None]])  # empty cells take the defaults; the figure defaults to cards
     assert got == [[want.chosen.cards, want.chosen.label]] and want.chosen.accelerator == "H100"
-    # the H100 has no CNY price in the catalog: its cost is not a number
-    assert PLAN_BEST(10000, 5, 1300, "H20,H100", "bf16,fp8", 0.05, 2, "cards", "cost")[0][0] == "n/a"
+    # the B300 (fewest cards) has no price in the catalog: its cost is not a number
+    assert PLAN_BEST(10000, 5, 1300, "H20,B300", "bf16,fp8", 0.05, 2, "cards", "cost")[0][0] == "n/a"
     assert PLAN_BEST([[6000], [10000]], 4) == "mau must be a single cell (one scenario per call), got a range"
     assert PLAN_BEST(6000, 4, 1300, "H20", "", 0.05, 2, "cost", "volume") == (
         "figure must be one of cards, servers, cost, capex, power, tpot, got 'volume'")
     assert PLAN_BEST("#N/A", 4) == "mau is the error #N/A"
 
 
-def test_docs_worked_example_is_the_code():
+@pytest.mark.parametrize("doc", ["docs/planner.md", "README.md"])
+def test_docs_worked_example_is_the_code(doc):
+    # regenerate with: python bench/planner_table.py --write
     from pathlib import Path
 
-    text = (Path(__file__).resolve().parents[1] / "docs" / "planner.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[1] / doc).read_text(encoding="utf-8")
     begin = "<!-- generated by xlsizing.planner.example_markdown: begin -->\n"
     end = "<!-- generated by xlsizing.planner.example_markdown: end -->"
     assert text[text.index(begin) + len(begin):text.index(end)] == pl.example_markdown()
@@ -481,14 +486,11 @@ def test_batch_one_workbook_plan_and_refusals(tmp_path, capsys):
     assert main(["batch", "--base", "保守", "--grid", "peak_multiplier=3,5", "--one-workbook", str(out), "--plan"]) == 0
     wb = openpyxl.load_workbook(out, read_only=True)
     assert wb.sheetnames[-2:] == ["Plan", "Notes"]
-    capsys.readouterr()
-    assert main(["batch", "--grid", "peak_multiplier=3", "--outdir", str(tmp_path / "d"), "--plan"]) == 2
-    assert capsys.readouterr().err.strip() == ("Error: --plan works with --one-workbook (one workbook, a Plan sheet "
-                                               "column per scenario)")
+    capsys.readouterr()  # batch --outdir --plan: tests/test_batch_plan.py
     assert main(["build", "--plan", "-o", str(tmp_path / "m.xlsm")]) == 2
     assert capsys.readouterr().err.strip() == ("Error: --plan writes an .xlsx workbook; it cannot be combined with "
                                                ".xlsm or a VBA project")
-    assert not (tmp_path / "d").exists() and not (tmp_path / "m.xlsm").exists()
+    assert not (tmp_path / "m.xlsm").exists()
 
 
 @pytest.mark.parametrize("objective", ["cards", "power"])
@@ -511,9 +513,9 @@ def test_moe_model_searches_expert_parallel_like_the_brute_force(objective):
 
     s = make_scenario("moe", **{k: v for k, v in ins.items() if k in SCENARIOS[1].values})
     s = __import__("dataclasses").replace(s, extra={k: v for k, v in ins.items() if k not in SCENARIOS[1].values})
-    unpriced = pl.plan(s, accelerators=["H200"], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
-                       objective=objective)
-    with pytest.raises(InvalidInput, match="^the Plan sheet of 'moe' needs fleet_server_price_wan for H200"):
+    unpriced = pl.plan(s, accelerators=["B300"], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
+                       objective=objective)  # no public B300 price in the catalog
+    with pytest.raises(InvalidInput, match="^the Plan sheet of 'moe' needs fleet_server_price_wan for B300"):
         planned_scenarios([s], [unpriced])  # never the H20's price for another card
     p = pl.plan(s, accelerators=grid[0], precisions=grid[1], replica_cards=grid[2], batches=grid[3],
                 objective=objective, server_price_wan=PRICES | {"H200": 260.0})

@@ -22,7 +22,7 @@ mau_wan = 10000
 peak_multiplier = 4
 accelerator = "H200"
 precision = "fp8"
-server_price_wan = 230      # the catalog has no public H200 server price: the scenario gives it
+server_price_wan = 230      # the scenario's own server price wins over the catalog's (193.66万元)
 """
 
 
@@ -49,8 +49,9 @@ def test_the_h20_default_is_the_reports_server():
 
 
 @pytest.mark.parametrize("edit, message", [
-    (('server_price_wan = 230      # the catalog has no public H200 server price: the scenario gives it', ''),
-     "h200.toml:6: scenario 1: accelerator = 'H200': H200 has no server price in 万元 in the catalog; give "
+    (('accelerator = "H200"\nprecision = "fp8"\nserver_price_wan = 230      # the scenario\'s own server price '
+      'wins over the catalog\'s (193.66万元)', 'accelerator = "B300"\nprecision = "fp8"'),  # no public B300 price
+     "h200.toml:6: scenario 1: accelerator = 'B300': B300 has no server price in 万元 in the catalog; give "
      "server_price_wan in this table, or add the figure to a catalog file"),
     (('accelerator = "H200"', 'accelerator = "H2O0"'),
      "h200.toml:6: scenario 1: accelerator = 'H2O0': unknown accelerator 'H2O0'; did you mean "),

@@ -19,11 +19,13 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xlwings.conversion import PandasDataFrameConverter
 
-from xlsizing import model, udfs
+from xlsizing import model, udfs, udfs_table
 import fig11 as layout
 from xlsizing.errors import InvalidInput, UnknownAccelerator
 from fig11 import ROW, display
@@ -288,6 +290,8 @@ value = st.one_of(
 
 
 def _flat(x):
+    if isinstance(x, pd.DataFrame):  # SIZING_TABLE: the cells xlwings' DataFrame converter writes
+        x = PandasDataFrameConverter.write_value(x, udfs_table.RET)
     if isinstance(x, list):
         for v in x:
             yield from _flat(v)

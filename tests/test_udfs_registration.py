@@ -142,8 +142,9 @@ def test_functions_of_udfs_beyond_join_the_module():
 
     assert set(udfs_beyond.__all__) <= set(udfs.__all__)
     assert all(getattr(udfs, n) is getattr(udfs_beyond, n) for n in udfs_beyond.__all__)
-    from xlsizing import udfs_economics, udfs_plan
+    from xlsizing import udfs_economics, udfs_plan, udfs_table
 
-    # the Figure 11 chain's 7, then the Beyond, Economics and planner functions, each once
-    assert udfs.__all__ == [*udfs.__all__[:7], *udfs_beyond.__all__, *udfs_economics.__all__, *udfs_plan.__all__]
+    # the Figure 11 chain's 7, then the Beyond, Economics, planner and table functions, each once
+    assert udfs.__all__ == [*udfs.__all__[:7], *udfs_beyond.__all__, *udfs_economics.__all__, *udfs_plan.__all__,
+                            *udfs_table.__all__]
     assert len(udfs.__all__) == len(set(udfs.__all__))

@@ -49,6 +49,15 @@ def test_a_table_reads_like_the_csv_file(tmp_path):
                                         str(path))
 
 
+def test_a_table_of_dau_reads_like_the_csv_file(tmp_path):
+    # dau_wan stands for mau_wan (÷ the activity ratio), in a workbook table as in a CSV file; it
+    # used to be dropped from the table before mau_wan was looked for ("mau_wan is required")
+    path = book(tmp_path / "d.xlsx", [["name", "dau_wan", "peak_multiplier"], ["a", 900, 4]])
+    want = parse_csv("name,dau_wan,peak_multiplier\na,900,4\n", str(path))
+    assert load_xlsx(path) == want
+    assert want[0].values["mau_wan"] == pytest.approx(6000.0, rel=1e-15)  # 900 / 15% (Figure 11's ratio)
+
+
 def test_an_analysts_own_layout_with_labels(tmp_path):
     path = tmp_path / "own.xlsx"
     wb = openpyxl.Workbook()

@@ -232,14 +232,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _write_chunk(items: list[tuple[int, Scenario, str]], force: bool) -> list[tuple[int, str | None]]:
-    """Worker: write each workbook; return (index, None) or (index, error message) per item."""
+def _write_chunk(items: list[tuple[int, Scenario, str]], force: bool, plan: dict | None = None
+                 ) -> list[tuple[int, str | None]]:
+    """Worker: write each workbook (with its Plan sheet for the planner options ``plan``, if given);
+    return (index, None) or (index, error message) per item."""
     from .workbook import write_workbook
 
+    if plan is not None:  # only then: the planner's import is 20 ms per worker
+        from .plan_workbook import write_planned
     out = []
     for index, scenario, path in items:
         try:
-            write_workbook([scenario], path, force=force)
+            if plan is not None:
+                write_planned([scenario], path, force=force, **plan)
+            else:
+                write_workbook([scenario], path, force=force)
             out.append((index, None))
         except XlsizingError as e:
             out.append((index, str(e)))
@@ -276,20 +283,31 @@ class Progress:
 
 
 def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, force: bool = False,
-               jobs: int | None = None, progress: TextIO | None = None) -> BatchResult:
+               jobs: int | None = None, progress: TextIO | None = None, plan: dict | None = None) -> BatchResult:
     """One workbook per scenario in ``outdir`` (created if missing), ``jobs`` processes at once.
+
+    ``plan``: the options of :func:`xlsizing.planner.plan` (``{}``: its defaults) to give every
+    workbook its Plan sheet (:func:`xlsizing.plan_workbook.write_planned`; each worker plans its
+    own scenarios).
 
     ``progress``: a stream for a progress bar (pass ``sys.stderr`` only when it is a terminal).
     Items that fail (an existing file without ``force``, a full disk, …) are listed in the result;
     the others are written regardless.
     """
     from . import workbook  # noqa: F401 - imported before forking, so workers start warm
+    if plan is not None:
+        from . import plan_workbook  # noqa: F401 - and the planner
 
     if not scenarios:
         raise InvalidInput("no scenarios to write")
     jobs = default_jobs() if jobs is None else jobs
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InvalidInput(f"jobs must be a whole number >= 1, got {fmt_value(jobs)}")
+    if plan is not None:  # bad planner options (or a figure the choice lacks): one error now, not one per workbook
+        from .plan_workbook import planned_scenarios
+        from .planner import plan as plan_one
+
+        planned_scenarios(scenarios[:1], [plan_one(scenarios[0], **plan)])
     out = Path(outdir)
     if out.exists() and not out.is_dir():
         raise InvalidInput(f"output folder {out} is a file; give a folder")
@@ -299,7 +317,7 @@ def write_many(scenarios: Sequence[Scenario], outdir: str | os.PathLike, *, forc
     except OSError as e:
         raise InvalidInput(f"cannot create output folder {out}: {e.strerror or e}") from None
     try:
-        result = _write_all(scenarios, out, force, jobs, progress)
+        result = _write_all(scenarios, out, force, jobs, progress, plan)
     except BaseException:
         _remove_empty(created)
         raise
@@ -317,7 +335,7 @@ def _remove_empty(folders: Sequence[Path]) -> None:
             return
 
 
-def _write_all(scenarios, out: Path, force: bool, jobs: int, progress) -> BatchResult:
+def _write_all(scenarios, out: Path, force: bool, jobs: int, progress, plan=None) -> BatchResult:
     paths = output_paths(scenarios, out)
     items = [(i, s, str(p)) for i, (s, p) in enumerate(zip(scenarios, paths))]
     jobs = min(jobs, len(items))
@@ -326,7 +344,7 @@ def _write_all(scenarios, out: Path, force: bool, jobs: int, progress) -> BatchR
     bar = Progress(len(items), progress)
     start = time.perf_counter()
     with _heap_frozen():
-        _run(items, force, jobs, errors, bar)
+        _run(items, force, jobs, errors, bar, plan)
     bar.close()
     result.seconds = time.perf_counter() - start
     for i, s, p in items:
@@ -354,11 +372,11 @@ def _heap_frozen():
         gc.unfreeze()
 
 
-def _run(items, force: bool, jobs: int, errors: dict, bar: Progress) -> None:
+def _run(items, force: bool, jobs: int, errors: dict, bar: Progress, plan=None) -> None:
     """Write ``items`` (one worker, or a pool of ``jobs``), recording each error (None: written) in ``errors``."""
     if jobs == 1:
         for item in items:
-            errors.update(_write_chunk([item], force))
+            errors.update(_write_chunk([item], force, plan))
             bar.advance(1)
     else:
         # chunks amortise the inter-process hand-off; several per worker keep both cores busy
@@ -367,7 +385,7 @@ def _run(items, force: bool, jobs: int, errors: dict, bar: Progress) -> None:
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
         pool = _pool(jobs)
         try:
-            futures = {pool.submit(_write_chunk, c, force): c for c in chunks}
+            futures = {pool.submit(_write_chunk, c, force, plan): c for c in chunks}
             for fut in as_completed(futures):
                 try:
                     errors.update(fut.result())

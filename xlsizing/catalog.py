@@ -39,9 +39,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from . import economics
 from ._args import fmt_value
 from .errors import InvalidInput, MissingFigure, UnknownAccelerator
 from .fileio import read_text
+from .units import WAN
 
 # field -> (unit, what it is); every numeric figure must be > 0
 FIGURES: dict[str, tuple[str, str]] = {
@@ -499,30 +501,43 @@ def figure_value(name, figure: str, catalog: Catalog | None = None) -> float:
 
 
 CNY_UNITS = {"万元": 1.0, "元": 1e-4, "CNY": 1e-4}
+# 万元 per unit of a foreign currency a catalog price may be in: USD at economics.USD_CNY, the one
+# exchange rate of the package (CFETS central parity, 2025-02-25: 7.1726 元 per USD; docs/economics.md)
+FX_UNITS = {"USD": economics.USD_CNY / WAN}
+
+
+def _wan_per_unit(unit: str) -> float | None:
+    """万元 per unit of a catalog price's currency (CNY as is, USD at ``economics.USD_CNY``), None if unknown."""
+    return CNY_UNITS.get(unit, FX_UNITS.get(unit))
 
 
 def server_price_wan(acc: Accelerator, how: str | None = None) -> float:
     """Price of one server of ``acc`` in 万元 from its catalog price, or :class:`MissingFigure`.
 
-    A price per card is multiplied by ``cards_per_server``.  A price in another currency is not
-    converted (no exchange rate is a catalog figure): it is missing in 万元, and the message says
-    what the catalog has.
+    A USD price is converted at ``economics.USD_CNY`` (7.1726 元 per USD, CFETS central parity of
+    2025-02-25).  A price per card becomes a server price by the economics module's rule,
+    :func:`xlsizing.economics.server_price_wan`: card price × ``cards_per_server`` ÷ the cards'
+    share of the server's value (80%, Figure 11's 8 × 8.4万元 ÷ 84万元).  A price in any other
+    currency is missing in 万元, and the message says what the catalog has.
 
-    >>> server_price_wan(builtin().get("H20"))
+    >>> server_price_wan(builtin().get("H20"))            # Figure 11: 84万元 per server
     84.0
-    >>> server_price_wan(builtin().get("A100"))
-    Traceback (most recent call last):
-    ...
-    xlsizing.errors.MissingFigure: A100 has no server price in 万元 in the catalog (it has 199,000 USD per server, 2020-05); add it to a user catalog file: [[accelerator]] name = "A100", price = { amount = ..., unit = "万元", per = "server", date = "...", source = "..." }
+    >>> round(server_price_wan(builtin().get("A100")), 4)  # DGX A100 $199,000 × 7.1726 ÷ 1e4
+    142.7347
+    >>> round(server_price_wan(builtin().get("Ascend 910B")), 4)  # 12万元 per card × 8 ÷ 0.8
+    120.0
     """
     pr = acc.price
-    if pr is None or pr.unit not in CNY_UNITS:
+    rate = None if pr is None else _wan_per_unit(pr.unit)
+    if rate is None:
         has = "" if pr is None else f" (it has {pr.amount:,g} {pr.unit} per {pr.per}, {pr.date})"
         msg = missing_message(acc.name, "price", how).replace(
             " has no price in the catalog;", f" has no server price in 万元 in the catalog{has};")
         raise MissingFigure(msg, acc.name, "price")
-    wan = pr.amount * CNY_UNITS[pr.unit]
-    return wan * acc.value("cards_per_server", how) if pr.per == "card" else wan
+    wan = pr.amount * rate
+    if pr.per == "card":
+        return economics.server_price_wan(wan, acc.value("cards_per_server", how))
+    return wan
 
 
 # figures every entry is expected to carry where public; fp16_tflops (= bf16 unless it differs)
@@ -536,10 +551,10 @@ def lacks(acc: Accelerator) -> list[str]:
     >>> lacks(builtin().get("H20"))
     ['fp4_tflops']
     >>> lacks(builtin().get("Ascend 910C"))
-    ['fp8_tflops', 'int8_tops', 'fp4_tflops', 'tf32_tflops', 'fp32_tflops', 'tdp_w', 'price']
+    ['fp8_tflops', 'int8_tops', 'fp4_tflops', 'tf32_tflops', 'fp32_tflops', 'tdp_w']
     """
     out = [f for f in EXPECTED if f not in acc.figures]
-    if acc.price is None or acc.price.unit not in CNY_UNITS:
+    if acc.price is None or _wan_per_unit(acc.price.unit) is None:
         out.append("price")
     return out
 
@@ -557,11 +572,12 @@ def lacks_markdown(cat: Catalog | None = None) -> str:
 
 
 def card_price_wan(acc: Accelerator) -> float | None:
-    """Price per card in 万元 when the catalog has a CNY price (万元 or 元), else None."""
+    """Price per card in 万元 (a server price ÷ cards per server) when the catalog has a CNY or USD price, else None."""
     pr = acc.price
-    if pr is None or pr.unit not in ("万元", "元", "CNY"):
+    rate = None if pr is None else _wan_per_unit(pr.unit)
+    if rate is None:
         return None
-    wan = pr.amount if pr.unit == "万元" else pr.amount / 1e4
+    wan = pr.amount * rate
     if pr.per == "server":
         cps = acc.figures.get("cards_per_server")
         if cps is None:
@@ -584,8 +600,13 @@ def describe(acc: Accelerator) -> list[tuple[str, str, str, str]]:
     if acc.price is not None:
         p = acc.price
         flags = ", ".join(x for x, on in (("estimated", p.estimated), ("disputed", p.disputed)) if on)
-        rows.append(("price", f"{p.amount:g} {p.unit} per {p.per} ({p.date})",
-                     flags + (f" — {p.note}" if p.note else ""), p.source))
+        shown = f"{p.amount:,g} {p.unit} per {p.per} ({p.date})"
+        if not (p.unit == "万元" and p.per == "server"):
+            try:  # what the sizing uses: the server price in 万元 (converted, card share applied)
+                shown += f" = {server_price_wan(acc):,.2f}万元 per server"
+            except MissingFigure:
+                pass
+        rows.append(("price", shown, flags + (f" — {p.note}" if p.note else ""), p.source))
     return rows
 
 
@@ -689,7 +710,7 @@ def server_inputs(accelerator: str = "H20", catalog: Catalog | None = None, miss
     >>> server_inputs("H20")      # Minsheng Figure 11: 84万元 per 8-card server
     {'server_price_wan': 84.0, 'cards_per_server': 8.0}
     >>> missing = {}
-    >>> server_inputs("H200", missing=missing), sorted(missing)
+    >>> server_inputs("L20", missing=missing), sorted(missing)
     ({'cards_per_server': 8.0}, ['server_price_wan'])
     """
     acc = get(accelerator, catalog)

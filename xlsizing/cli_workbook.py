@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cli_common import EXIT_MISMATCH, EXIT_OK, add_grid_args, add_scenario_args, command, planned, scenarios_of
+from .cli_common import (EXIT_MISMATCH, EXIT_OK, add_grid_args, add_planner_args, add_scenario_args, command, planned,
+                         planner_options, scenarios_of)
 from .errors import InvalidInput, WorkbookError, XlsizingError
 
 
@@ -24,6 +25,14 @@ def _target(output, args, kind: str = "workbook", also=()):
     from .outputs import check_target
 
     return check_target(output, [*(getattr(args, "scenario_files", None) or ()), *also], kind)
+
+
+PLANNING = "planning (with --plan; as xlsizing plan)"
+
+
+def _plan_args(p, help: str):
+    p.add_argument("--plan", action="store_true", help=help)
+    add_planner_args(p, PLANNING)
 
 
 def _default_name(args, suffix: str) -> str:
@@ -76,8 +85,7 @@ def _setup_build(p):
     add_grid_args(p)
     _out(p, "figure11.xlsx, or the first scenario file's name with .xlsx")
     p.add_argument("--verify", action="store_true", help="then recalculate it in LibreOffice and compare")
-    p.add_argument("--plan", action="store_true",
-                   help="add the Plan sheet: the cheapest configuration per scenario (xlsizing plan's defaults)")
+    _plan_args(p, "add the Plan sheet: the cheapest configuration per scenario (options below, as xlsizing plan)")
     vba = p.add_mutually_exclusive_group()
     vba.add_argument("--vba-project", metavar="vbaProject.bin",
                      help="with -o NAME.xlsm: the VBA project (macros) to put in the workbook")
@@ -95,13 +103,14 @@ def cmd_build(args) -> int:
     from .workbook import write_workbook
 
     out = _target(args.output or _default_name(args, ".xlsx"), args)
+    options = planner_options(args, requires="--plan")
     scenarios = planned(args)
     if args.plan:
         if xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
             raise InvalidInput("--plan writes an .xlsx workbook; it cannot be combined with .xlsm or a VBA project")
         from .plan_workbook import write_planned
 
-        path = write_planned(scenarios, out, force=args.force)
+        path = write_planned(scenarios, out, force=args.force, **options)
     elif xlsm.is_macro_name(out) or args.vba_project or args.vba_from:
         path = xlsm.write_workbook_xlsm(scenarios, out, force=args.force,
                                         vba_project=args.vba_project, vba_from=args.vba_from)
@@ -123,8 +132,7 @@ def _setup_batch(p):
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--force", action="store_true", help="replace existing workbooks")
     p.add_argument("--verify", action="store_true", help="then verify every workbook in one LibreOffice run")
-    p.add_argument("--plan", action="store_true", help="with --one-workbook: add the Plan sheet (xlsizing plan's "
-                                                       "defaults; one search per scenario)")
+    _plan_args(p, "add the Plan sheet to every workbook (--outdir) or to the one workbook (one search per scenario)")
 
 
 @command("batch", "write many scenarios (a grid, a CSV, TOML files) into many workbooks or one, in parallel",
@@ -135,14 +143,13 @@ def cmd_batch(args) -> int:
 
     if args.one_workbook:
         _target(args.one_workbook, args)
+    options = planner_options(args, requires="--plan")
     scenarios = planned(args)
     if args.one_workbook:
-        return _write_one_workbook(scenarios, args)
-    if args.plan:
-        raise InvalidInput("--plan works with --one-workbook (one workbook, a Plan sheet column per scenario)")
+        return _write_one_workbook(scenarios, args, options)
     _outdir_spares_inputs(scenarios, args)
     result = batch.write_many(scenarios, args.outdir, force=args.force, jobs=args.jobs,
-                              progress=batch.progress_stream())
+                              progress=batch.progress_stream(), plan=options if args.plan else None)
     for line in result.failure_lines():
         print(line, file=sys.stderr)
     print(f"{result.summary()} -> {args.outdir}")
@@ -163,12 +170,15 @@ def _outdir_spares_inputs(scenarios, args) -> None:
             check_target(path, inputs, "workbook")
 
 
-def _write_one_workbook(scenarios, args) -> int:
+def _write_one_workbook(scenarios, args, options) -> int:
     from .workbook import write_workbook
 
-    if getattr(args, "plan", False):
-        from .plan_workbook import write_planned as write_workbook
-    path = write_workbook(scenarios, args.one_workbook, force=args.force)
+    if args.plan:
+        from .plan_workbook import write_planned
+
+        path = write_planned(scenarios, args.one_workbook, force=args.force, **options)
+    else:
+        path = write_workbook(scenarios, args.one_workbook, force=args.force)
     print(f"wrote {path} ({len(scenarios)} scenario columns)")
     return _verify([path]) if args.verify else EXIT_OK
 
@@ -181,17 +191,21 @@ def _setup_fill(p):
                    help="your copy of the template (found by defined names); a .xlsm keeps its macros")
     add_scenario_args(p)
     _out(p, "TEMPLATE-filled.xlsx, or TEMPLATE-filled.xlsm for a .xlsm")
+    _plan_args(p, "add (or replace) the Plan sheet: the cheapest configuration per scenario (options below)")
 
 
 @command("fill", "fill your own copy of the template by its defined names, keeping its formatting",
-         "xlsizing fill my-template.xlsx my.toml -o my-filled.xlsx")(_setup_fill)
+         "xlsizing fill my-template.xlsx my.toml -o my-filled.xlsx\n"
+         "  xlsizing fill my-template.xlsx my.toml --plan --accelerator H20,H100 --price H100=230")(_setup_fill)
 def cmd_fill(args) -> int:
     from .fill import fill_workbook
     from .xlsm import default_fill_name
 
     out = _target(args.output or default_fill_name(args.template), args, also=[args.template])
+    options = planner_options(args, requires="--plan")
     try:
-        path = fill_workbook(args.template, scenarios_of(args), out, force=args.force)
+        path = fill_workbook(args.template, scenarios_of(args), out, force=args.force,
+                             plan=options if args.plan else None)
     except WorkbookError as e:  # the library names its Python function; the command line has a command
         msg = str(e).replace("or write a new workbook (write_workbook) for any number of columns",
                              "or write a new workbook for any number of scenarios: "

@@ -32,7 +32,7 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape as xml_escape
 
@@ -336,13 +336,18 @@ def _store_cached_values(saved: bytes, cached: dict[Cell, float | str], template
 
 
 def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario], out_path: str | os.PathLike,
-                  *, force: bool = False) -> Path:
+                  *, force: bool = False, plan: Mapping | None = None) -> Path:
     """Write ``scenarios`` into the input cells of a copy of ``template_path`` (found by name).
 
     The template must have exactly one scenario column per scenario.  Writes ``out_path``
     atomically and refuses an existing one unless ``force``.  A template with macros (``.xlsm``)
     keeps its VBA project byte for byte and must be written to a ``.xlsm`` name; a template
     without macros to a ``.xlsx`` name (:mod:`xlsizing.xlsm`).
+
+    ``plan``: the options of :func:`xlsizing.planner.plan` (``{}``: its defaults) to add the Plan
+    sheet for these scenarios (:mod:`xlsizing.plan_fill`), replacing the one an earlier plan
+    wrote.  Without it, a template holding a Plan sheet is refused: its configurations were
+    planned for other scenarios.
     """
     scenarios = list(scenarios)
     if not scenarios:
@@ -365,6 +370,16 @@ def fill_workbook(template_path: str | os.PathLike, scenarios: Sequence[Scenario
             raise WorkbookError(f"{src}: sheet {spec.title!r} has {n} scenario columns, got {len(scenarios)} "
                                 "scenarios; give as many scenarios as columns, or write a new workbook "
                                 "(write_workbook) for any number of columns")
+    on_request = [s for s in sheetlist.ON_REQUEST if _columns(names, s)]
+    if plan is not None:
+        from .plan_fill import add_plan_sheet
+
+        scenarios, _plans = add_plan_sheet(wb, src, scenarios, dict(plan), present,
+                                           lambda spec, j, here: _addr(wb, spec, present, j, here))
+        present.append((sheetlist.PLAN, len(scenarios)))
+    elif on_request:
+        raise WorkbookError(f"{src}: this template has a {on_request[0].title} sheet, planned for other scenarios; "
+                            f"give --plan to plan these scenarios again, or delete the {on_request[0].title} sheet")
     values = scenario_rows(scenarios, [s for s, _ in present])
     try:
         for spec, n in present:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -59,75 +60,153 @@ def _value(c: planner.Config, attr: str):
     return c.decode_step_s * 1000 if attr == "tpot_ms" else getattr(c, attr)
 
 
-def write_extras(book, ws, first_row: int, plans: Sequence[planner.Plan], styles) -> int:
-    """Below the Plan sheet's rows: chosen configuration per scenario, best per accelerator, the frontier and its chart."""
+# --- what goes below the Plan sheet's rows, whichever library writes it ---------------------------
+#
+# The rows themselves are a sheet like the others (xlsizing.sheets.PLAN: XlsxWriter writes them
+# with workbook.add_sheet, fill with openpyxl from the same rows and formulas); below them come
+# numbers and text from the search, laid out once here as cells and one chart, and rendered by
+# two thin writers: write_extras (XlsxWriter) and xlsizing.plan_fill (openpyxl).
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell below the rows: text or a number; ``style`` bold / header / header_left / None; ``fmt`` a number format."""
+
+    row: int  # 0-based, as XlsxWriter counts
+    col: int
+    value: str | float
+    style: str | None = None
+    fmt: str | None = None
+
+
+@dataclass(frozen=True)
+class FrontierChart:
+    """The native scatter chart of the frontier: x and y columns over data rows ``first``..``last`` (0-based)."""
+
+    accelerator: str
+    first: int
+    last: int
+    anchor: tuple[int, int]  # (row, column) of its top-left corner
+    x_col: int = 0
+    y_col: int = 1
+    x_name: str = "tokens/s per user"
+    y_name: str = "decode tokens/s per card"
+    num_format: str = "#,##0"
+    x_scale: float = 1.3
+    y_scale: float = 1.1
+
+    @property
+    def title(self) -> str:
+        return f"吞吐-交互前沿 / Throughput per card vs tokens/s per user ({self.accelerator})"
+
+
+@dataclass(frozen=True)
+class Extras:
+    cells: tuple[Cell, ...]
+    chart: FrontierChart | None
+    end: int  # the first row after them
+
+
+def extras_first_row(last_row: int, n: int) -> int:
+    """Where the extras start: below the rows' chart of planned cards (16 rows tall, drawn for 2+ scenarios)."""
+    return last_row + (20 if n > 1 else 3)
+
+
+def print_columns(n: int) -> int:
+    """The last column (0-based) the Plan sheet prints, for ``n`` scenario columns (the extras' tables are wider)."""
+    return max(12, 3 + n)
+
+
+def _family(b) -> str:
+    return f"{b.precision.upper()} ×{b.replica_cards}{' EP' if b.expert_parallel else ''}, batch {b.batch}"
+
+
+def extras(plans: Sequence[planner.Plan], first_row: int) -> Extras:
+    """Chosen configuration per scenario, best per accelerator, the frontier and its chart, as cells from ``first_row``."""
     from .workbook import FIRST_COL
 
+    cells: list[Cell] = []
+
+    def put(r, c, value, style=None, fmt=None):
+        cells.append(Cell(r, c, value, style, fmt))
+
     r = first_row
-    ws.write_string(r, 0, "选定配置", styles.bold)
-    ws.write_string(r, 1, "Chosen configuration", styles.bold)
+    put(r, 0, "选定配置", "bold")
+    put(r, 1, "Chosen configuration", "bold")
     for j, p in enumerate(plans):
-        ws.write_string(r, FIRST_COL + j, p.chosen.label if p.chosen else "none meets the targets")
+        put(r, FIRST_COL + j, p.chosen.label if p.chosen else "none meets the targets")
     r += 2
-    ws.write_string(r, 0, "各加速卡最优配置", styles.bold)
-    ws.write_string(r, 1, "Best configuration per accelerator (the search's numbers; * = chosen)", styles.bold)
+    put(r, 0, "各加速卡最优配置", "bold")
+    put(r, 1, "Best configuration per accelerator (the search's numbers; * = chosen)", "bold")
     r += 1
     heads = ["情形 / scenario", "加速卡 / accelerator", "配置 / configuration", *[h for h, _a, _f in TABLE]]
     for c, h in enumerate(heads):
-        ws.write_string(r, c, h, styles.header_left if c < 3 else styles.header)
+        put(r, c, h, "header_left" if c < 3 else "header")
     for p in plans:
         for a, b in p.best.items():
             r += 1
-            ws.write_string(r, 0, p.scenario)
-            ws.write_string(r, 1, a + (" *" if p.chosen is not None and a == p.chosen.accelerator else ""))
-            ws.write_string(r, 2, f"{b.precision.upper()} ×{b.replica_cards}{' EP' if b.expert_parallel else ''}, "
-                                  f"batch {b.batch}")
+            put(r, 0, p.scenario)
+            put(r, 1, a + (" *" if p.chosen is not None and a == p.chosen.accelerator else ""))
+            put(r, 2, _family(b))
             for c, (_h, attr, fmt) in enumerate(TABLE, start=3):
                 x = _value(b, attr)
                 if x is None:
-                    ws.write_string(r, c, "n/a")
+                    put(r, c, "n/a")
                 else:
-                    ws.write_number(r, c, x, styles.number(fmt, "value"))
+                    put(r, c, float(x), fmt=fmt)
         for a, why in p.infeasible.items():
             r += 1
-            ws.write_string(r, 0, p.scenario)
-            ws.write_string(r, 1, a)
-            ws.write_string(r, 2, "no feasible configuration: " + why)
+            put(r, 0, p.scenario)
+            put(r, 1, a)
+            put(r, 2, "no feasible configuration: " + why)
     # the frontier of the first scenario (it depends on the model and the hardware, not on the demand)
     p = next((x for x in plans if x.frontier), None)
     if p is None:
-        return r + 1
+        return Extras(tuple(cells), None, r + 1)
     r += 2
-    ws.write_string(r, 0, "前沿", styles.bold)
-    ws.write_string(r, 1, f"Frontier on {p.frontier_accelerator}: decode tokens/s per card against tokens/s per "
-                          f"user (1 = meets the targets)", styles.bold)
+    put(r, 0, "前沿", "bold")
+    put(r, 1, f"Frontier on {p.frontier_accelerator}: decode tokens/s per card against tokens/s per "
+              f"user (1 = meets the targets)", "bold")
     r += 1
     for c, h in enumerate(("单用户token/s / tokens/s per user", "单卡token/s / tokens/s per card",
                            "配置 / configuration", "满足目标 / meets")):
-        ws.write_string(r, c, h, styles.header)
+        put(r, c, h, "header")
     head = r
     for f in p.frontier:
         r += 1
-        ws.write_number(r, 0, f.tokens_per_s_per_user, styles.number("#,##0.0", "value"))
-        ws.write_number(r, 1, f.decode_tokens_per_s_per_card, styles.number("#,##0.0", "value"))
-        ws.write_string(r, 2, f"{f.precision.upper()} ×{f.replica_cards}{' EP' if f.expert_parallel else ''}, "
-                              f"batch {f.batch}")
-        ws.write_number(r, 3, 1 if f.meets_targets else 0)
+        put(r, 0, float(f.tokens_per_s_per_user), fmt="#,##0.0")
+        put(r, 1, float(f.decode_tokens_per_s_per_card), fmt="#,##0.0")
+        put(r, 2, _family(f))
+        put(r, 3, 1.0 if f.meets_targets else 0.0)
+    chart = FrontierChart(p.frontier_accelerator, head + 1, r, (head, 6))
+    return Extras(tuple(cells), chart, max(r, head + 18) + 1)
+
+
+def write_extras(book, ws, first_row: int, plans: Sequence[planner.Plan], styles) -> int:
+    """The XlsxWriter writer of :func:`extras`; returns the first row after them."""
+    layout = extras(plans, first_row)
+    for c in layout.cells:
+        if isinstance(c.value, str):
+            ws.write_string(c.row, c.col, c.value, getattr(styles, c.style) if c.style else None)
+        else:
+            ws.write_number(c.row, c.col, c.value, styles.number(c.fmt, "value") if c.fmt else None)
+    ch = layout.chart
+    if ch is None:
+        return layout.end
     chart = book.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
     title = PLAN.title
     chart.add_series({
-        "name": f"{p.frontier_accelerator}",
-        "categories": [title, head + 1, 0, r, 0],
-        "values": [title, head + 1, 1, r, 1],
+        "name": ch.accelerator,
+        "categories": [title, ch.first, ch.x_col, ch.last, ch.x_col],
+        "values": [title, ch.first, ch.y_col, ch.last, ch.y_col],
         "marker": {"type": "circle", "size": 5},
     })
-    chart.set_title({"name": f"吞吐-交互前沿 / Throughput per card vs tokens/s per user ({p.frontier_accelerator})",
-                     "name_font": {"size": 11}})
-    chart.set_x_axis({"name": "tokens/s per user", "num_format": "#,##0", "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"name": "decode tokens/s per card", "num_format": "#,##0"})
+    chart.set_title({"name": ch.title, "name_font": {"size": 11}})
+    chart.set_x_axis({"name": ch.x_name, "num_format": ch.num_format, "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"name": ch.y_name, "num_format": ch.num_format})
     chart.set_legend({"none": True})
-    ws.insert_chart(head, 6, chart, {"x_scale": 1.3, "y_scale": 1.1})
-    return max(r, head + 18) + 1
+    ws.insert_chart(*ch.anchor, chart, {"x_scale": ch.x_scale, "y_scale": ch.y_scale})
+    return layout.end
 
 
 def write(scenarios: Sequence[Scenario], path: str | os.PathLike, plans: Sequence[planner.Plan], *,
@@ -148,9 +227,8 @@ def write(scenarios: Sequence[Scenario], path: str | os.PathLike, plans: Sequenc
             info = next(i for i in infos if i.sheet is PLAN)
             from .workbook import _Styles
 
-            start = info.last_row + (20 if info.n > 1 else 3)  # below the rows' chart (16 rows tall)
-            end = write_extras(book, info.worksheet, start, plans, _Styles(book))
-            info.worksheet.print_area(0, 0, end, max(12, 3 + info.n))
+            end = write_extras(book, info.worksheet, extras_first_row(info.last_row, info.n), plans, _Styles(book))
+            info.worksheet.print_area(0, 0, end, print_columns(info.n))
         finally:
             book.close()
 
@@ -173,4 +251,5 @@ def chosen_cell(column: int) -> str:
     return PLAN.name("plan_fleet_cards_wan", column)
 
 
-__all__ = ["planned_scenarios", "write", "write_planned", "write_extras", "chosen_cell"]
+__all__ = ["planned_scenarios", "write", "write_planned", "write_extras", "extras", "extras_first_row", "Cell",
+           "Extras", "FrontierChart", "chosen_cell"]

@@ -25,7 +25,8 @@ per 1M tokens = (cards × amortised 元/card-hour × 8,760 + electricity) / year
 TTFT is one prompt's prefill on a replica of the same size (:func:`ttft_s`).
 
 Hardware comes from the catalog: peak at the precision, memory, bandwidth, TDP, cards per server
-and the server price (a CNY price in the catalog, or ``server_price_wan={"H100": 230}``).  The
+and the server price (the catalog's, in 万元: :func:`xlsizing.catalog.server_price_wan` converts a USD
+price and makes a card price a server's; or ``server_price_wan={"B300": 400}``).  The
 KV cache is stored at the weights' precision but never below 1 byte (BF16 2, FP8 1, FP4 1).
 
 >>> from xlsizing.scenarios import load_builtin
@@ -43,11 +44,11 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, NamedTuple, Sequence
 
 from . import catalog as cat
 from ._args import POSITIVE, as_float, fmt_value
-from .errors import InvalidInput
+from .errors import InvalidInput, MissingFigure
 # the serving functions the planner adds (to move to beyond.py), re-exported: planner.ttft_s, …
 from .planner_model import TTFT_ARGS, TTFT_S, meets_targets, tokens_per_s_per_user, ttft_of, ttft_s  # noqa: F401
 from .sheets.plan import HARDWARE_KEYS, OPTIONAL_FIGURES, hardware_keys  # noqa: F401 - the candidate inputs
@@ -155,9 +156,12 @@ class Rejection:
         return f"{family_label(self.accelerator, self.precision, self.replica_cards)}{ep}: {self.reason}"
 
 
-@dataclass(frozen=True)
-class FrontierPoint:
-    """A Pareto-optimal point: no other fitting candidate is faster per user and denser per card."""
+class FrontierPoint(NamedTuple):
+    """A Pareto-optimal point: no other fitting candidate is faster per user and denser per card.
+
+    A named tuple, not a dataclass: a search over 100,000 candidates keeps hundreds of points, and
+    a frozen dataclass costs several times more to create (bench/bench_planner.py).
+    """
 
     precision: str
     replica_cards: int
@@ -202,7 +206,7 @@ class Plan:
             "candidates": self.candidates, "chosen": self.chosen.as_dict() if self.chosen else None,
             "best": {a: c.as_dict() for a, c in self.best.items()},
             "rejected": [r.as_dict() for r in self.rejected], "infeasible": dict(self.infeasible),
-            "frontier_accelerator": self.frontier_accelerator, "frontier": [asdict(p) for p in self.frontier],
+            "frontier_accelerator": self.frontier_accelerator, "frontier": [p._asdict() for p in self.frontier],
             "prompt_tokens": self.prompt_tokens,
         }
 
@@ -365,9 +369,10 @@ def _read_hardware(accelerators, precisions, c, prices) -> _Hardware:
     def price(a):
         if a.name in price_over:
             return price_over[a.name]
-        card = cat.card_price_wan(a)
-        cps = fig(a, "cards_per_server")
-        return nan if card is None else card * cps
+        try:  # the catalog's price as a server price in 万元 (USD converted, a card price × cards ÷ card share)
+            return cat.server_price_wan(a)
+        except MissingFigure:
+            return nan
 
     peak = np.array([[float(a.figures[cat.PRECISIONS[p]].value) if cat.PRECISIONS[p] in a.figures else nan
                       for p in precs] for a in accs])
@@ -446,26 +451,44 @@ def evaluate(base: Mapping[str, float], hw: _Hardware, replica_cards: Sequence[i
     """Figures of every candidate, arrays of shape (accelerators, precisions, replicas, batches).
 
     Calls the kernels of :mod:`xlsizing.beyond` on broadcast arrays; missing catalog figures
-    propagate as NaN.  Figures are broadcast views (not copies) where they do not depend on
-    every axis.
+    propagate as NaN.  :func:`plan` evaluates only the rows that can be feasible
+    (:func:`_evaluate_rows`, the same kernels); this is every row.
     """
     import numpy as np
 
-    def acc(x):
-        return x[:, None, None, None]
+    A, P = hw.peak_tflops.shape
+    qa, qp = (x.reshape(-1) for x in np.indices((A, P)))
+    v = _evaluate_rows(base, hw, qa, qp, replica_cards, batches, prompt_tokens, extras, eps)
+    return {key: x.reshape(A, P, *x.shape[1:]) for key, x in v.items()}
 
-    n = np.asarray(replica_cards, dtype=np.float64)[None, None, :, None]
-    bt = np.asarray(batches, dtype=np.float64)[None, None, None, :]
-    hw_values = {"peak_tflops": hw.peak_tflops[:, :, None, None], "bytes_per_weight": hw.bytes_per_weight[None, :, None, None],
-                 "kv_bytes": hw.kv_bytes[None, :, None, None], "memory_gb": acc(hw.memory_gb),
-                 "bandwidth_tbs": acc(hw.bandwidth_tbs), "tdp_w": acc(hw.tdp_w),
-                 "fleet_server_price_wan": acc(hw.server_price_wan), "fleet_cards_per_server": acc(hw.cards_per_server), "replica_cards": n, "batch": bt,
-                 **{f: acc(x) for f, x in hw.optional.items()}}
-    if eps is not None:  # the replica axis holds layouts: cards and expert parallelism
-        hw_values["expert_parallel"] = np.asarray(eps, dtype=np.float64)[None, None, :, None]
+
+def _evaluate_rows(base: Mapping[str, float], hw: _Hardware, qa, qp, replica_cards: Sequence[int],
+                   batches: Sequence[int], prompt_tokens: float, extras: tuple[str, ...] = (),
+                   eps: Sequence[int] | None = None) -> dict[str, np.ndarray]:
+    """:func:`evaluate` on the (accelerator, precision) rows ``qa[i], qp[i]`` only: arrays (rows, replicas, batches).
+
+    The search evaluates the rows that can hold a feasible candidate (a peak at the precision,
+    the figures the objective needs): the same kernels on the same numbers, element by element,
+    without the NaN rows of missing figures (a third of the grid across the catalog).
+    """
+    import numpy as np
+
+    def row(x):
+        return x[:, None, None]
+
+    n = np.asarray(replica_cards, dtype=np.float64)[None, :, None]
+    bt = np.asarray(batches, dtype=np.float64)[None, None, :]
+    hw_values = {"peak_tflops": row(hw.peak_tflops[qa, qp]), "bytes_per_weight": row(hw.bytes_per_weight[qp]),
+                 "kv_bytes": row(hw.kv_bytes[qp]), "memory_gb": row(hw.memory_gb[qa]),
+                 "bandwidth_tbs": row(hw.bandwidth_tbs[qa]), "tdp_w": row(hw.tdp_w[qa]),
+                 "fleet_server_price_wan": row(hw.server_price_wan[qa]),
+                 "fleet_cards_per_server": row(hw.cards_per_server[qa]), "replica_cards": n, "batch": bt,
+                 **{f: row(x[qa]) for f, x in hw.optional.items()}}
+    if eps is not None:
+        hw_values["expert_parallel"] = np.asarray(eps, dtype=np.float64)[None, :, None]
     with np.errstate(all="ignore"):
         v = _kernels(base, hw_values, prompt_tokens, tuple(dict.fromkeys((*_GRID, *extras))))
-    shape = (len(hw.accelerators), len(hw.precisions), n.size, bt.size)
+    shape = (len(qa), n.size, bt.size)
     return {key: np.broadcast_to(val, shape) for key, val in v.items()}
 
 
@@ -568,23 +591,25 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
     bts = _whole_numbers("batches", batches)
     reps, eps = _layouts(base, reps, expert_parallel)
     figure, _unit, needs = OBJECTIVES[objective]
-    v = evaluate(base, hw, reps, bts, prompt, (figure,), eps)
+    # the rows worth evaluating: a peak at the precision and every figure the objective needs
+    peak_ok = np.isfinite(hw.peak_tflops)  # (A, P)
+    need_ok = np.ones(len(hw.accelerators), dtype=bool)
+    for f in needs:
+        need_ok &= np.isfinite(getattr(hw, f))
+    qa, qp = np.nonzero(peak_ok & need_ok[:, None])  # rows in axis order (accelerator, precision)
+    v = _evaluate_rows(base, hw, qa, qp, reps, bts, prompt, (figure,), eps)
     obj = v[figure]
 
     fits = v["memory_headroom_gb"] >= 0
     fast = v["decode_step_s"] <= tpot
-    prompt_ok = v["ttft_s"][..., :1] <= ttft  # TTFT does not depend on the batch: (A, P, R, 1)
-    # the objective is a number wherever the catalog has the figures it needs: (A, P, 1, 1)
-    known = np.isfinite(hw.peak_tflops)
-    for f in needs:
-        known = known & np.isfinite(getattr(hw, f))[:, None]
+    prompt_ok = v["ttft_s"][..., :1] <= ttft  # TTFT does not depend on the batch: (rows, R, 1)
     fits_fast = fits & fast
-    feasible = fits_fast & (prompt_ok & known[:, :, None, None])
+    feasible = fits_fast & prompt_ok
 
-    chosen, best = _choose(feasible, obj, v["decode_step_s"])
+    chosen, best = _choose(feasible, obj, v["decode_step_s"], qa, qp)
     configs = _configs(base, hw, reps, bts, prompt, ([chosen] if chosen else []) + best, eps)
     rejected, infeasible = _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast,
-                                    prompt_ok, feasible, eps)
+                                    prompt_ok, feasible, qa, qp, eps)
     if frontier_accelerator is None:
         fa = chosen[0] if chosen is not None else 0
     else:
@@ -596,41 +621,61 @@ def plan(scenario, accelerators=None, precisions=DEFAULT_PRECISIONS, replica_car
             raise InvalidInput(f"frontier_accelerator must be one of the planned accelerators "
                                f"({', '.join(hw.accelerators)}), got {fmt_value(frontier_accelerator)}")
         fa = hw.accelerators.index(fname)
+    if need_ok[fa]:  # its rows were evaluated
+        rows = np.flatnonzero(qa == fa)
+        f_prec, fv = qp[rows], {k: v[k][rows] for k in _FRONTIER}
+        f_fits, f_feasible = (fits & prompt_ok)[rows], feasible[rows]
+    else:  # an accelerator the objective cannot rank (no price, …): its rows for the frontier alone
+        f_prec = np.flatnonzero(peak_ok[fa])
+        fv = _evaluate_rows(base, hw, np.full(f_prec.size, fa), f_prec, reps, bts, prompt, (), eps)
+        f_fits = (fv["memory_headroom_gb"] >= 0) & (fv["ttft_s"][..., :1] <= ttft)
+        f_feasible = np.zeros(f_fits.shape, dtype=bool)  # nothing of it is feasible: the objective lacks a figure
+    P, R, B = peak_ok.shape[1], len(reps), len(bts)
     return Plan(
-        scenario=name, objective=objective, tpot_s=tpot, ttft_s=ttft, candidates=int(obj.size),
+        scenario=name, objective=objective, tpot_s=tpot, ttft_s=ttft, candidates=len(hw.accelerators) * P * R * B,
         chosen=configs[0] if chosen else None, best={c.accelerator: c for c in configs[1 if chosen else 0:]},
         rejected=tuple(rejected), infeasible=infeasible, frontier_accelerator=hw.accelerators[fa],
-        frontier=_frontier(hw, reps, bts, v, fa, fits[fa] & prompt_ok[fa], feasible, eps),
+        frontier=_frontier(hw, reps, bts, fv, f_prec, f_fits, f_feasible, eps),
         prompt_tokens=None if prompt_tokens is None else prompt)
 
 
-def _choose(feasible, obj, step):
+_FRONTIER = ("decode_tokens_per_s_per_card", "decode_step_s")  # what the frontier reads of the grid
+
+
+def _choose(feasible, obj, step, qa, qp):
     """(index of the best feasible candidate, [index of the best per accelerator]); indices (a, p, r, b).
 
     Best = min objective; objectives within 1e-9 relative are ties, broken by the lower TPOT, then
     by the order of the axes.  The global choice is made again on the candidates within the
     tolerance of the overall minimum, not read off the per-accelerator ones (their tie sets
-    differ).  Works on the feasible candidates only, in flat order (accelerators contiguous).
+    differ).  Works on the feasible candidates only, in flat order over the evaluated rows
+    (``qa``, ``qp``: accelerator and precision of each, in axis order, so accelerators are contiguous).
     """
     import numpy as np
 
-    shape = obj.shape
+    shape = obj.shape  # (rows, replicas, batches)
     idx = np.flatnonzero(feasible)
     if idx.size == 0:
         return None, []
     o = obj.reshape(-1)[idx]
     s = step.reshape(-1)[idx]
-    acc = idx // (obj.size // shape[0])
-    starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]])
-    counts = np.diff(np.r_[starts, idx.size])
+    # each accelerator's feasible candidates are one run of idx: bounds from its first row
+    first_row = np.flatnonzero(np.concatenate(([True], qa[1:] != qa[:-1])))
+    bounds = np.searchsorted(idx, np.append(first_row, qa.size) * (shape[1] * shape[2]))
+    counts = np.diff(bounds)
+    starts, counts = bounds[:-1][counts > 0], counts[counts > 0]
     m = np.minimum.reduceat(o, starts)
     st = np.where(o <= np.repeat(m * (1.0 + REL_TIE), counts), s, np.inf)  # TPOT of each accelerator's ties
     hit = np.flatnonzero(st == np.repeat(np.minimum.reduceat(st, starts), counts))
-    first = hit[np.r_[True, acc[hit][1:] != acc[hit][:-1]]]  # the first such in axis order, per accelerator
-    best = [tuple(int(x) for x in np.unravel_index(int(i), shape)) for i in idx[first]]
+    first = hit[np.searchsorted(hit, starts)]  # the first such in axis order, per accelerator
+
+    def full(i):  # (row, replica, batch) -> (accelerator, precision, replica, batch)
+        q, r, b = (int(x) for x in np.unravel_index(int(i), shape))
+        return int(qa[q]), int(qp[q]), r, b
+
+    best = [full(i) for i in idx[first]]
     g = np.flatnonzero(o <= m.min() * (1.0 + REL_TIE))
-    k = int(idx[g[np.argmin(s[g])]])
-    return tuple(int(x) for x in np.unravel_index(k, shape)), best
+    return full(idx[g[np.argmin(s[g])]]), best
 
 
 def _finite(x) -> float | None:
@@ -647,29 +692,32 @@ def _ms(s) -> str:
     return f"{_g(s * 1000)} ms"
 
 
-def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast, prompt_ok, feasible, eps=None):
+def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fast, prompt_ok, feasible, qa, qp,
+             eps=None):
     """Rejections (per family without a feasible candidate) and one reason per accelerator with none.
 
     Reductions run vectorized over the batch axis; the loop is over families, not candidates.
+    The arrays hold the evaluated rows (``qa``, ``qp``: accelerator and precision of each); the
+    other accelerators lack a figure the objective needs, the other precisions a peak.
     """
     import numpy as np
 
     # The memory a batch needs and the step time never decrease with the batch (a tested property
     # of xlsizing.beyond), so "some batch fits / is fast enough / is feasible" is decided at the
     # smallest batch, and the best TPOT among fitting batches is the smallest batch's: the
-    # reductions over the batch axis are reads of one (A, P, R) slice, then plain lists.
+    # reductions over the batch axis are reads of one (rows, R) slice, then plain lists.
     b_small = int(np.argmin(bts))
     fam = feasible[..., b_small]
-    acc_ok = fam.any(axis=(1, 2)).tolist()
+    row_ok = fam.any(axis=1).tolist()
     fam = fam.tolist()
     any_fit = fits[..., b_small].tolist()
     fit_fast = fits_fast[..., b_small].tolist()
     any_prompt = prompt_ok[..., 0].tolist()
     best_step = v["decode_step_s"][..., b_small].tolist()
-    bb = [[[b_small] * len(reps)] * len(hw.precisions)] * len(hw.accelerators)
     ttft_r = v["ttft_s"][..., 0].tolist()
     w = v["weights_gb"][..., 0].tolist()
     short_small = (-v["memory_headroom_gb"][..., b_small]).tolist()
+    row_of = {(a, p): q for q, (a, p) in enumerate(zip(qa.tolist(), qp.tolist()))}
     mem_gb = hw.memory_gb.tolist()
     peak_ok = np.isfinite(hw.peak_tflops).tolist()
     ctx, usable_f = base["context_tokens"], base["usable_fraction"]
@@ -677,23 +725,22 @@ def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fa
     lacks_opt = [[f for f, x in hw.optional.items() if not math.isfinite(float(x[a]))]
                  for a in range(len(hw.accelerators))]
 
-    def family(a, p, r):
+    def family(a, q, r):
         """(how far the family got: 2 weights, 3 KV, 4 TTFT and TPOT, 5 one of them; the reason, unworded)."""
         n, mem = reps[r], mem_gb[a]
         if n > 1 and lacks_opt[a]:
             return 1, (str, f"no {' or '.join(lacks_opt[a])} in the catalog, needed for a replica of several cards")
-        usable, wg = n * mem * usable_f, w[a][p][r]
+        usable, wg = n * mem * usable_f, w[q][r]
         if wg > usable:
             return 2, (_why_weights, wg, usable, n, mem, usable_f)
-        if not any_fit[a][p][r]:
-            return 3, (_why_kv, bts[b_small], ctx, short_small[a][p][r])
-        slow_prompt = None if any_prompt[a][p][r] else ttft_r[a][p][r]
-        slow_step = None if fit_fast[a][p][r] else (best_step[a][p][r], bts[bb[a][p][r]])
+        if not any_fit[q][r]:
+            return 3, (_why_kv, bts[b_small], ctx, short_small[q][r])
+        slow_prompt = None if any_prompt[q][r] else ttft_r[q][r]
+        slow_step = None if fit_fast[q][r] else (best_step[q][r], bts[b_small])
         return (4 if slow_prompt is not None and slow_step else 5), (_why_slow, slow_prompt, ttft, tpot, slow_step)
 
     rejected, infeasible = [], {}
     for a, acc in enumerate(hw.accelerators):
-        none_ok = not acc_ok[a]
         closest = (-1, 0, 0)  # (stage, replica, -position) of the family that came closest
         lacks = [_NEEDED_NAMES[f] for f in needs if not math.isfinite(float(getattr(hw, f)[a]))]
         if lacks:
@@ -703,15 +750,19 @@ def _reasons(hw, reps, bts, v, base, tpot, ttft, objective, needs, fits, fits_fa
             rejected.append(Rejection(acc, "", 0, (str, why)))
             infeasible[acc] = why
             continue
+        none_ok = True
         for p, prec in enumerate(hw.precisions):
             if not peak_ok[a][p]:
                 rejected.append(Rejection(acc, prec, 0, (str, f"no {prec} peak in the catalog")))
                 closest = max(closest, (0, 0, -len(rejected)))
                 continue
+            q = row_of[(a, p)]
+            if row_ok[q]:
+                none_ok = False
             for r, n in enumerate(reps):
-                if fam[a][p][r]:
+                if fam[q][r]:
                     continue
-                stage, why = family(a, p, r)
+                stage, why = family(a, q, r)
                 rejected.append(Rejection(acc, prec, n, why, int(eps[r]) if eps is not None else 0))
                 closest = max(closest, (stage, n, -len(rejected)))
         if none_ok:
@@ -745,29 +796,36 @@ def _why_slow(slow_prompt, ttft, tpot, slow_step) -> str:
     return "; ".join(parts)
 
 
-def _frontier(hw, reps, bts, v, a, fits_a, feasible, eps=None) -> tuple[FrontierPoint, ...]:
-    """Pareto frontier of accelerator ``a``: tokens/s per card against tokens/s per user, fitting candidates."""
+def _frontier(hw, reps, bts, v, prec, fits_a, feasible_a, eps=None) -> tuple[FrontierPoint, ...]:
+    """Pareto frontier of one accelerator: tokens/s per card against tokens/s per user, fitting candidates.
+
+    ``v``, ``fits_a`` and ``feasible_a`` hold its rows (precisions ``prec``, in axis order) × replicas × batches.
+    """
     import numpy as np
 
-    card_all = v["decode_tokens_per_s_per_card"][a].reshape(-1)
+    if len(prec) == 0:
+        return ()
+    card_all = v["decode_tokens_per_s_per_card"].reshape(-1)
     idx = np.flatnonzero(fits_a.reshape(-1) & np.isfinite(card_all))  # fits, meets TTFT, has the peak
     if idx.size == 0:
         return ()
     card = card_all[idx]
-    user = tokens_per_s_per_user.kernel(v["decode_step_s"][a].reshape(-1)[idx])
+    user = tokens_per_s_per_user.kernel(v["decode_step_s"].reshape(-1)[idx])
     # faster per user first; keep what is denser per card than every faster point (beyond float
     # noise: compute-bound batches tie), then drop a point whose next kept one is as fast per user
     order = np.argsort(-user, kind="stable")
     c = card[order]
-    keep = order[c > np.r_[-np.inf, np.maximum.accumulate(c)[:-1]] * (1.0 + REL_TIE)]
+    keep = order[c > np.concatenate(([-np.inf], np.maximum.accumulate(c)[:-1])) * (1.0 + REL_TIE)]
     ku = user[keep]
-    keep = keep[np.r_[ku[1:] != ku[:-1], True]][::-1]  # slowest per user first
-    P, R, B = v["decode_step_s"].shape[1:]
+    keep = keep[np.append(ku[1:] != ku[:-1], True)][::-1]  # slowest per user first
     at = idx[keep]
-    ps, rs, bs = (x.tolist() for x in np.unravel_index(at, (P, R, B)))
-    return tuple(FrontierPoint(hw.precisions[p], reps[r], bts[b], u, c, f, int(eps[r]) if eps is not None else 0)
-                 for p, r, b, u, c, f in zip(ps, rs, bs, user[keep].tolist(), card[keep].tolist(),
-                                             feasible[a].reshape(-1)[at].tolist()))
+    qs, rs, bs = np.unravel_index(at, (len(prec), len(reps), len(bts)))
+    # columns gathered by numpy, one tuple per point (no per-point Python arithmetic)
+    cols = (np.array(hw.precisions, dtype=object)[np.asarray(prec)[qs]].tolist(), np.asarray(reps)[rs].tolist(),
+            np.asarray(bts)[bs].tolist(), user[keep].tolist(), card[keep].tolist(),
+            feasible_a.reshape(-1)[at].tolist(),
+            np.asarray(eps)[rs].tolist() if eps is not None else [0] * at.size)
+    return tuple(map(FrontierPoint._make, zip(*cols)))
 
 
 def plan_scenarios(scenarios: Sequence, **options) -> list[Plan]:
@@ -922,9 +980,9 @@ def report(scenarios: Sequence, format: str = "text", progress=None, **options) 
 
 def example_markdown() -> str:
     """Markdown tables of docs/planner.md: the report's scenarios planned on H20 and across the catalog."""
-    from .scenarios import load_builtin
+    from .economics import CARD_SHARE, USD_CNY
+    from .scenarios import load_builtin, scenario_values
     from .sheets import evaluate_column
-    from .scenarios import scenario_values
 
     scen = load_builtin("figure11")
     lines = ["The report's scenarios on H20 (its compute-only answer; the Beyond sheet's own configuration, "
@@ -940,19 +998,27 @@ def example_markdown() -> str:
                      f"{c.fleet_cards_wan:,.2f} | {c.fleet_cards_wan / v['cards_wan']:.2f}× | {c.fleet_capex_yi:,.2f} | "
                      f"{c.cost_per_mtok_yuan:.4f} | {c.decode_step_s * 1000:.1f} | {c.ttft_s:.2f} |")
     s = scen[1]
+    c = cat.default()
     lines += ["", f"Across the catalog for {s.name} / {s.name_en}: the best configuration of each accelerator, "
-                  "objective cards (the catalog prices only the H20 in 万元, so cost and capex rank only it):", "",
-              "| accelerator | configuration | cards (万张) | power (MW) | TPOT (ms) | TTFT (s) | decode tokens/s per card |",
-              "|---|---|--:|--:|--:|--:|--:|"]
-    p = plan(s, objective="cards")
-    for a, c in sorted(p.best.items(), key=lambda x: x[1].fleet_cards_wan):
-        power = "n/a" if c.fleet_power_mw is None else f"{c.fleet_power_mw:,.1f}"
-        lines.append(f"| {a}{' (chosen)' if a == p.chosen.accelerator else ''} | {c.precision.upper()} "
-                     f"×{c.replica_cards}, batch {c.batch} | {c.fleet_cards_wan:,.2f} | {power} | "
-                     f"{c.decode_step_s * 1000:.1f} | {c.ttft_s:.2f} | {c.decode_tokens_per_s_per_card:,.0f} |")
+                  "objective cost per 1M tokens, ranked (server prices from the catalog: a USD price at "
+                  f"{USD_CNY:g} 元 per USD, a card price × cards per server ÷ {CARD_SHARE:.0%}; "
+                  "~ estimated, ? disputed):", "",
+              "| rank | accelerator | configuration | server price (万元) | price as published | cards (万张) "
+              "| capex (亿元) | power (MW) | 元 per 1M tokens | TPOT (ms) | TTFT (s) |",
+              "|--:|---|---|--:|---|--:|--:|--:|--:|--:|--:|"]
+    p = plan(s)
+    for rank, (a, b) in enumerate(sorted(p.best.items(), key=lambda x: x[1].cost_per_mtok_yuan), 1):
+        pr = c.get(a).price
+        mark = ("~" if pr.estimated else "") + ("?" if pr.disputed else "")
+        lines.append(f"| {rank} | {a}{' (chosen)' if a == p.chosen.accelerator else ''} | {b.precision.upper()} "
+                     f"×{b.replica_cards}, batch {b.batch} | {b.inputs['fleet_server_price_wan']:,.1f}{mark} | "
+                     f"{pr.amount:,g} {pr.unit} per {pr.per} ({pr.date}) | {b.fleet_cards_wan:,.2f} | "
+                     f"{b.fleet_capex_yi:,.2f} | {b.fleet_power_mw:,.1f} | {b.cost_per_mtok_yuan:.4f} | "
+                     f"{b.decode_step_s * 1000:.1f} | {b.ttft_s:.2f} |")
     for a, why in p.infeasible.items():
-        lines.append(f"| {a} | none: {why} | | | | | |")
-    q = plan(s, objective="power")
-    lines += ["", f"By power the choice is {q.chosen.label} ({q.chosen.fleet_power_mw:,.1f} MW); by cost "
-                  f"{plan(s).chosen.label} (the only priced card)."]
+        lines.append(f"| | {a} | none: {why} | | | | | | | | |")
+    by = {o: plan(s, objective=o).chosen for o in ("capex", "cards", "power")}
+    lines += ["", f"By capex the choice is {by['capex'].label} ({by['capex'].fleet_capex_yi:,.2f} 亿元); by cards "
+                  f"{by['cards'].label} ({by['cards'].fleet_cards_wan:,.2f} 万张, priced or not); by power "
+                  f"{by['power'].label} ({by['power'].fleet_power_mw:,.1f} MW)."]
     return "\n".join(lines) + "\n"

@@ -613,7 +613,9 @@ def build_settled(where: _Where, tables: list[dict]) -> list[Scenario]:
     workbook shows ``card_share`` beside ``server_price_wan``, but a scenario sets one of them.
     """
     own = {r.key for r in sheetlist.FIGURE11.inputs}
-    firsts = [{k: x for k, x in t.items() if k in TEXT_KEYS or k in own} for t in tables]
+    # an alias (dau_wan for mau_wan) stands for its input where the table lacks that input
+    firsts = [{k: x for k, x in t.items() if k in TEXT_KEYS or k in own or (k in ALIASES and ALIASES[k] not in t)}
+              for t in tables]
     base = _build(where, {}, firsts)
     fulls = []
     for s, t, f in zip(base, tables, firsts):

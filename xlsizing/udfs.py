@@ -28,10 +28,11 @@ How cell values are treated (the same in every function, through :func:`cells`):
 
 from __future__ import annotations
 
-from . import model, udfs_beyond, udfs_economics, udfs_plan
+from . import model, udfs_beyond, udfs_economics, udfs_plan, udfs_table
 from .udfs_beyond import *  # noqa: F401,F403 - every function of __all__ below, for Import Functions
 from .udfs_economics import *  # noqa: F401,F403 - the Economics sheet's functions, likewise
 from .udfs_plan import *  # noqa: F401,F403 - the planner's function
+from .udfs_table import *  # noqa: F401,F403 - the whole sized table (DataFrame converter)
 from .udfs_core import ERROR_CODES, HELP_LIMIT, NUM_ERROR, _short, cells, udf  # noqa: F401 - the public helpers
 
 # --- the Figure 11 chain ---------------------------------------------------------------------
@@ -132,5 +133,7 @@ def SERVER_CAPEX(cards, server_price=model.SERVER_PRICE_WAN, cards_per_server=mo
 
 __all__ = ["DAU", "DAILY_TOKENS", "TOKENS_PER_S", "INFER_FLOPS", "H20_CARDS", "SERVERS", "SERVER_CAPEX"]
 
-# Everything xlwings' Import Functions registers: the chain above, the Beyond, Economics and planner functions.
-__all__ += list(udfs_beyond.__all__) + list(udfs_economics.__all__) + list(udfs_plan.__all__)
+# Everything xlwings' Import Functions registers: the chain above, the Beyond, Economics and planner functions,
+# and the whole sized table.
+__all__ += (list(udfs_beyond.__all__) + list(udfs_economics.__all__) + list(udfs_plan.__all__)
+            + list(udfs_table.__all__))
