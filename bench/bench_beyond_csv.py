@@ -52,7 +52,9 @@ capex = cards / cps * price
 # Beyond inputs (linked ones follow Figure 11)
 act = x.get("active_params_yi", params); tot = x.get("total_params_yi", params)
 pk = x.get("peak_tflops", card); mfu_p = x.get("mfu_prefill", mfu); mfu_d = x.get("mfu_decode", mfu)
-v = {"active_params_yi": act, "total_params_yi": tot, "peak_tflops": pk, "mfu_prefill": mfu_p, "mfu_decode": mfu_d}
+fprice = x.get("fleet_server_price_wan", price); fcps = x.get("fleet_cards_per_server", cps)
+v = {"active_params_yi": act, "total_params_yi": tot, "peak_tflops": pk, "mfu_prefill": mfu_p, "mfu_decode": mfu_d,
+     "fleet_server_price_wan": fprice, "fleet_cards_per_server": fcps}
 for k in D["__beyond_inputs__"]:
     if k not in v:
         v[k] = g(k)
@@ -88,17 +90,17 @@ v["report_cards_wan"] = cards
 v["cards_vs_report"] = fc / cards
 v["tokens_per_s_per_card"] = ptps * 1e8 / (fc * 1e4)
 v["report_tokens_per_s_per_card"] = ptps * 1e8 / (cards * 1e4)
-v["servers_whole_wan"] = np.ceil(fc * 1e4 / cps) / 1e4
-v["servers_fractional_wan"] = fc / cps
-v["fleet_capex_yi"] = fc / cps * price
+v["servers_whole_wan"] = np.ceil(fc * 1e4 / fcps) / 1e4
+v["servers_fractional_wan"] = fc / fcps
+v["fleet_capex_yi"] = fc / fcps * fprice
 v["report_capex_yi"] = capex
 inst, life = v["installed_cards_wan"], v["life_years"]
-v["yearly_capex_yi"] = (np.maximum(fc - inst, 0) + inst / life) * price / cps
+v["yearly_capex_yi"] = (np.maximum(fc - inst, 0) + inst / life) * fprice / fcps
 v["card_power_w"] = cpw = v["tdp_w"] * v["server_power_factor"]
 v["fleet_power_mw"] = mw = fc * 1e4 * cpw * v["pue"] * v["load_factor"] / 1e6
 v["energy_gwh_per_year"] = gwh = mw * 8760 / 1000
 v["electricity_cost_yi"] = el = gwh * 1e6 * v["power_price_yuan_kwh"] / 1e8
-v["card_hour_yuan"] = ch = price * 1e4 / cps / (life * 8760)
+v["card_hour_yuan"] = ch = fprice * 1e4 / fcps / (life * 8760)
 v["cost_per_mtok_yuan"] = (fc * 1e4 * ch * 8760 + el * 1e8) / (daily * 1e8 * 365 / 1e6)
 keys = D["__columns__"]
 names = cols["name"]

@@ -311,3 +311,33 @@ def test_pdf_shows_chinese_labels_and_no_hashes(books, tmp_path, lo_profile):
         for row in layout.ROWS:
             assert row.zh in text, (src.name, row.zh)
         assert "###" not in text, src.name
+
+
+def _contents(path):
+    """Every cell's value, wrap flag and merged range, and every row height, sheet by sheet."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        cells = {c.coordinate: (c.value, bool(c.alignment.wrap_text)) for row in ws.iter_rows() for c in row
+                 if c.value is not None}
+        heights = {r: d.height for r, d in ws.row_dimensions.items() if d.height is not None}
+        out[ws.title] = (cells, heights, sorted(str(m) for m in ws.merged_cells.ranges))
+    return out
+
+
+def test_streamed_rows_hold_what_the_in_memory_workbook_holds(tmp_path, monkeypatch):
+    # a wide workbook streams each row to disk when the next one starts (constant_memory): every
+    # wrapped label, the formula line, the long scenario names and their row heights must be
+    # written in row order, or XlsxWriter drops them (the formula line used to vanish from
+    # workbooks of 2,000 columns and more)
+    from xlsizing import workbook
+
+    scen = load_builtin("figure11") + [make_scenario("一个名字很长很长的情形，用来测试表头换行是否保留" * 2,
+                                                     mau_wan=7000, peak_multiplier=4)]
+    whole = _contents(workbook.write_workbook(scen, tmp_path / "memory.xlsx"))
+    monkeypatch.setattr(workbook, "CONSTANT_MEMORY_FROM", 1)
+    streamed = _contents(workbook.write_workbook(scen, tmp_path / "streamed.xlsx"))
+    assert streamed == whole
+    cells = whole["Figure 11"][0]
+    assert any(v == FIGURE11_SHEET.row["formula_text"].text for v, _ in cells.values())  # the formula line
+    assert any(wrap for v, wrap in cells.values() if v == scen[-1].name)  # the long name wraps

@@ -16,7 +16,6 @@ Bad input gives one message in the cell, as every xlsizing function.
 
 from __future__ import annotations
 
-from . import planner
 from .errors import InvalidInput, XlsizingError
 from .udfs_core import ERROR_CODES, _short, udf
 
@@ -53,6 +52,8 @@ def _plan_best(mau, peak_multiplier, params, accelerators, precisions, tpot_s, t
     fig = str(_one("figure", figure, "cards")).strip().lower()
     if fig not in FIGURES:
         raise InvalidInput(f"figure must be one of {', '.join(FIGURES)}, got {fig!r}")
+    from . import planner  # numpy and the catalog: loaded on the first call, not when Excel imports the functions
+
     accs = _one("accelerators", accelerators, None)
     p = planner.plan({"mau_wan": _one("mau", mau), "peak_multiplier": _one("peak_multiplier", peak_multiplier),
                       "params_yi": _one("params", params, 1300.0)},

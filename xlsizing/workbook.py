@@ -108,6 +108,14 @@ def _shown_length_bound(row) -> Callable[[float], int]:
 # --- writing --------------------------------------------------------------------------------
 
 
+def _style(props: dict):
+    """A format of :class:`_Styles` with ``props``, added to the workbook when first used."""
+    def make(self):
+        return self.book.add_format(props)
+
+    return functools.cached_property(make)
+
+
 class _Styles:
     """XlsxWriter formats, created once per workbook and cached by (kind, number format).
 
@@ -118,17 +126,19 @@ class _Styles:
     def __init__(self, book):
         self.book = book
         self._cache = {}
-        self.title = book.add_format({"bold": True, "font_size": 14})
-        self.subtitle = book.add_format({"italic": True, "font_color": "#404040"})
-        self.header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "bottom": 1, "align": "center"})
-        self.header_left = book.add_format({"bold": True, "bg_color": HEADER_FILL, "bottom": 1})
-        self.section = book.add_format({"bold": True, "bg_color": SECTION_FILL})
         self.label = None  # plain labels: the default format, no style attribute per cell
-        self.unit = book.add_format({"align": "center"})
-        self.text = book.add_format({"italic": True, "align": "center"})
-        self.source = book.add_format({"italic": True, "font_size": 9, "font_color": "#404040"})
-        self.bold = book.add_format({"bold": True})
         self._wrapped = {}
+
+    # each made on first use: a format costs every workbook of a batch, used or not
+    title = _style({"bold": True, "font_size": 14})
+    subtitle = _style({"italic": True, "font_color": "#404040"})
+    header = _style({"bold": True, "bg_color": HEADER_FILL, "bottom": 1, "align": "center"})
+    header_left = _style({"bold": True, "bg_color": HEADER_FILL, "bottom": 1})
+    section = _style({"bold": True, "bg_color": SECTION_FILL})
+    unit = _style({"align": "center"})
+    text = _style({"italic": True, "align": "center"})
+    source = _style({"italic": True, "font_size": 9, "font_color": "#404040"})
+    bold = _style({"bold": True})
 
     def wrapped(self, kind: str):
         """The ``kind`` format ("text", "source", "header", "header_left") with text wrapping, made once."""
@@ -318,35 +328,59 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     ws = book.add_worksheet(sheet.title)
     last_col = FIRST_COL + n - 1
 
+    earlier_sheets = tuple(info.sheet for info in earlier)
+    plan, row_of, _ = _positions(sheet, earlier_sheets)
+    last = max((r for _, r, _ in plan), default=FIRST_ROW)
+    source_row = last + 1
+    info = SheetInfo(sheet, ws, dict(row_of), n, last, scenarios=tuple(scenarios))
+
+    # widths first (labels, units, every value at its displayed precision, so nothing shows ###),
+    # then every row in order: in constant_memory mode a row is written out when the next one
+    # starts, so its wrapped text and its height must be known when it is written
+    widest = [0] * n  # per scenario column: the widest value shown (its displayed text)
+    for kind, _, row in plan:
+        if kind == "row" and row.text is None:
+            bound = _shown_length_bound(row)
+            for j, v in enumerate(values[row.key]):
+                if bound(v) > widest[j]:  # else its text cannot be the widest: not formatted at all
+                    widest[j] = max(widest[j], printing.text_width(display(row, v)))
+    for c, w in enumerate(_label_widths(sheet)):
+        _set_width(info, c, w)
+    for j, s in enumerate(scenarios):
+        # a long name wraps in its header instead of widening the column
+        names = min(_width([s.name, s.name_en or ""]), NAME_WIDTH_MAX)
+        _set_width(info, FIRST_COL + j, max(names, _width_of(widest[j], lo=10, hi=40)))
+    if sheet.grid is not None:  # the grid shares the first scenario columns: wide enough for both
+        _widen_for_grid(info, sheet)
+    pplan = _print_columns(info)
+
     title_zh, title_en, _ = sheet_heading(sheet, scenarios)  # the report's only for its own scenarios
     ws.write_string(0, 0, title_zh, styles.title)
     ws.write_string(1, 0, title_en, styles.subtitle)
-    ws.write_string(HEADER_ROW, 0, "项目", styles.header_left)
-    ws.write_string(HEADER_ROW, 1, "Item", styles.header_left)
-    ws.write_string(HEADER_ROW, 2, "单位", styles.header)
-    ws.write_string(HEADER_ROW + 1, 0, "", styles.header_left)
-    ws.write_string(HEADER_ROW + 1, 1, "", styles.header_left)
-    ws.write_string(HEADER_ROW + 1, 2, "Unit", styles.header)
     # the column letters of every scenario column, and each row's absolute reference around them:
     # a defined name's target is head + letters + tail (refs.cell(r, c, True, title)), made per row
     letters = [column_letters(FIRST_COL + j + 1) for j in range(n)]
     absolute = _absolute_parts(sheet.title)
-    # row by row (constant_memory mode writes each row out when the next one starts)
-    head, tail = absolute(HEADER_ROW)
-    for j, s in enumerate(scenarios):
-        # scenario text is data: always a string, never a formula (write_string, not write)
-        ws.write_string(HEADER_ROW, FIRST_COL + j, s.name, styles.header)
-        book.define_name(sheet.name("scenario_name", j + 1), head + letters[j] + tail)
-    head, tail = absolute(HEADER_ROW + 1)
-    for j, s in enumerate(scenarios):
-        ws.write_string(HEADER_ROW + 1, FIRST_COL + j, s.name_en or "", styles.header)
-        book.define_name(sheet.name("scenario_name_en", j + 1), head + letters[j] + tail)
+    for r, key, names, labels in ((HEADER_ROW, "scenario_name", [s.name for s in scenarios], ("项目", "Item", "单位")),
+                                  (HEADER_ROW + 1, "scenario_name_en", [s.name_en or "" for s in scenarios],
+                                   ("", "", "Unit"))):
+        # a long name wraps in its header; the full name stays there
+        k = max(printing.lines(name, info.widths.get(FIRST_COL + j, 8.43)) for j, name in enumerate(names))
+        fmt = styles.wrapped("header") if k > 1 else styles.header
+        if k > 1:
+            _set_height(info, r, k * printing.ROW_PT)
+        for c, (text, style) in enumerate(zip(labels, (styles.header_left, styles.header_left, styles.header))):
+            ws.write_string(r, c, text, style)
+        head, tail = absolute(r)
+        for j, name in enumerate(names):
+            # scenario text is data: always a string, never a formula (write_string, not write)
+            ws.write_string(r, FIRST_COL + j, name, fmt)
+            book.define_name(sheet.name(key, j + 1), head + letters[j] + tail)
 
-    earlier_sheets = tuple(info.sheet for info in earlier)
-    plan, row_of, _ = _positions(sheet, earlier_sheets)
-
-    widest = [0] * n  # per scenario column: the widest value shown (its displayed text), for the width
-    text_rows: list[tuple[int, str]] = []
+    # the formula line merges only across the scenario columns of the first printed page: a merged
+    # text across a page break would be cut in two
+    text_last = FIRST_COL + n - 1 if not pplan.v_breaks else min(FIRST_COL + n - 1, pplan.v_breaks[0] - 1)
+    room = sum(info.widths.get(c, 8.43) for c in range(FIRST_COL, text_last + 1))
     r = FIRST_ROW
     for kind, r, item in plan:
         if kind == "section":
@@ -357,44 +391,41 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
                 ws.write_blank(r, c, None, styles.section)
             continue
         row = item
-        ws.write_string(r, 0, row.zh, styles.label)
-        ws.write_string(r, 1, row.en, styles.label)
+        # a label wider than its column (capped widths) wraps onto more lines
+        k = [printing.lines(text, info.widths.get(c, 8.43)) for c, text in ((0, row.zh), (1, row.en))]
+        if row.text is not None:
+            k.append(printing.lines(row.text, room))
+        if max(k) > 1:
+            _set_height(info, r, max(k) * printing.ROW_PT)
+        ws.write_string(r, 0, row.zh, styles.wrapped("plain") if k[0] > 1 else styles.label)
+        ws.write_string(r, 1, row.en, styles.wrapped("plain") if k[1] > 1 else styles.label)
         ws.write_string(r, 2, row.unit, styles.unit)
         if row.text is not None:
-            text_rows.append((r, row.text))  # written once the widths are known (wrapped to fit)
+            fmt = styles.wrapped("text") if k[2] > 1 else styles.text
+            if text_last > FIRST_COL:
+                ws.merge_range(r, FIRST_COL, r, text_last, row.text, fmt)
+            else:
+                ws.write_string(r, FIRST_COL, row.text, fmt)
             continue
-        typed, computed = styles.number(row.fmt, "input"), styles.number(row.fmt, "link" if row.is_input else "formula")
+        typed = computed = None  # the row's two formats, made when first used (a format costs each workbook)
         parts = _formula_parts(sheet, earlier_sheets, row.key) if row.is_computed or row.is_linked else ()
         head, tail = absolute(r)
-        bound = _shown_length_bound(row)
         for j, v in enumerate(values[row.key]):
-            if bound(v) > widest[j]:  # else its text cannot be the widest: not formatted at all
-                widest[j] = max(widest[j], printing.text_width(display(row, v)))
             if row.is_input and not (row.is_linked and not _is_set(scenarios[j], row.key)):
+                typed = typed or styles.number(row.fmt, "input")
                 ws.write_number(r, FIRST_COL + j, v, typed)
             else:
+                computed = computed or styles.number(row.fmt, "link" if row.is_input else "formula")
                 # a non-finite result (an infeasible row of another sheet) is cached as #NUM!,
                 # never as the text "nan" that Excel would reject
                 ws.write_formula(r, FIRST_COL + j, letters[j].join(parts), computed,
                                  v if math.isfinite(v) else "#NUM!")
             book.define_name(sheet.name(row.key, j + 1), head + letters[j] + tail)
-    last = r
-    r += 1
-    source_row = r
-    info = SheetInfo(sheet, ws, dict(row_of), n, last, scenarios=tuple(scenarios))
-
-    # widths: labels, units, and every value at its displayed precision, so nothing shows ###
-    for c, w in enumerate(_label_widths(sheet)):
-        _set_width(info, c, w)
-    for j, s in enumerate(scenarios):
-        # a long name wraps in its header (_wrap_long_text) instead of widening the column
-        names = min(_width([s.name, s.name_en or ""]), NAME_WIDTH_MAX)
-        _set_width(info, FIRST_COL + j, max(names, _width_of(widest[j], lo=10, hi=40)))
-    if sheet.grid is not None:  # the grid shares the first scenario columns: wide enough for both
-        _widen_for_grid(info, sheet)
-    pplan = _print_columns(info)
-    _wrap_long_text(info, styles, scenarios, text_rows, source_row, pplan,
-                    [(r, item) for kind, r, item in plan if kind == "row"])
+    r = source_row
+    labels = sum(info.widths.get(c, 8.43) for c in range(FIRST_COL))  # printed on every page
+    source = sheet_heading(sheet, scenarios)[2]  # the report's only for its own scenarios
+    _set_height(info, source_row, max(printing.ROW_PT, printing.lines(source, labels, font_pt=9) * 12.0))
+    ws.merge_range(source_row, 0, source_row, FIRST_COL - 1, source, styles.wrapped("source"))
 
     ws.freeze_panes(FIRST_ROW, FIRST_COL)
     ws.set_landscape()
@@ -504,44 +535,6 @@ def _print_columns(info: SheetInfo) -> printing.PrintPlan:
     widths = [info.widths.get(c, 8.43) for c in range(max(info.widths) + 1)]
     scale, v_breaks = printing.columns_plan(widths, label_columns=FIRST_COL)
     return printing.PrintPlan(scale, [], v_breaks, repeat_labels=bool(v_breaks))
-
-
-def _wrap_long_text(info: SheetInfo, styles: _Styles, scenarios, text_rows, source_row: int,
-                    pplan: printing.PrintPlan, label_rows=()) -> None:
-    """Write the text rows (the formula line) and the source line wrapped, their rows as tall as needed,
-    and let long row labels and scenario names wrap, so printing cuts nothing off."""
-    ws, n = info.worksheet, info.n
-    for r, row in label_rows:  # a label wider than its column (capped widths) wraps onto two lines
-        k = [printing.lines(text, info.widths.get(c, 8.43)) for c, text in ((0, row.zh), (1, row.en))]
-        if max(k) > 1:
-            for c, text, kc in ((0, row.zh, k[0]), (1, row.en, k[1])):
-                if kc > 1:
-                    ws.write_string(r, c, text, styles.wrapped("plain"))
-            _set_height(info, r, max(k) * printing.ROW_PT)
-    # merge only across the scenario columns of the first printed page: a merged text across a
-    # page break would be cut in two
-    last_col = FIRST_COL + n - 1 if not pplan.v_breaks else min(FIRST_COL + n - 1, pplan.v_breaks[0] - 1)
-    room = sum(info.widths.get(c, 8.43) for c in range(FIRST_COL, last_col + 1))
-    for r, text in text_rows:
-        k = printing.lines(text, room)
-        fmt = styles.wrapped("text") if k > 1 else styles.text
-        if last_col > FIRST_COL:
-            ws.merge_range(r, FIRST_COL, r, last_col, text, fmt)
-        else:
-            ws.write_string(r, FIRST_COL, text, fmt)
-        if k > 1:
-            _set_height(info, r, k * printing.ROW_PT)
-    labels = sum(info.widths.get(c, 8.43) for c in range(FIRST_COL))  # printed on every page
-    source = sheet_heading(info.sheet, scenarios)[2]  # the report's only for its own scenarios
-    k = printing.lines(source, labels, font_pt=9)
-    ws.merge_range(source_row, 0, source_row, FIRST_COL - 1, source, styles.wrapped("source"))
-    _set_height(info, source_row, max(printing.ROW_PT, k * 12.0))
-    for r, names in ((HEADER_ROW, [s.name for s in scenarios]), (HEADER_ROW + 1, [s.name_en or "" for s in scenarios])):
-        k = max(printing.lines(name, info.widths.get(FIRST_COL + j, 8.43)) for j, name in enumerate(names))
-        if k > 1:  # a long name wraps in its header; the full name stays there
-            for j, name in enumerate(names):
-                ws.write_string(r, FIRST_COL + j, name, styles.wrapped("header"))
-            _set_height(info, r, k * printing.ROW_PT)
 
 
 def _chart_labels(book, info: SheetInfo, styles: _Styles, scenarios, row: int) -> int:
