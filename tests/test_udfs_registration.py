@@ -24,19 +24,9 @@ import sys
 import pytest
 
 import xlsizing.udfs as udfs
+from xlwings_classic import PREAMBLE
 
-SCRIPT = r'''
-import io, json, sys, types
-for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
-    sys.modules[name] = types.ModuleType(name)
-sys.modules["pythoncom"].CoInitialize = lambda: None
-sys.modules["pywintypes"].com_error = Exception
-sys.modules["win32com.client"].Dispatch = None
-sys.modules["win32com"].client = sys.modules["win32com.client"]
-
-import xlwings, xlwings.udfs as xu
-xlwings.func, xlwings.arg, xlwings.ret = xu.xlfunc, xu.xlarg, xu.xlret
-import xlsizing.udfs as m
+SCRIPT = PREAMBLE + r'''
 
 class Book:  # what generate_vba_wrapper asks of the workbook: its name
     Name = "xlsizing_functions.xlam"

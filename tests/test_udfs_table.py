@@ -33,6 +33,7 @@ from xlsizing.udfs import SIZING_TABLE
 from xlsizing.udfs_table import HEADER, RET, scenarios_from_range
 
 from figure11_printed import FULL_CAPEX, FULL_CARDS, PRINTED
+from xlwings_classic import PREAMBLE
 
 NAMES = ["2024年末", "保守", "中性", "乐观"]
 # the report's four columns as an analyst types them (Figure 11's MAU and peak rows; the rest default)
@@ -242,18 +243,7 @@ def test_an_unexpected_failure_is_a_message_too(monkeypatch):
 
 # --- xlwings' real classic call path, and the import path ------------------------------------
 
-SCRIPT = r'''
-import json, sys, types
-for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
-    sys.modules[name] = types.ModuleType(name)
-sys.modules["pythoncom"].CoInitialize = lambda: None
-sys.modules["pywintypes"].com_error = Exception
-sys.modules["win32com.client"].Dispatch = None
-sys.modules["win32com"].client = sys.modules["win32com.client"]
-
-import xlwings, xlwings.udfs as xu
-xlwings.func, xlwings.arg, xlwings.ret = xu.xlfunc, xu.xlarg, xu.xlret
-import xlsizing.udfs as m
+SCRIPT = PREAMBLE + r'''
 import pandas as pd
 
 class StubEngineImpl:
