@@ -9,7 +9,19 @@ Imports only XlsxWriter, so ``bench/bench_build.py`` can start it as a fresh int
 * :func:`replay`: the very same workbook (every XlsxWriter call xlsizing made for it, recorded by
   ``bench_batch.record_calls``: cells with their formats, widths, charts, names, print setup),
   with none of xlsizing's own work (validation, sizing maths, layout, formula text).
+* :func:`timed_passes` (also ``python bare_writer.py write|replay STREAM OUTDIR REPEAT``): either,
+  for every workbook of a pickle stream, in a process of its own holding one workbook's input at
+  a time, timing the writes only.  A floor timed inside the benchmark's process would share a
+  heap of millions of objects (every workbook's cells and calls), which slowed it by 13% against
+  the same loop in a fresh process (bench/bench_batch.py, 2026-12-01): a floor made slower than it
+  is flatters the command it is compared with.
 """
+
+import json
+import pickle
+import sys
+import time
+from pathlib import Path
 
 import xlsxwriter
 
@@ -70,3 +82,56 @@ class Ref:
 
     def __init__(self, id):
         self.id = id
+
+
+def dump_stream(items, path) -> int:
+    """Pickle ``items`` one after another into ``path`` (read back one at a time); returns the count."""
+    n = 0
+    with open(path, "wb") as f:
+        p = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+        for item in items:
+            p.dump(item)
+            p.clear_memo()
+            n += 1
+    return n
+
+
+def _stream(path):
+    with open(path, "rb") as f:
+        while True:
+            try:
+                yield pickle.load(f)
+            except EOFError:
+                return
+
+
+def timed_passes(kind: str, stream, outdir, repeat: int) -> list[tuple[float, float, int]]:
+    """``repeat`` passes of ``write`` (kind "write") or ``replay`` ("replay") over every item of ``stream``.
+
+    Each item is loaded from the stream, untimed, then written to ``outdir/NNNNN.xlsx`` with its
+    wall and CPU time summed.  Returns ``(wall seconds, CPU seconds, workbooks)`` per pass.
+    (The replay of xlsizing's calls unpickles the worksheet class xlsizing passes to XlsxWriter,
+    so that process imports xlsizing as the command does; the write floor imports XlsxWriter only.)
+    """
+    out = Path(outdir)
+    write_one = {"write": lambda item, path: write(item, path, in_memory=True), "replay": replay}[kind]
+    passes = []
+    for _ in range(repeat):
+        wall = cpu = 0.0
+        n = 0
+        for item in _stream(stream):
+            path = out / f"{n:05d}.xlsx"
+            t, c = time.perf_counter(), time.process_time()
+            write_one(item, path)
+            wall += time.perf_counter() - t
+            cpu += time.process_time() - c
+            n += 1
+        passes.append((wall, cpu, n))
+    return passes
+
+
+if __name__ == "__main__":
+    import bare_writer  # the module the stream's Ref objects were pickled from, not this __main__ copy
+
+    kind, stream, outdir, repeat = sys.argv[1:5]
+    print(json.dumps(bare_writer.timed_passes(kind, stream, outdir, int(repeat))))

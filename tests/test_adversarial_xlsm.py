@@ -47,9 +47,9 @@ def project_of(kind: str, src: Path) -> tuple[bytes, bytes | None, bytes]:
 
 
 def scenarios(n: int, rng: random.Random):
-    # the report's columns (MAU 6,000-25,000 万, peak 4-5), shuffled: random inputs would put the
-    # Economics margins near zero, where verify's 1e-12 relative tolerance is an engine question,
-    # not a round-trip one (tests/test_adversarial_engine_vs_libreoffice.py covers the engines)
+    # the report's columns (MAU 6,000-25,000 万, peak 4-5), shuffled: this suite is about the VBA
+    # project's round trip, not the numbers; random inputs and margins near zero are the engines'
+    # question (tests/test_adversarial_engine_vs_libreoffice.py, tests/test_verify_tolerance.py)
     report = load_builtin()
     return [make_scenario(f"情形{j + 1}", mau_wan=rng.choice(report).values["mau_wan"],
                           peak_multiplier=rng.choice([4, 5])) for j in range(n)]

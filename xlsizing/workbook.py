@@ -325,7 +325,9 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     """
     styles = styles or _Styles(book)
     n = len(scenarios)
-    ws = book.add_worksheet(sheet.title)
+    from .xlsx_worksheet import XlsizingWorksheet  # XlsxWriter is loaded only by a write
+
+    ws = book.add_worksheet(sheet.title, worksheet_class=XlsizingWorksheet)
     last_col = FIRST_COL + n - 1
 
     earlier_sheets = tuple(info.sheet for info in earlier)
@@ -832,7 +834,9 @@ def _write_grid(book, ws, info: SheetInfo, styles: _Styles, row0: int, scenarios
 
 
 def _notes_sheet(book, styles: _Styles, scenarios: Sequence[Scenario], sheets: Sequence[Sheet]):
-    ws = book.add_worksheet("Notes")
+    from .xlsx_worksheet import XlsizingWorksheet
+
+    ws = book.add_worksheet("Notes", worksheet_class=XlsizingWorksheet)
     head = _notes_part([(("说明 / Notes",), "title"),
                         ((f"Written by xlsizing {__version__} (Python package); regenerate rather than edit by hand",),
                          "subtitle"),
