@@ -112,7 +112,11 @@ def timed_passes(kind: str, stream, outdir, repeat: int) -> list[tuple[float, fl
     wall and CPU time summed.  Returns ``(wall seconds, CPU seconds, workbooks)`` per pass.
     (The replay of xlsizing's calls unpickles the worksheet class xlsizing passes to XlsxWriter,
     so that process imports xlsizing as the command does; the write floor imports XlsxWriter only.)
+    Like the command, the process freezes its start-up heap out of the garbage collector's sight.
     """
+    import gc
+
+    gc.freeze()  # the imports out of the collector's sight, as the command does (xlsizing.batch)
     out = Path(outdir)
     write_one = {"write": lambda item, path: write(item, path, in_memory=True), "replay": replay}[kind]
     passes = []
