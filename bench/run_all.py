@@ -34,7 +34,7 @@ BENCHES = [
          "<=", 2.0),
     ]),
     ("batch", "bench_batch.py", ["--n", "1000", "--repeat", "3"], ["--n", "100", "--repeat", "1"], [
-        ("3a. batch of 1,000: per-workbook cost, 1 worker / in-process floor",
+        ("3a. batch of 1,000: per-workbook cost, 1 worker / floor (bare XlsxWriter, own process)",
          r"ratio per-workbook cost, 1 worker / floor:\s+([\d.]+)", "<=", 1.5),
         ("3a, floor 2: the same, / bare XlsxWriter replaying the very same workbooks (formats, charts)",
          r"ratio per-workbook cost, 1 worker / floor 2:\s+([\d.]+)", "<=", 1.5),
