@@ -2,7 +2,7 @@
 
 What ``build --plan`` writes with XlsxWriter, written into a user's template: the rows of
 :data:`xlsizing.sheets.PLAN` at the positions the XlsxWriter layout gives them
-(:func:`xlsizing.workbook._positions`), their formulas from :func:`xlsizing.sheets.formula` (the
+(:func:`xlsizing.workbook.sheet_positions`), their formulas from :func:`xlsizing.sheets.formula` (the
 references found by the template's defined names, as :mod:`xlsizing.fill` finds them for its own
 formulas, so a fresh template gets the very formula texts ``build --plan`` writes), the chart of
 planned cards, and below them the cells and the frontier chart of
@@ -31,7 +31,7 @@ from .refs import cell, forget_names, named_cell
 from .scenarios import Scenario, sheet_heading
 from .sheets import PLAN, Sheet, formula
 from .workbook import (CHART_ROWS, FIRST_COL, FIRST_ROW, HEADER_FILL, HEADER_ROW, INPUT_BLUE, LINK_GREEN,
-                       SECTION_FILL, _positions, _width)
+                       SECTION_FILL, column_width, sheet_positions)
 
 Addr = Callable[[Sheet, int, str], Callable[[str], str]]  # (sheet, column 1-based, here) -> ref(key)
 
@@ -233,7 +233,7 @@ def _frontier_chart(ws, ch: pw.FrontierChart) -> None:
 def _write(wb, ws, scenarios: Sequence[Scenario], plans: Sequence[planner.Plan], addr: Addr) -> None:
     """Every cell of the Plan sheet but the inputs' values and the scenario names (``fill`` writes those)."""
     n = len(scenarios)
-    layout, row_of, _ = _positions(PLAN, tuple(sheetlist.SHEETS))
+    layout, row_of, _ = sheet_positions(PLAN, tuple(sheetlist.SHEETS))
     _widths(ws, scenarios, [item for kind, _r, item in layout if kind == "row"])
     title_zh, title_en, source = sheet_heading(PLAN, scenarios)
     _put(ws, 0, 0, title_zh, "title")
@@ -302,10 +302,11 @@ def _widths(ws, scenarios, items) -> None:
     """Column widths from the labels, units and names, as the XlsxWriter Plan sheet sets them."""
     from openpyxl.utils import get_column_letter
 
-    widths = {0: _width([i.zh for i in items] + ["项目"], hi=44), 1: _width([i.en for i in items], hi=50),
-              2: _width([i.unit for i in items] + ["单位", "Unit"])}
+    widths = {0: column_width([i.zh for i in items] + ["项目"], hi=44),
+              1: column_width([i.en for i in items], hi=50),
+              2: column_width([i.unit for i in items] + ["单位", "Unit"])}
     for j, s in enumerate(scenarios):
-        widths[FIRST_COL + j] = max(min(_width([s.name, s.name_en or ""]), 20.0), 12.0)
+        widths[FIRST_COL + j] = max(min(column_width([s.name, s.name_en or ""]), 20.0), 12.0)
     for c, w in widths.items():
         ws.column_dimensions[get_column_letter(c + 1)].width = w
 

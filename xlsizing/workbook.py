@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -62,7 +61,8 @@ HEADER_FILL = "#F2F2F2"
 # --- small helpers --------------------------------------------------------------------------
 
 
-def _width(strings, lo=6.0, hi=60.0) -> float:
+def column_width(strings, lo=6.0, hi=60.0) -> float:
+    """The column width that shows the widest of ``strings`` (CJK characters count two), within [lo, hi]."""
     return _width_of(max((printing.text_width(s) for s in strings), default=0), lo, hi)
 
 
@@ -217,7 +217,7 @@ def sheet_values(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None =
 
 
 @functools.lru_cache(maxsize=64)
-def _positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
+def sheet_positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
     """``(plan, row_of, external)`` of a sheet: the same in every workbook, so computed once per batch.
 
     ``plan``: ``("section", row, section)`` and ``("row", row, Row)`` in sheet order; ``row_of``:
@@ -242,7 +242,7 @@ def _positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
         r += 1
     external = {}
     for i, other in enumerate(earlier):  # an earlier sheet may itself read the sheets before it
-        for k, rk in _positions(other, earlier[:i])[1].items():
+        for k, rk in sheet_positions(other, earlier[:i])[1].items():
             external.setdefault(k, (other.title, rk))
     missing = [k for k in sheet.reads if k not in external]
     if missing:
@@ -251,7 +251,7 @@ def _positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
 
 
 def _ref_function(sheet: Sheet, earlier: tuple[Sheet, ...], j: int):
-    _, row_of, external = _positions(sheet, earlier)
+    _, row_of, external = sheet_positions(sheet, earlier)
 
     def ref(k):
         if k in row_of:
@@ -292,7 +292,7 @@ def _formula_parts(sheet: Sheet, earlier: tuple[Sheet, ...], key: str) -> tuple[
 
 def _marked_ref_function(sheet: Sheet, earlier: tuple[Sheet, ...]):
     """``ref(key)`` as :func:`_ref_function` with the column letters left as :data:`_COLUMN`."""
-    _, row_of, external = _positions(sheet, earlier)
+    _, row_of, external = sheet_positions(sheet, earlier)
     first = column_letters(FIRST_COL + 1)
 
     def ref(k):
@@ -310,8 +310,9 @@ def _is_set(scenario: Scenario, key: str) -> bool:
 @functools.lru_cache(maxsize=16)
 def _label_widths(sheet: Sheet) -> tuple[float, float, float]:
     """Widths of a sheet's label columns (Chinese, English, unit): the same in every workbook."""
-    return (_width([row.zh for row in sheet.rows] + ["项目"], hi=44), _width([row.en for row in sheet.rows], hi=50),
-            _width([row.unit for row in sheet.rows] + ["单位", "Unit"]))
+    return (column_width([row.zh for row in sheet.rows] + ["项目"], hi=44),
+            column_width([row.en for row in sheet.rows], hi=50),
+            column_width([row.unit for row in sheet.rows] + ["单位", "Unit"]))
 
 
 def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[str, list[float]], *,
@@ -331,7 +332,7 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     last_col = FIRST_COL + n - 1
 
     earlier_sheets = tuple(info.sheet for info in earlier)
-    plan, row_of, _ = _positions(sheet, earlier_sheets)
+    plan, row_of, _ = sheet_positions(sheet, earlier_sheets)
     last = max((r for _, r, _ in plan), default=FIRST_ROW)
     source_row = last + 1
     info = SheetInfo(sheet, ws, dict(row_of), n, last, scenarios=tuple(scenarios))
@@ -350,7 +351,7 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
         _set_width(info, c, w)
     for j, s in enumerate(scenarios):
         # a long name wraps in its header instead of widening the column
-        names = min(_width([s.name, s.name_en or ""]), NAME_WIDTH_MAX)
+        names = min(column_width([s.name, s.name_en or ""]), NAME_WIDTH_MAX)
         _set_width(info, FIRST_COL + j, max(names, _width_of(widest[j], lo=10, hi=40)))
     if sheet.grid is not None:  # the grid shares the first scenario columns: wide enough for both
         _widen_for_grid(info, sheet)
@@ -527,9 +528,9 @@ def _widen_for_grid(info: SheetInfo, sheet: Sheet) -> None:
     for k, b in enumerate(g.col_values):
         strings = [display(colrow, b).replace('"×"', "×") + "×"] + [f"{display(shown, row[k])}," for row in info.grid]
         c = FIRST_COL + k
-        _set_width(info, c, max(info.widths.get(c, 0.0), _width(strings, lo=8, hi=20)))
+        _set_width(info, c, max(info.widths.get(c, 0.0), column_width(strings, lo=8, hi=20)))
     rowrow = replace(owners[g.row_input].row[g.row_input], fmt=g.row_fmt)
-    _set_width(info, 2, max(info.widths.get(2, 0.0), _width([display(rowrow, a) for a in g.row_values])))
+    _set_width(info, 2, max(info.widths.get(2, 0.0), column_width([display(rowrow, a) for a in g.row_values])))
 
 
 def _print_columns(info: SheetInfo) -> printing.PrintPlan:
