@@ -17,6 +17,12 @@ Absolute times on a shared machine are noise, so the script prints ratios measur
 * speed-up of 2 workers over 1 (target on 2 cores: >= 1.6).
 
 Run:  .venv/bin/python bench/bench_batch.py [--n 1000] [--repeat 3]
+
+``--instructions`` measures target 3a without a clock: valgrind's callgrind counts the instructions
+of the command writing 30 workbooks and 10, and of the floor's process writing the same 30 and 10
+(less the instructions of reading its input stream, counted alone); the differences per workbook
+are divided, so start-up cancels.  No load on a shared machine changes a count (it needs valgrind:
+``apt-get install valgrind``; about 5 minutes).
 """
 
 from __future__ import annotations
@@ -193,12 +199,59 @@ def fresh(folder: Path) -> Path:
     return folder
 
 
+def _instructions(cmd: list[str], tmp: Path, tag: str) -> int:
+    """Instructions callgrind counts for ``cmd`` (every instruction of the process, start-up included)."""
+    out = tmp / f"{tag}.callgrind"
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *cmd], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for line in out.read_text().splitlines():
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no totals line in {out}")
+
+
+def instruction_ratio(small: int = 10, large: int = 30) -> int:
+    """Target 3a in instructions per workbook (``--instructions``): command / floor, start-up cancelled."""
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind)")
+        return 1
+    counts = {}
+    with tempfile.TemporaryDirectory(prefix="bench-batch-ir-") as tmp:
+        tmp = Path(tmp)
+        for n in (small, large):
+            out = tmp / f"cmd{n}"
+            counts["command", n] = _instructions([str(XLSIZING), "batch", "--base", "2024年末", *grid_for(n),
+                                                  "--outdir", str(out), "--jobs", "1"], tmp, f"cmd{n}")
+            books = sorted(out.glob("*.xlsx"))
+            assert len(books) == n, (n, len(books))
+            stream = tmp / f"cells{n}.pickle"
+            bare_writer.dump_stream((read_cells(p) for p in books), stream)
+            counts["floor", n] = _instructions([sys.executable, str(HERE / "bare_writer.py"), "write", str(stream),
+                                                str(fresh(tmp / f"floor{n}")), "1"], tmp, f"floor{n}")
+            counts["reading", n] = _instructions(
+                [sys.executable, "-c", "import sys, gc; sys.path.insert(0, sys.argv[1]); import bare_writer; "
+                 "gc.freeze(); [None for _ in bare_writer._stream(sys.argv[2])]", str(HERE), str(stream)],
+                tmp, f"reading{n}")
+    per = {k: (counts[k, large] - counts[k, small]) / (large - small) for k in ("command", "floor", "reading")}
+    floor = per["floor"] - per["reading"]
+    print(f"instructions per workbook ({large} workbooks minus {small}, callgrind):")
+    print(f"  xlsizing batch --jobs 1                  {per['command'] / 1e6:8.1f} M")
+    print(f"  floor (bare XlsxWriter, same cells)      {floor / 1e6:8.1f} M  "
+          f"(its process {per['floor'] / 1e6:.1f} M, less {per['reading'] / 1e6:.1f} M reading its input)")
+    print(f"ratio instructions per workbook, command / floor: {per['command'] / floor:.2f}  (target <= 1.5)")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=400, help="workbooks per run (default 400)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
+    ap.add_argument("--instructions", action="store_true",
+                    help="count instructions with valgrind instead of timing (target 3a, load-independent)")
     ap.add_argument("--library-loop", type=Path, metavar="DIR", help=argparse.SUPPRESS)  # one timed pass, JSON out
     args = ap.parse_args(argv)
+    if args.instructions:
+        return instruction_ratio()
     if args.library_loop:
         library_loop(args.library_loop, args.n)
         return 0
