@@ -1,7 +1,7 @@
 """The floors of the workbook benchmarks: bare XlsxWriter, nothing else.
 
-Imports only XlsxWriter, so ``bench/bench_build.py`` can start it as a fresh interpreter and
-``bench/bench_batch.py`` can loop over it in-process.
+Imports only XlsxWriter, so ``bench/bench_build.py`` and ``bench/bench_batch.py`` can start it as
+a fresh interpreter that holds nothing else.
 
 * :func:`write`: the very same cells (as read back from an xlsizing workbook by
   ``bench_batch.read_cells``, or with their formats by ``bench_one_workbook.read_cells``) without

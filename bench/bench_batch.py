@@ -22,12 +22,13 @@ Run:  .venv/bin/python bench/bench_batch.py [--n 1000] [--repeat 3]
 of the command writing 30 workbooks and 10, and of the floor's process writing the same 30 and 10
 (less the instructions of reading its input stream, counted alone); the differences per workbook
 are divided, so start-up cancels.  No load on a shared machine changes a count (it needs valgrind:
-``apt-get install valgrind``; about 5 minutes).
+``apt-get install valgrind``; about 3 minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -56,12 +57,27 @@ def grid_for(n: int) -> list[str]:
 CPU = {}  # jobs → best CPU seconds (command + its workers) of a run
 
 
+BASE = "2024年末"  # the report's first column (Figure 11), the base of every scenario of the grid
+
+
+def batch_command(n: int, jobs: int, outdir: Path) -> list[str]:
+    """The timed command: ``xlsizing batch`` of the :func:`grid_for` ``n`` scenarios into ``outdir``."""
+    return [str(XLSIZING), "batch", "--base", BASE, *grid_for(n), "--outdir", str(outdir), "--jobs", str(jobs)]
+
+
+def scenarios_for(n: int) -> list:
+    """The scenarios :func:`batch_command` writes, as the library makes them."""
+    from xlsizing.batch import plan
+    from xlsizing.scenarios import load_builtin
+
+    return plan(load_builtin(), grid_for(n)[1::2], [BASE])
+
+
 def run_cli(n: int, jobs: int, outdir: Path) -> tuple[float, int]:
     shutil.rmtree(outdir, ignore_errors=True)  # the batch creates it
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    subprocess.run([str(XLSIZING), "batch", "--base", "2024年末", *grid_for(n), "--outdir", str(outdir),
-                    "--jobs", str(jobs)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(batch_command(n, jobs, outdir), check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # includes the reaped worker processes
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
@@ -175,13 +191,9 @@ def timed_in_fresh_process(name: str, stream: Path | None, outdir: Path, args) -
 
 def library_loop(outdir: Path, n: int) -> None:
     """The in-process library: ``write_workbook`` of each scenario in turn, the writes timed (``--library-loop``)."""
-    from xlsizing.batch import plan
-    from xlsizing.scenarios import load_builtin
     from xlsizing.workbook import write_workbook
 
-    import gc
-
-    scenarios = plan(load_builtin(), grid_for(n)[1::2], ["2024年末"])
+    scenarios = scenarios_for(n)
     write_workbook([scenarios[0]], outdir / "warm.xlsx")  # the lazy imports, as the command's first workbook
     gc.freeze()  # the start-up heap out of the collector's sight, as the command does (xlsizing.batch)
     wall = spent = 0.0
@@ -220,8 +232,7 @@ def instruction_ratio(small: int = 10, large: int = 30) -> int:
         tmp = Path(tmp)
         for n in (small, large):
             out = tmp / f"cmd{n}"
-            counts["command", n] = _instructions([str(XLSIZING), "batch", "--base", "2024年末", *grid_for(n),
-                                                  "--outdir", str(out), "--jobs", "1"], tmp, f"cmd{n}")
+            counts["command", n] = _instructions(batch_command(n, 1, out), tmp, f"cmd{n}")
             books = sorted(out.glob("*.xlsx"))
             assert len(books) == n, (n, len(books))
             stream = tmp / f"cells{n}.pickle"
@@ -257,10 +268,7 @@ def main(argv=None) -> int:
         return 0
     cores = len(os.sched_getaffinity(0))
     load0 = f"{os.getloadavg()[0]:.2f}"
-    from xlsizing.batch import plan
-    from xlsizing.scenarios import load_builtin
-
-    scenarios = plan(load_builtin(), grid_for(args.n)[1::2], ["2024年末"])
+    scenarios = scenarios_for(args.n)
     one = two = (math.inf, 0)
     best = {"floor": (math.inf, 0), "same": (math.inf, 0), "lib": (math.inf, 0)}  # (wall seconds, workbooks)
     cpu = {}  # floor / same / lib → best CPU seconds of a run (load-independent, beside the wall clock)

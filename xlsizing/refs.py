@@ -29,6 +29,27 @@ def cell(row: int, col: int, absolute: bool = False, sheet: str | None = None) -
     return f"{quote_sheetname(sheet)}!{ref}" if sheet else ref
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def column_template(row: int, absolute: bool = False, sheet: str | None = None) -> tuple[str, str]:
+    """``(head, tail)``: the A1 reference to ``row`` (0-based) in any column is ``head + letters + tail``.
+
+    ``letters``: the column's letters (:func:`column_letters`); the result equals :func:`cell` of that
+    column, so a row's references across 10,000 scenario columns are joined, not each formatted.
+
+    >>> head, tail = column_template(6, True, "Figure 11")
+    >>> (head, tail), head + "AB" + tail == cell(6, 27, True, "Figure 11")
+    (("'Figure 11'!$", '$7'), True)
+    >>> column_template(6)
+    ('', '7')
+    """
+    a1 = cell(row, 0, absolute, sheet)
+    tail = f"{'$' if absolute else ''}{row + 1}"
+    head = a1[:len(a1) - len(tail) - 1]
+    if a1[len(head):] != "A" + tail:  # pragma: no cover - cell() changed its form
+        raise ValueError(f"unexpected reference {a1!r}")
+    return head, tail
+
+
 def column_number(ref: str) -> int:
     """The 1-based column of an A1 reference: ``"AB12"`` -> 28."""
     n = 0

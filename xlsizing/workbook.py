@@ -40,7 +40,7 @@ from . import sheets as sheetlist
 from ._version import __version__
 from .errors import InvalidInput
 from .fileio import atomic_write
-from .refs import cell, column_letters
+from .refs import cell, column_letters, column_template
 from .scenarios import Scenario, load_builtin, scenario_values, sheet_heading
 from .scenarios import values as scenario_rows
 from .sheets import Sheet, display
@@ -62,7 +62,14 @@ HEADER_FILL = "#F2F2F2"
 
 
 def column_width(strings, lo=6.0, hi=60.0) -> float:
-    """The column width that shows the widest of ``strings`` (CJK characters count two), within [lo, hi]."""
+    """The column width that shows the widest of ``strings``, within [``lo``, ``hi``].
+
+    Units: Excel's column width (characters of the default font); a CJK character counts two
+    (:func:`xlsizing.printing.text_width`), plus a margin for proportional fonts.
+
+    >>> column_width(["H20 cards needed"]), column_width(["需要H20卡数量"]), column_width([])
+    (20.4, 16.95, 6.0)
+    """
     return _width_of(max((printing.text_width(s) for s in strings), default=0), lo, hi)
 
 
@@ -189,28 +196,6 @@ def column_cell(row: int, j: int, sheet: str | None = None) -> str:
     return cell(row, FIRST_COL + j, sheet=sheet)
 
 
-@functools.lru_cache(maxsize=64)
-def _absolute_parts(title: str):
-    """``parts(row)``: ``(head, tail)`` of the absolute reference to ``row`` on sheet ``title`` in any
-    column, so that ``head + letters + tail == "=" + cell(row, column, True, title)``.
-
-    >>> head, tail = _absolute_parts("Figure 11")(6)
-    >>> head + "AB" + tail == "=" + cell(6, 27, True, "Figure 11")
-    True
-    """
-    first = column_letters(FIRST_COL + 1)
-
-    @functools.lru_cache(maxsize=1 << 10)
-    def parts(row: int) -> tuple[str, str]:
-        a1 = "=" + cell(row, FIRST_COL, True, title)
-        cut = len(a1) - len(str(row + 1)) - 1 - len(first)
-        if a1[cut:] != f"{first}${row + 1}":  # pragma: no cover - refs.cell changed its form
-            raise ValueError(f"unexpected reference {a1}")
-        return a1[:cut], a1[cut + len(first):]
-
-    return parts
-
-
 def sheet_values(scenarios: Sequence[Scenario], sheets: Sequence[Sheet] | None = None) -> dict[str, list[float]]:
     """``{row key: [float per scenario]}``: :func:`xlsizing.scenarios.values` (the one evaluator)."""
     return scenario_rows(scenarios, sheets)
@@ -223,7 +208,14 @@ def sheet_positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
     ``plan``: ``("section", row, section)`` and ``("row", row, Row)`` in sheet order; ``row_of``:
     row index of each key; ``external``: ``{key: (sheet title, row)}`` of the rows of the sheets
     ``earlier``.  Rows sit below each other with a blank line and a heading between sections, so
-    formulas may reference rows below them.
+    formulas may reference rows below them.  Row indices are 0-based worksheet rows.
+
+    >>> from xlsizing.sheets import BEYOND, FIGURE11
+    >>> plan, row_of, external = sheet_positions(FIGURE11, ())
+    >>> plan[0][:2], row_of["mau_wan"], row_of["capex_yi"]  # MAU on worksheet row 6, capex on row 20
+    (('row', 5), 5, 19)
+    >>> sheet_positions(BEYOND, (FIGURE11,))[2]["params_yi"]  # a linked input reads Figure 11's row 8
+    ('Figure 11', 7)
     """
     row_of: dict[str, int] = {}
     r = FIRST_ROW
@@ -250,22 +242,16 @@ def sheet_positions(sheet: Sheet, earlier: tuple[Sheet, ...]):
     return tuple(plan), row_of, external
 
 
-def _ref_function(sheet: Sheet, earlier: tuple[Sheet, ...], j: int):
+def _ref_function(sheet: Sheet, earlier: tuple[Sheet, ...], letters: str):
+    """``ref(key)``: the reference to row ``key`` (of ``sheet`` or a sheet ``earlier``) in column ``letters``."""
     _, row_of, external = sheet_positions(sheet, earlier)
 
     def ref(k):
-        if k in row_of:
-            return column_cell(row_of[k], j)
-        title, r = external[k]
-        return column_cell(r, j, title)
+        title, r = (None, row_of[k]) if k in row_of else external[k]
+        head, tail = column_template(r, sheet=title)
+        return head + letters + tail
 
     return ref
-
-
-@functools.lru_cache(maxsize=1 << 14)
-def _formula(sheet: Sheet, earlier: tuple[Sheet, ...], key: str, j: int) -> str:
-    """The formula of row ``key`` in scenario column ``j`` (0-based), cached for the workbooks of a batch."""
-    return sheetlist.formula(sheet.row[key], _ref_function(sheet, earlier, j))
 
 
 _COLUMN = "\x00"  # stands for the column letters in a formula template (never in a formula or a title)
@@ -274,33 +260,14 @@ _COLUMN = "\x00"  # stands for the column letters in a formula template (never i
 @functools.lru_cache(maxsize=1 << 10)
 def _formula_parts(sheet: Sheet, earlier: tuple[Sheet, ...], key: str) -> tuple[str, ...]:
     """Row ``key``'s formula cut where its column letters go: every reference of a row's formula is to its
-    own scenario column, so ``letters.join(parts)`` is :func:`_formula` of that column, built once per row
+    own scenario column, so ``letters.join(parts)`` is the formula of that column, built once per row
     instead of once per cell (10,000 columns: 1,700,000 formulas).
 
-    >>> from xlsizing.sheets import BEYOND, FIGURE11
-    >>> parts = _formula_parts(BEYOND, (FIGURE11,), "weights_gb")
-    >>> "AB".join(parts) == _formula(BEYOND, (FIGURE11,), "weights_gb", 24)
-    True
+    >>> from xlsizing.sheets import FIGURE11
+    >>> "E".join(_formula_parts(FIGURE11, (), "dau_wan"))
+    '=E6*E23'
     """
-    letters = column_letters(FIRST_COL + 1)  # the first scenario column, D
-    marked = _formula(sheet, earlier, key, 0)
-    template = sheetlist.formula(sheet.row[key], _marked_ref_function(sheet, earlier))
-    if template.replace(_COLUMN, letters) != marked:  # pragma: no cover - a reference outside the column
-        raise ValueError(f"row {key!r}: its formula references another column: {marked}")
-    return tuple(template.split(_COLUMN))
-
-
-def _marked_ref_function(sheet: Sheet, earlier: tuple[Sheet, ...]):
-    """``ref(key)`` as :func:`_ref_function` with the column letters left as :data:`_COLUMN`."""
-    _, row_of, external = sheet_positions(sheet, earlier)
-    first = column_letters(FIRST_COL + 1)
-
-    def ref(k):
-        title, r = (None, row_of[k]) if k in row_of else external[k]
-        a1 = cell(r, FIRST_COL, sheet=title)
-        return a1[:len(a1) - len(first) - len(str(r + 1))] + _COLUMN + str(r + 1)
-
-    return ref
+    return tuple(sheetlist.formula(sheet.row[key], _ref_function(sheet, earlier, _COLUMN)).split(_COLUMN))
 
 
 def _is_set(scenario: Scenario, key: str) -> bool:
@@ -360,10 +327,9 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
     title_zh, title_en, _ = sheet_heading(sheet, scenarios)  # the report's only for its own scenarios
     ws.write_string(0, 0, title_zh, styles.title)
     ws.write_string(1, 0, title_en, styles.subtitle)
-    # the column letters of every scenario column, and each row's absolute reference around them:
-    # a defined name's target is head + letters + tail (refs.cell(r, c, True, title)), made per row
+    # the column letters of every scenario column; a defined name's target is "=" + head + letters +
+    # tail around them (refs.column_template), made once per row
     letters = [column_letters(FIRST_COL + j + 1) for j in range(n)]
-    absolute = _absolute_parts(sheet.title)
     for r, key, names, labels in ((HEADER_ROW, "scenario_name", [s.name for s in scenarios], ("项目", "Item", "单位")),
                                   (HEADER_ROW + 1, "scenario_name_en", [s.name_en or "" for s in scenarios],
                                    ("", "", "Unit"))):
@@ -374,7 +340,8 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
             _set_height(info, r, k * printing.ROW_PT)
         for c, (text, style) in enumerate(zip(labels, (styles.header_left, styles.header_left, styles.header))):
             ws.write_string(r, c, text, style)
-        head, tail = absolute(r)
+        head, tail = column_template(r, True, sheet.title)
+        head = "=" + head
         for j, name in enumerate(names):
             # scenario text is data: always a string, never a formula (write_string, not write)
             ws.write_string(r, FIRST_COL + j, name, fmt)
@@ -412,7 +379,8 @@ def add_sheet(book, sheet: Sheet, scenarios: Sequence[Scenario], values: dict[st
             continue
         typed = computed = None  # the row's two formats, made when first used (a format costs each workbook)
         parts = _formula_parts(sheet, earlier_sheets, row.key) if row.is_computed or row.is_linked else ()
-        head, tail = absolute(r)
+        head, tail = column_template(r, True, sheet.title)
+        head = "=" + head
         for j, v in enumerate(values[row.key]):
             if row.is_input and not (row.is_linked and not _is_set(scenarios[j], row.key)):
                 typed = typed or styles.number(row.fmt, "input")

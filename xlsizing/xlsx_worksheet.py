@@ -1,7 +1,7 @@
 """The worksheet class xlsizing's XlsxWriter workbooks use: XlsxWriter's own, one attribute path faster.
 
 XlsxWriter escapes every XML attribute through ``re.search``, which raises ``TypeError`` for an int
-or a float (a cell's style index, a row's number, height and span) and hands the value back from
+or a float (a cell's style index, a row's number and height) and hands the value back from
 its ``except``: about 900 exceptions raised and caught per one-scenario workbook, 3-4% of its cost
 in a batch (bench/bench_batch.py).  :class:`XlsizingWorksheet` returns a number unchanged without
 the search; every string still goes through XlsxWriter's escaping.  The bytes written are the same
